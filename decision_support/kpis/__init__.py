@@ -1,0 +1,1 @@
+"""U4SSC KPIs: the catalogue, targets, scoring and the value files a city imports."""

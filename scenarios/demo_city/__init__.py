@@ -1,0 +1,1 @@
+"""The demo city: base scenario and what-ifs referring to it (YAML files)."""

@@ -1,0 +1,82 @@
+"""Small pure edits of a scenario dictionary shared by frontiers, sensitivity and robustness."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from decision_support.errors import InputError, Problem
+
+
+def budget_total(scenario: Mapping[str, Any]) -> float:
+    """Sum of the yearly own budgets."""
+    return float(
+        sum(float(v) for v in ((scenario.get("budget") or {}).get("by_year") or {}).values())
+    )
+
+
+def scale_budget(scenario: Mapping[str, Any], factor: float) -> dict[str, Any]:
+    """A copy with every yearly budget multiplied by ``factor`` (≥ 0)."""
+    if factor < 0:
+        raise InputError(Problem("a budget factor cannot be negative", field="budget"))
+    by_year = (scenario.get("budget") or {}).get("by_year") or {}
+    if not by_year:
+        raise InputError(
+            Problem("the scenario has no yearly budget to scale", field="budget.by_year")
+        )
+    edited = copy.deepcopy(dict(scenario))
+    edited["budget"]["by_year"] = {year: float(v) * factor for year, v in by_year.items()}
+    return edited
+
+
+def set_debt_service_limit(scenario: Mapping[str, Any], limit: float) -> dict[str, Any]:
+    """A copy whose fiscal ``max_debt_service_ratio`` is ``limit`` (needs yearly revenue)."""
+    if not 0 <= limit <= 1:
+        raise InputError(Problem("a debt-service ratio limit must be in [0, 1]", field="fiscal"))
+    fiscal = scenario.get("fiscal") or {}
+    if not fiscal.get("revenue_by_year"):
+        raise InputError(
+            Problem(
+                "the scenario has no yearly revenue, so a debt-service ratio limit means nothing",
+                field="fiscal.revenue_by_year",
+            )
+        )
+    edited = copy.deepcopy(dict(scenario))
+    edited["fiscal"]["max_debt_service_ratio"] = float(limit)
+    return edited
+
+
+def fix_portfolio(scenario: Mapping[str, Any], starts: Mapping[str, int]) -> dict[str, Any]:
+    """A copy in which exactly the projects in ``starts`` are selected, at those start years.
+
+    Selected projects become mandatory with a one-year start window; every other project
+    is excluded. Solving it evaluates that portfolio (funding is still optimised).
+    """
+    edited = copy.deepcopy(dict(scenario))
+    constraints = edited.setdefault("constraints", {})
+    ids = [str(p["id"]) for p in edited.get("projects") or []]
+    constraints["mandatory"] = [pid for pid in ids if pid in starts]
+    constraints["excluded"] = [pid for pid in ids if pid not in starts]
+    for project in edited.get("projects") or []:
+        if str(project["id"]) in starts:
+            project["earliest_start"] = int(starts[str(project["id"])])
+            project["latest_start"] = int(starts[str(project["id"])])
+    constraints.pop("min_low_cost_projects", None)
+    constraints.pop("min_dimension_share", None)
+    return edited
+
+
+def selection(result: Mapping[str, Any]) -> dict[str, int]:
+    """Project id → start year of a result's selected projects."""
+    return {str(p["id"]): int(p["start_year"]) for p in result.get("selected") or []}
+
+
+def has_plan(result: Mapping[str, Any] | None) -> bool:
+    """True when a result carries a verified plan (optimal, or feasible with a gap)."""
+    return bool(result) and result.get("status") in ("optimal", "feasible")  # type: ignore[union-attr]
+
+
+def impact(result: Mapping[str, Any]) -> float:
+    """What the optimiser maximised first (``objective.value``)."""
+    return float((result.get("objective") or {}).get("value") or 0.0)

@@ -1,0 +1,244 @@
+"""Monte Carlo robustness: core index of each project and risk of the recommended plan.
+
+1. Solve the nominal scenario: its plan is the *recommended portfolio*.
+2. Draw ``N`` samples (:mod:`scenarios.uncertainty`: cost overruns by risk level,
+   grant awards, weights, impacts) and re-solve each: project ``j``'s **core index** is
+   ``CI_j = |{s : j selected in s}| / |{s : sample s has a plan}|``; its class is
+   ``core`` when ``CI_j = 1``, ``exterior`` when ``CI_j = 0`` and ``borderline``
+   otherwise (robust portfolio modelling's terms, Liesiö, Mild & Salo 2007, here as an
+   empirical sampling estimate).
+3. Evaluate the recommended portfolio in every sample by solving the sample with that
+   plan fixed (:func:`scenarios.portfolio_edits.fix_portfolio`): its impact (objective),
+   KPI outcomes and cost under the sample. A sample in which the fixed plan has no
+   feasible funding counts as *unaffordable*. Its capital cost is
+   ``Σ_j capex_j · m_{s,j}`` with the drawn overrun factors ``m``.
+
+Expected values are means over the samples with a plan; the worst case is the minimum
+impact / maximum cost, and the 5th / 95th percentiles are also given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from decision_support.errors import InputError, Problem
+from scenarios.portfolio_edits import fix_portfolio, has_plan, impact, selection
+from scenarios.runner import (
+    CancelCheck,
+    ProgressCallback,
+    SolveFunction,
+    SolveOutcome,
+    SolveTask,
+    default_solve,
+    solve_many,
+)
+from scenarios.uncertainty import UncertaintySpec, sample_scenario
+
+
+def _stats(values: list[float], worst: str) -> dict[str, float | None]:
+    if not values:
+        return {"expected": None, "worst": None, "p5": None, "p50": None, "p95": None, "best": None}
+    array = np.asarray(values, dtype=float)
+    low, high = float(array.min()), float(array.max())
+    return {
+        "expected": float(array.mean()),
+        "worst": low if worst == "min" else high,
+        "best": high if worst == "min" else low,
+        "p5": float(np.percentile(array, 5)),
+        "p50": float(np.percentile(array, 50)),
+        "p95": float(np.percentile(array, 95)),
+    }
+
+
+def classify(core_index: float) -> str:
+    """``core`` (1), ``exterior`` (0) or ``borderline``."""
+    if core_index >= 1.0:
+        return "core"
+    if core_index <= 0.0:
+        return "exterior"
+    return "borderline"
+
+
+def robustness(
+    scenario: Mapping[str, Any],
+    spec: UncertaintySpec,
+    options: Mapping[str, Any] | None = None,
+    *,
+    solve: SolveFunction = default_solve,
+    workers: int | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelCheck | None = None,
+) -> dict[str, Any]:
+    """Run the Monte Carlo robustness analysis of ``scenario`` (see module docstring)."""
+    projects = list(scenario.get("projects") or [])
+    spec.check({str(p["id"]) for p in projects})
+    options = dict(options or {})
+    samples = [sample_scenario(scenario, spec, i) for i in range(spec.samples)]
+    total = 1 + 2 * spec.samples
+    done = 0
+
+    def forward(_: int, __: int, outcome: SolveOutcome) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total, outcome)
+
+    first = solve_many(
+        [SolveTask("nominal", dict(scenario), options)]
+        + [SolveTask(f"sample-{s.index}", s.scenario, options) for s in samples],
+        solve=solve,
+        workers=workers,
+        progress=forward,
+        cancel=cancel,
+    )
+    nominal = first[0].result or {}
+    if not has_plan(nominal):
+        if first[0].status == "cancelled":
+            raise InputError(Problem("the robustness run was cancelled", field="samples"))
+        raise InputError(
+            Problem(
+                "the nominal scenario has no feasible plan: "
+                + str(
+                    (nominal.get("diagnosis") or {}).get("summary")
+                    or first[0].error
+                    or nominal.get("status")
+                ),
+                field="scenario",
+            )
+        )
+    recommended = selection(nominal)
+    evaluations = solve_many(
+        [
+            SolveTask(f"recommended-{s.index}", fix_portfolio(s.scenario, recommended), options)
+            for s in samples
+        ],
+        solve=solve,
+        workers=workers,
+        progress=forward,
+        cancel=cancel,
+    )
+
+    capex = {str(p["id"]): float(sum(p.get("capex_profile") or [])) for p in projects}
+    detail = []
+    counts = dict.fromkeys(capex, 0)
+    with_plan = 0
+    kpi_closure: dict[str, list[float]] = {}
+    kpi_projected: dict[str, list[tuple[float, float]]] = {}
+    kpi_meta: dict[str, dict[str, Any]] = {}
+    for sample, outcome, evaluation in zip(samples, first[1:], evaluations, strict=True):
+        result = outcome.result or {}
+        row: dict[str, Any] = {
+            "index": sample.index,
+            "status": result.get("status", outcome.status),
+            "impact": impact(result) if has_plan(result) else None,
+            "selected": sorted(selection(result)) if has_plan(result) else [],
+            "recommended_status": (evaluation.result or {}).get("status", evaluation.status),
+            "recommended_impact": None,
+            "recommended_capex": sum(
+                capex[pid] * sample.cost_multipliers[pid] for pid in recommended
+            ),
+            "cost_multipliers": {pid: round(m, 6) for pid, m in sample.cost_multipliers.items()},
+            "grants_refused": [
+                str(m["id"])
+                for m in scenario.get("mechanisms") or []
+                if str(m["id"])
+                not in {str(x["id"]) for x in sample.scenario.get("mechanisms") or []}
+            ],
+        }
+        if has_plan(result):
+            with_plan += 1
+            for pid in row["selected"]:
+                counts[pid] = counts.get(pid, 0) + 1
+        evaluated = evaluation.result or {}
+        if has_plan(evaluated):
+            row["recommended_impact"] = impact(evaluated)
+            for kpi in evaluated.get("kpi_projection") or []:
+                key = str(kpi.get("key") or kpi.get("code"))
+                kpi_meta.setdefault(
+                    key,
+                    {
+                        "code": kpi.get("code"),
+                        "name": kpi.get("name"),
+                        "dimension": kpi.get("dimension"),
+                        "baseline": kpi.get("baseline"),
+                        "target": kpi.get("target"),
+                    },
+                )
+                if kpi.get("gap_closed_share") is not None:
+                    kpi_closure.setdefault(key, []).append(float(kpi["gap_closed_share"]))
+                    kpi_projected.setdefault(key, []).append(
+                        (float(kpi["gap_closed_share"]), float(kpi["projected"]))
+                    )
+        detail.append(row)
+
+    names = {str(p["id"]): str(p.get("name") or p["id"]) for p in projects}
+    project_rows = []
+    for pid in capex:
+        core_index = counts[pid] / with_plan if with_plan else None
+        project_rows.append(
+            {
+                "id": pid,
+                "name": names[pid],
+                "selected_in_samples": counts[pid],
+                "core_index": core_index,
+                "class": classify(core_index) if core_index is not None else None,
+                "recommended": pid in recommended,
+            }
+        )
+    project_rows.sort(key=lambda r: (-(r["core_index"] or 0.0), r["id"]))
+    evaluated_rows = [r for r in detail if r["recommended_impact"] is not None]
+    affordable_known = [r for r in detail if r["recommended_status"] not in ("cancelled", "failed")]
+    kpis = []
+    for key, closures in kpi_closure.items():
+        worst_closure, worst_projected = min(kpi_projected[key], key=lambda t: t[0])
+        kpis.append(
+            {
+                "key": key,
+                **kpi_meta[key],
+                "expected_gap_closed_share": float(np.mean(closures)),
+                "worst_gap_closed_share": worst_closure,
+                "expected_projected": float(np.mean([p for _, p in kpi_projected[key]])),
+                "worst_projected": worst_projected,
+            }
+        )
+    return {
+        "scenario_name": scenario.get("name"),
+        "currency": scenario.get("currency", "EUR"),
+        "settings": spec.to_dict(),
+        "samples_requested": spec.samples,
+        "samples_with_plan": with_plan,
+        "samples_without_plan": sum(
+            1 for r in detail if r["status"] in ("infeasible", "not_solved", "failed")
+        ),
+        "samples_cancelled": sum(1 for r in detail if r["status"] == "cancelled"),
+        "nominal": {
+            "status": nominal.get("status"),
+            "impact": impact(nominal),
+            "selected": [
+                {"id": pid, "start_year": year} for pid, year in sorted(recommended.items())
+            ],
+            "capex": sum(capex[pid] for pid in recommended),
+        },
+        "projects": project_rows,
+        "classes": {
+            label: [r["id"] for r in project_rows if r["class"] == label]
+            for label in ("core", "borderline", "exterior")
+        },
+        "recommended": {
+            "impact": _stats([r["recommended_impact"] for r in evaluated_rows], worst="min"),
+            "capex": _stats(
+                [r["recommended_capex"] for r in detail if r["status"] != "cancelled"], worst="max"
+            ),
+            "unaffordable_share": (
+                sum(1 for r in affordable_known if r["recommended_impact"] is None)
+                / len(affordable_known)
+                if affordable_known
+                else None
+            ),
+            "kpis": kpis,
+        },
+        "samples": detail,
+    }

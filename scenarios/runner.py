@@ -1,0 +1,270 @@
+"""Running many solves in worker processes, with progress and cancellation.
+
+:func:`solve_many` is the one place that fans solves out to a
+``concurrent.futures.ProcessPoolExecutor``; scenario runs, frontiers, sensitivity
+and robustness all go through it. At most ``workers`` solves are in flight; the
+cancel check runs before every new solve is handed out, so after a cancel only the
+solves already running finish (their results are kept) and the rest are reported
+as ``cancelled``. Outcomes are returned in task order whatever the completion order,
+so results never depend on the number of workers.
+
+:func:`run_scenarios` wraps each outcome in a :class:`ScenarioRun` that stores the
+full input snapshot (scenario and options as JSON), its SHA-256 and the solver
+versions, so that :func:`reproduce` can re-run it later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any, Literal
+
+from decision_support.errors import DecisionSupportError
+
+logger = logging.getLogger(__name__)
+
+SolveFunction = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
+ProgressCallback = Callable[[int, int, "SolveOutcome"], None]
+CancelCheck = Callable[[], bool]
+OutcomeStatus = Literal["done", "failed", "cancelled"]
+
+
+@dataclass(frozen=True)
+class SolveTask:
+    """One solve to perform: a scenario dictionary and optimiser options."""
+
+    key: str
+    scenario: dict[str, Any]
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SolveOutcome:
+    """What became of a task: ``done`` (with the result dict), ``failed`` or ``cancelled``."""
+
+    key: str
+    status: OutcomeStatus
+    result: dict[str, Any] | None = None
+    error: str | None = None
+    seconds: float = 0.0
+
+
+def available_workers() -> int:
+    """Number of CPU cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def default_solve(scenario: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+    """Solve with the portfolio optimiser (imported lazily: workers import it themselves)."""
+    from scenarios.solving import solve_scenario
+
+    return solve_scenario(scenario, options)
+
+
+def _execute(solve: SolveFunction, task: SolveTask) -> SolveOutcome:
+    started = time.perf_counter()
+    try:
+        result = solve(task.scenario, task.options)
+    except DecisionSupportError as exc:
+        return SolveOutcome(
+            task.key, "failed", error=str(exc), seconds=time.perf_counter() - started
+        )
+    except Exception as exc:  # a worker must report, never take the whole batch down
+        logger.exception("solve %s crashed", task.key)
+        return SolveOutcome(
+            task.key,
+            "failed",
+            error=f"{type(exc).__name__}: {exc}",
+            seconds=time.perf_counter() - started,
+        )
+    return SolveOutcome(task.key, "done", result=result, seconds=time.perf_counter() - started)
+
+
+def solve_many(
+    tasks: Sequence[SolveTask],
+    *,
+    solve: SolveFunction = default_solve,
+    workers: int | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelCheck | None = None,
+) -> list[SolveOutcome]:
+    """Solve every task, in parallel worker processes when ``workers`` > 1.
+
+    ``workers`` defaults to the available cores (never more than the tasks). With one
+    worker the solves run in this process. ``progress(done, total, outcome)`` is called
+    after each task settles; ``cancel()`` is checked before each solve starts.
+    """
+    total = len(tasks)
+    outcomes: dict[int, SolveOutcome] = {}
+    workers = min(workers or available_workers(), max(total, 1))
+
+    def settle(index: int, outcome: SolveOutcome) -> None:
+        outcomes[index] = outcome
+        if progress is not None:
+            progress(len(outcomes), total, outcome)
+
+    if workers <= 1:
+        for index, task in enumerate(tasks):
+            if cancel is not None and cancel():
+                break
+            settle(index, _execute(solve, task))
+    else:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            pending: dict[Future[SolveOutcome], int] = {}
+            next_index = 0
+            while next_index < total or pending:
+                cancelled = cancel is not None and cancel()
+                while not cancelled and next_index < total and len(pending) < workers:
+                    pending[pool.submit(_execute, solve, tasks[next_index])] = next_index
+                    next_index += 1
+                if not pending:
+                    break
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    settle(pending.pop(future), future.result())
+                if cancelled and not pending:
+                    break
+    for index, task in enumerate(tasks):
+        if index not in outcomes:
+            outcomes[index] = SolveOutcome(task.key, "cancelled")
+    return [outcomes[index] for index in range(total)]
+
+
+def canonical_json(data: Any) -> Any:
+    """The JSON form of ``data`` (mapping keys become strings), as a file would hold it."""
+    return json.loads(json.dumps(data, sort_keys=True, default=str))
+
+
+def input_digest(scenario: Mapping[str, Any], options: Mapping[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of a run's inputs (scenario and options)."""
+    text = json.dumps({"scenario": scenario, "options": options}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def software_versions() -> dict[str, str]:
+    """Versions of the packages that determine a result."""
+    versions = {}
+    for package in ("smart-city-decision-support", "pulp", "highspy"):
+        try:
+            versions[package] = version(package)
+        except PackageNotFoundError:
+            versions[package] = "unknown"
+    return versions
+
+
+@dataclass
+class ScenarioRun:
+    """One solved (or failed, or cancelled) scenario with the inputs that produced it."""
+
+    name: str
+    scenario: dict[str, Any]
+    options: dict[str, Any]
+    status: OutcomeStatus
+    result: dict[str, Any] | None
+    error: str | None
+    seconds: float
+    input_sha256: str
+    finished_at: str
+    software: dict[str, str]
+    source: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary (the saved-result file format)."""
+        return {
+            "kind": "scenario_run",
+            "name": self.name,
+            "status": self.status,
+            "error": self.error,
+            "seconds": round(self.seconds, 4),
+            "finished_at": self.finished_at,
+            "source": self.source,
+            "input": {
+                "scenario": self.scenario,
+                "options": self.options,
+                "sha256": self.input_sha256,
+                "software": self.software,
+            },
+            "result": self.result,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ScenarioRun:
+        """Rebuild a run from :meth:`to_dict` output (e.g. a saved result file)."""
+        inputs = data["input"]
+        return cls(
+            name=str(data["name"]),
+            scenario=dict(inputs["scenario"]),
+            options=dict(inputs.get("options") or {}),
+            status=data.get("status", "done"),
+            result=data.get("result"),
+            error=data.get("error"),
+            seconds=float(data.get("seconds") or 0.0),
+            input_sha256=str(
+                inputs.get("sha256")
+                or input_digest(inputs["scenario"], inputs.get("options") or {})
+            ),
+            finished_at=str(data.get("finished_at") or ""),
+            software=dict(inputs.get("software") or {}),
+            source=data.get("source"),
+        )
+
+
+def run_scenarios(
+    scenarios: Sequence[tuple[str, Mapping[str, Any]]],
+    options: Mapping[str, Any] | None = None,
+    *,
+    solve: SolveFunction = default_solve,
+    workers: int | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelCheck | None = None,
+    sources: Sequence[str | None] | None = None,
+) -> list[ScenarioRun]:
+    """Solve named scenarios in worker processes and keep each with its input snapshot.
+
+    Each scenario is first put in canonical JSON form (what a saved file would hold), so
+    that solving the stored snapshot again reproduces the run exactly.
+    """
+    snapshot_options = canonical_json(dict(options or {}))
+    tasks = [
+        SolveTask(name, canonical_json(dict(scenario)), snapshot_options)
+        for name, scenario in scenarios
+    ]
+    outcomes = solve_many(tasks, solve=solve, workers=workers, progress=progress, cancel=cancel)
+    software = software_versions()
+    finished = datetime.now(UTC).isoformat(timespec="seconds")
+    return [
+        ScenarioRun(
+            name=task.key,
+            scenario=task.scenario,
+            options=task.options,
+            status=outcome.status,
+            result=outcome.result,
+            error=outcome.error,
+            seconds=outcome.seconds,
+            input_sha256=input_digest(task.scenario, task.options),
+            finished_at=finished,
+            software=software,
+            source=sources[i] if sources else None,
+        )
+        for i, (task, outcome) in enumerate(zip(tasks, outcomes, strict=True))
+    ]
+
+
+def reproduce(run: ScenarioRun, *, solve: SolveFunction = default_solve) -> ScenarioRun:
+    """Solve a stored run's input snapshot again (in this process)."""
+    return run_scenarios(
+        [(run.name, run.scenario)], run.options, solve=solve, workers=1, sources=[run.source]
+    )[0]

@@ -1,0 +1,156 @@
+"""Sensitivity of the recommended portfolio to weights and interest rates.
+
+One re-solve per variant, all in parallel:
+
+* each U4SSC dimension weight multiplied by each factor (default ½ and 2; an absent
+  dimension weight counts as 1);
+* optionally each KPI weight multiplied by each factor;
+* every interest-bearing mechanism's rate shifted by each number of percentage points
+  (default −1, +1, +2; the ``rates.shift_points`` override).
+
+For each variant: the impact, and the projects that enter, leave or move compared with
+the nominal plan; ``stable`` is true when the plan (ids and start years) is unchanged.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from decision_support.errors import InputError, Problem
+from decision_support.kpis.catalogue import load_catalogue
+from scenarios.overrides import apply_overrides
+from scenarios.portfolio_edits import has_plan, impact, selection
+from scenarios.runner import (
+    CancelCheck,
+    ProgressCallback,
+    SolveFunction,
+    SolveTask,
+    default_solve,
+    solve_many,
+)
+
+
+def _dimensions(scenario: Mapping[str, Any]) -> list[str]:
+    catalogue = load_catalogue()
+    found = set((scenario.get("objective") or {}).get("dimension_weights") or {})
+    for kpi in scenario.get("kpis") or []:
+        entry = catalogue.find(str(kpi.get("code")))
+        if entry is not None:
+            found.add(entry.dimension)
+    return sorted(found)
+
+
+def _with_dimension_weight(
+    scenario: Mapping[str, Any], dimension: str, factor: float
+) -> dict[str, Any]:
+    edited = copy.deepcopy(dict(scenario))
+    objective = edited.setdefault("objective", {})
+    weights = dict(objective.get("dimension_weights") or {})
+    weights[dimension] = float(weights.get(dimension, 1.0)) * factor
+    objective["dimension_weights"] = weights
+    return edited
+
+
+def _with_kpi_weight(scenario: Mapping[str, Any], index: int, factor: float) -> dict[str, Any]:
+    edited = copy.deepcopy(dict(scenario))
+    kpi = edited["kpis"][index]
+    kpi["weight"] = float(kpi.get("weight", 1.0)) * factor
+    return edited
+
+
+def _kpi_label(kpi: Mapping[str, Any]) -> str:
+    return f"{kpi['code']} [{kpi['data_point']}]" if kpi.get("data_point") else str(kpi["code"])
+
+
+def sensitivity(
+    scenario: Mapping[str, Any],
+    options: Mapping[str, Any] | None = None,
+    *,
+    factors: Sequence[float] = (0.5, 2.0),
+    rate_shifts: Sequence[float] = (-1.0, 1.0, 2.0),
+    include_kpis: bool = False,
+    solve: SolveFunction = default_solve,
+    workers: int | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelCheck | None = None,
+) -> dict[str, Any]:
+    """Re-solve ``scenario`` under weight and rate variants; report which projects change."""
+    if any(f < 0 for f in factors):
+        raise InputError(Problem("weight factors cannot be negative", field="factors"))
+    options = dict(options or {})
+    variants: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    for dimension in _dimensions(scenario):
+        for factor in factors:
+            variants.append(
+                (
+                    {"kind": "dimension_weight", "target": dimension, "factor": factor},
+                    _with_dimension_weight(scenario, dimension, factor),
+                )
+            )
+    if include_kpis:
+        for index, kpi in enumerate(scenario.get("kpis") or []):
+            for factor in factors:
+                variants.append(
+                    (
+                        {"kind": "kpi_weight", "target": _kpi_label(kpi), "factor": factor},
+                        _with_kpi_weight(scenario, index, factor),
+                    )
+                )
+    if any(float(m.get("rate") or 0) > 0 for m in scenario.get("mechanisms") or []):
+        for shift in rate_shifts:
+            variants.append(
+                (
+                    {
+                        "kind": "rate_shift",
+                        "target": "all interest-bearing mechanisms",
+                        "points": shift,
+                    },
+                    apply_overrides(scenario, {"rates": {"shift_points": shift}}),
+                )
+            )
+    tasks = [SolveTask("nominal", dict(scenario), options)] + [
+        SolveTask(f"variant-{i}", edited, options) for i, (_, edited) in enumerate(variants)
+    ]
+    outcomes = solve_many(tasks, solve=solve, workers=workers, progress=progress, cancel=cancel)
+    nominal = outcomes[0].result or {}
+    if not has_plan(nominal):
+        raise InputError(Problem("the nominal scenario has no feasible plan", field="scenario"))
+    base = selection(nominal)
+    rows = []
+    for (description, _), outcome in zip(variants, outcomes[1:], strict=True):
+        result = outcome.result or {}
+        row: dict[str, Any] = {**description, "status": result.get("status", outcome.status)}
+        if has_plan(result):
+            plan = selection(result)
+            row.update(
+                impact=impact(result),
+                entered=sorted(set(plan) - set(base)),
+                left=sorted(set(base) - set(plan)),
+                moved=[
+                    {"id": pid, "from": base[pid], "to": plan[pid]}
+                    for pid in sorted(set(plan) & set(base))
+                    if plan[pid] != base[pid]
+                ],
+            )
+            row["stable"] = not (row["entered"] or row["left"] or row["moved"])
+        rows.append(row)
+    changed: dict[str, int] = {}
+    for row in rows:
+        for pid in row.get("entered", []) + row.get("left", []):
+            changed[pid] = changed.get(pid, 0) + 1
+    return {
+        "scenario_name": scenario.get("name"),
+        "nominal": {
+            "impact": impact(nominal),
+            "selected": [{"id": pid, "start_year": y} for pid, y in sorted(base.items())],
+        },
+        "variants": rows,
+        "projects_changing": dict(sorted(changed.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "stable_share": (
+            sum(1 for r in rows if r.get("stable")) / sum(1 for r in rows if "stable" in r)
+            if any("stable" in r for r in rows)
+            else None
+        ),
+    }

@@ -1,0 +1,1 @@
+"""The shipped library of standard what-ifs (YAML files)."""

@@ -56,6 +56,27 @@ BASE: dict[str, Any] = {
 }
 
 
+KNAPSACK: dict[str, Any] = {
+    "name": "Knapsack town",
+    "start_year": 2027,
+    "horizon_years": 1,
+    "budget": {"by_year": {2027: 100.0}},
+    "objective": {"mode": "value"},
+    "projects": [
+        {"id": "P1", "capex_profile": [40.0], "value": 10.0},
+        {"id": "P2", "capex_profile": [30.0], "value": 8.0},
+        {"id": "P3", "capex_profile": [50.0], "value": 9.0},
+        {"id": "P4", "capex_profile": [20.0], "value": 3.0},
+    ],
+}
+
+
+@pytest.fixture
+def knapsack() -> dict[str, Any]:
+    """One year, four projects, explicit values: the optimum at each budget is known by hand."""
+    return copy.deepcopy(KNAPSACK)
+
+
 @pytest.fixture
 def make_scenario() -> Callable[..., dict[str, Any]]:
     """A fresh copy of the tiny scenario, with top-level keys replaced."""

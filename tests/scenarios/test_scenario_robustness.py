@@ -1,0 +1,73 @@
+"""Monte Carlo robustness: reproducible with a seed, core indices consistent with samples."""
+
+from __future__ import annotations
+
+import pytest
+
+from scenarios.robustness import classify, robustness
+from scenarios.uncertainty import (
+    OVERRUN_BY_RISK,
+    RobustnessSpecError,
+    UncertaintySpec,
+    sample_scenario,
+)
+
+
+def test_samples_depend_only_on_seed_and_index(make_scenario):
+    spec = UncertaintySpec(samples=5, seed=11)
+    first = sample_scenario(make_scenario(), spec, 3)
+    again = sample_scenario(make_scenario(), spec, 3)
+    other = sample_scenario(make_scenario(), UncertaintySpec(samples=5, seed=12), 3)
+    assert first.scenario == again.scenario
+    assert first.cost_multipliers != other.cost_multipliers
+    for project in first.scenario["projects"]:
+        base = next(p for p in make_scenario()["projects"] if p["id"] == project["id"])
+        factor = first.cost_multipliers[project["id"]]
+        assert project["capex_profile"] == pytest.approx(
+            [c * factor for c in base["capex_profile"]]
+        )
+    # C carries the tag risk-high: its factor stays within that triangle
+    high = OVERRUN_BY_RISK["high"]
+    assert high.low <= first.cost_multipliers["C"] <= high.high
+
+
+def test_grant_award_is_drawn_with_its_probability(make_scenario):
+    spec = UncertaintySpec(samples=400, seed=5)
+    kept = sum(
+        any(
+            m["id"] == "erdf"
+            for m in sample_scenario(make_scenario(), spec, i).scenario["mechanisms"]
+        )
+        for i in range(400)
+    )
+    assert 0.6 < kept / 400 < 0.8  # award probability 0.7
+
+
+def test_bad_settings_are_all_reported():
+    spec = UncertaintySpec(samples=0, weight_spread=1.5, risk_levels={"Z": "extreme"})
+    with pytest.raises(RobustnessSpecError) as caught:
+        spec.check({"A"})
+    assert {p.field for p in caught.value.problems} == {"samples", "weight_spread", "risk_levels.Z"}
+
+
+def test_robustness_is_reproducible_and_core_indices_match_the_samples(make_scenario):
+    spec = UncertaintySpec(samples=6, seed=3)
+    once = robustness(make_scenario(), spec, workers=1)
+    twice = robustness(make_scenario(), spec, workers=2)
+    assert once == twice
+    solved = [s for s in once["samples"] if s["impact"] is not None]
+    assert once["samples_with_plan"] == len(solved) > 0
+    for project in once["projects"]:
+        count = sum(project["id"] in s["selected"] for s in solved)
+        assert project["selected_in_samples"] == count
+        assert project["core_index"] == pytest.approx(count / len(solved))
+        assert project["class"] == classify(project["core_index"])
+        assert project["id"] in once["classes"][project["class"]]
+    assert "A" in once["classes"]["core"]  # mandatory in every sample
+    capex = [s["recommended_capex"] for s in once["samples"]]
+    assert once["recommended"]["capex"]["worst"] == pytest.approx(max(capex))
+    assert once["recommended"]["capex"]["expected"] == pytest.approx(sum(capex) / len(capex))
+
+
+def test_classes():
+    assert [classify(1.0), classify(0.0), classify(0.5)] == ["core", "exterior", "borderline"]

@@ -1,0 +1,207 @@
+"""The optimiser's public entry point: :func:`optimise` a :class:`Scenario`.
+
+Used by the CLI (``decision-support optimise``), the web app and the what-if
+runner. Steps: prepare data → greedy plan (baseline and MIP start) → solve 1
+(maximise impact) → solve 2 (minimise financing cost with impact kept within
+``financing_tolerance`` of solve 1) → verify in plain Python → report and explain.
+An infeasible scenario gets a diagnosis instead of a plan.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from decision_support.portfolio import report
+from decision_support.portfolio.build import build_model
+from decision_support.portfolio.data import LeadTimeDays, ModelData, prepare_model_data
+from decision_support.portfolio.diagnosis import diagnose
+from decision_support.portfolio.explain import explain
+from decision_support.portfolio.greedy import greedy_plan
+from decision_support.portfolio.objective import set_financing_objective
+from decision_support.portfolio.plan import Plan, evaluate_plan
+from decision_support.portfolio.result import (
+    STATUS_INFEASIBLE,
+    STATUS_NOT_SOLVED,
+    ObjectiveParts,
+    PortfolioResult,
+    Verification,
+)
+from decision_support.portfolio.scenario import Scenario
+from decision_support.portfolio.solution import extract_plan, start_values
+from decision_support.portfolio.solve import SolveOutcome, SolverSettings, solve_model
+from decision_support.portfolio.verify import verify_plan
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OptimiseOptions:
+    """How to optimise.
+
+    ``time_limit`` (seconds) and ``gap`` (relative MIP gap) apply to each solve;
+    ``force_in``/``force_out`` add mandatory/excluded projects for this run;
+    ``lead_time_days`` gives procurement lead times (e.g. from a rule pack);
+    ``explain`` runs the extra re-solves of the explanations (bounded by
+    ``explain_time_limit`` each).
+    """
+
+    time_limit: float = 60.0
+    gap: float = 1e-4
+    solver: str = "highs"
+    formulation: str = "tight"
+    warm_start: bool = True
+    lexicographic: bool = True
+    explain: bool = True
+    explain_time_limit: float = 10.0
+    max_left_out: int = 3
+    force_in: tuple[str, ...] = ()
+    force_out: tuple[str, ...] = ()
+    lead_time_days: LeadTimeDays | None = field(default=None, compare=False)
+
+    @property
+    def settings(self) -> SolverSettings:
+        return SolverSettings(solver=self.solver, time_limit=self.time_limit, gap=self.gap)
+
+
+def apply_forcing(
+    scenario: Scenario, force_in: tuple[str, ...], force_out: tuple[str, ...]
+) -> Scenario:
+    """The scenario with projects forced in (mandatory) or out (excluded)."""
+    if not force_in and not force_out:
+        return scenario
+    mandatory = tuple(p for p in scenario.constraints.mandatory if p not in force_out)
+    excluded = tuple(p for p in scenario.constraints.excluded if p not in force_in)
+    return scenario.with_constraints(
+        mandatory=tuple(dict.fromkeys((*mandatory, *force_in))),
+        excluded=tuple(dict.fromkeys((*excluded, *force_out))),
+    )
+
+
+@dataclass
+class PlanSolve:
+    """The outcome of the lexicographic solve on prepared data."""
+
+    plan: Plan | None
+    first: SolveOutcome
+    second: SolveOutcome | None
+    build_seconds: float
+    greedy_seconds: float
+    greedy_impact: float | None
+    greedy_feasible: bool
+
+
+def solve_plan(data: ModelData, options: OptimiseOptions) -> PlanSolve:
+    """Greedy start, solve 1 (impact), solve 2 (financing cost); no reporting."""
+    began = time.perf_counter()
+    greedy = greedy_plan(data) if options.warm_start else None
+    greedy_seconds = time.perf_counter() - began
+    began = time.perf_counter()
+    model = build_model(data, formulation=options.formulation)
+    build_seconds = time.perf_counter() - began
+    start = start_values(model, greedy.plan) if greedy and greedy.feasible else None
+    first = solve_model(model, options.settings, start)
+    if not first.has_solution:
+        return PlanSolve(
+            None,
+            first,
+            None,
+            build_seconds,
+            greedy_seconds,
+            greedy.impact if greedy else None,
+            bool(greedy and greedy.feasible),
+        )
+    plan = extract_plan(model)
+    second = None
+    if options.lexicographic and data.mechanisms and first.objective is not None:
+        tolerance = data.scenario.objective.financing_tolerance
+        floor = first.objective - tolerance * max(1.0, abs(first.objective))
+        set_financing_objective(model, floor)
+        second = solve_model(model, options.settings, start_values(model, plan))
+        if second.has_solution:
+            plan = extract_plan(model)
+    return PlanSolve(
+        plan,
+        first,
+        second,
+        build_seconds,
+        greedy_seconds,
+        greedy.impact if greedy else None,
+        bool(greedy and greedy.feasible),
+    )
+
+
+def optimise(scenario: Scenario, options: OptimiseOptions | None = None) -> PortfolioResult:
+    """Recommend which projects to start when and how to fund them, and say why."""
+    options = options or OptimiseOptions()
+    started = began = time.perf_counter()
+    scenario = apply_forcing(scenario, options.force_in, options.force_out)
+    data = prepare_model_data(scenario, options.lead_time_days)
+    prepare_seconds = time.perf_counter() - began
+    solved = solve_plan(data, options)
+    first = solved.first
+    timings = {
+        "prepare_seconds": prepare_seconds,
+        "greedy_seconds": solved.greedy_seconds,
+        "build_seconds": solved.build_seconds,
+        "solve_seconds": first.seconds + (solved.second.seconds if solved.second else 0.0),
+    }
+    result = PortfolioResult(
+        scenario_name=scenario.name,
+        currency=scenario.currency,
+        status=first.status,
+        proven_optimal=first.status == "optimal",
+        mip_gap=first.mip_gap,
+        objective=None,
+        solver=first.solver,
+        warnings=list(data.warnings),
+        timings=timings,
+    )
+    if solved.plan is None:
+        if first.status == STATUS_INFEASIBLE:
+            began = time.perf_counter()
+            result.diagnosis = diagnose(data, options.settings)
+            timings["diagnosis_seconds"] = time.perf_counter() - began
+        else:
+            result.status = STATUS_NOT_SOLVED
+            result.warnings.append(
+                f"no plan found within the time limit of {options.time_limit:g} s"
+            )
+        timings["total_seconds"] = time.perf_counter() - started
+        return result
+
+    plan = solved.plan
+    began_verify = time.perf_counter()
+    violations = verify_plan(data, plan)
+    timings["verify_seconds"] = time.perf_counter() - began_verify
+    result.verification = Verification(not violations, tuple(map(str, violations)))
+    if violations:
+        logger.error("solution failed verification: %s", violations)
+        result.warnings.append("the solver's plan failed the independent check; do not use it")
+    if solved.second is not None and solved.second.status != "optimal":
+        result.warnings.append(
+            "financing cost was minimised only approximately (second solve stopped early)"
+        )
+    ev = evaluate_plan(data, plan)
+    result.objective = ObjectiveParts(
+        value=ev.impact,
+        mode=data.mode,
+        kpi_gap_closure=ev.kpi_gap_closure,
+        u4ssc_points=ev.u4ssc_points,
+        project_value=ev.project_value,
+        financing_cost=ev.financing_cost,
+        best_bound=first.best_bound,
+    )
+    result.selected = report.selected_projects(data, plan)
+    result.cash_flow = report.cash_flow(data, ev)
+    result.funding_plan = report.funding_plan(data, plan, ev)
+    result.kpi_projection = report.kpi_projection(data, plan, ev)
+    result.u4ssc_score = report.u4ssc_score(data, result.kpi_projection)
+    result.procurement_plan = report.procurement_plan(data, plan)
+    if options.explain:
+        began_explain = time.perf_counter()
+        result.explanations = explain(data, plan, options, solved.greedy_impact)
+        timings["explain_seconds"] = time.perf_counter() - began_explain
+    timings["total_seconds"] = time.perf_counter() - started
+    return result

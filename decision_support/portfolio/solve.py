@@ -1,0 +1,176 @@
+"""Run a built model through the configured solver and read back an honest status.
+
+HiGHS (through highspy) is the default; CBC (``PULP_CBC_CMD``) is the fallback.
+PuLP labels a HiGHS run stopped by its time limit "Optimal"; we read HiGHS's
+own model status, MIP gap and dual bound instead. The first ``highspy.Highs()``
+of a process prints a banner on standard output, which would corrupt ``--json``
+output, so the solver is created with standard output sent to standard error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pulp
+
+from decision_support.portfolio.model import PortfolioModel
+
+logger = logging.getLogger(__name__)
+
+SOLVERS = ("highs", "cbc")
+
+
+@dataclass(frozen=True)
+class SolverSettings:
+    """Solver configuration. ``time_limit`` is in seconds per solve, ``gap`` relative."""
+
+    solver: str = "highs"
+    time_limit: float = 60.0
+    gap: float = 1e-4
+    threads: int | None = 1
+
+
+@dataclass(frozen=True)
+class SolveOutcome:
+    """What a solve produced: ``status`` is optimal / feasible / infeasible / not_solved."""
+
+    status: str
+    has_solution: bool
+    objective: float | None
+    best_bound: float | None
+    mip_gap: float | None
+    seconds: float
+    solver: str
+
+
+@contextlib.contextmanager
+def stdout_to_stderr() -> Iterator[None]:
+    """Send file-descriptor-level standard output to standard error for a while."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no real stdout (embedded)
+        yield
+        return
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+class QuietHighs(pulp.HiGHS):  # type: ignore[misc, name-defined]
+    """PuLP's highspy interface without the banner on stdout, with an optional MIP start."""
+
+    def __init__(self, start: dict[str, float] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.start = start or {}
+
+    def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP API)
+        with stdout_to_stderr():
+            super().createAndConfigureSolver(lp)
+
+    def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP API)
+        if self.start:
+            import highspy
+
+            values = [self.start.get(var.name, 0.0) for var in lp.variables()]
+            solution = highspy.HighsSolution()
+            solution.col_value = values
+            solution.value_valid = True
+            lp.solverModel.setSolution(solution)
+        with stdout_to_stderr():
+            lp.solverModel.run()
+
+
+def _highs_outcome(model: PortfolioModel, seconds: float) -> SolveOutcome:
+    import highspy
+
+    highs = model.problem.solverModel
+    status = highs.getModelStatus()
+    info = highs.getInfo()
+    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    maximise = model.problem.sense == pulp.LpMaximize
+    sign = -1.0 if maximise else 1.0  # PuLP hands HiGHS a minimisation
+    objective = sign * info.objective_function_value if has_solution else None
+    bound = info.mip_dual_bound
+    best_bound = sign * bound if abs(bound) < 1e30 else None
+    gap = info.mip_gap if has_solution and abs(info.mip_gap) < 1e30 else None
+    model_status = highspy.HighsModelStatus
+    if status == model_status.kOptimal:
+        label = "optimal"
+        gap = gap if gap is not None else 0.0
+    elif status in (model_status.kInfeasible, model_status.kUnboundedOrInfeasible):
+        label = "infeasible"
+    elif has_solution:
+        label = "feasible"
+    else:
+        label = "not_solved"
+    return SolveOutcome(label, has_solution, objective, best_bound, gap, seconds, "HiGHS")
+
+
+def _cbc_outcome(model: PortfolioModel, seconds: float) -> SolveOutcome:
+    problem = model.problem
+    has_solution = problem.sol_status in (
+        pulp.LpSolutionOptimal,
+        pulp.LpSolutionIntegerFeasible,
+    )
+    if problem.sol_status == pulp.LpSolutionOptimal:
+        label = "optimal"
+    elif problem.status == pulp.LpStatusInfeasible:
+        label = "infeasible"
+    elif has_solution:
+        label = "feasible"
+    else:
+        label = "not_solved"
+    objective = pulp.value(problem.objective) if has_solution else None
+    gap = 0.0 if label == "optimal" else None
+    return SolveOutcome(label, has_solution, objective, None, gap, seconds, "CBC")
+
+
+def solve_model(
+    model: PortfolioModel, settings: SolverSettings, start: dict[str, float] | None = None
+) -> SolveOutcome:
+    """Solve ``model`` in place; variable values are set when a solution exists.
+
+    ``start`` maps variable names to a feasible starting solution (HiGHS only).
+    """
+    began = time.perf_counter()
+    if settings.solver == "cbc":
+        solver = pulp.PULP_CBC_CMD(
+            msg=False,
+            timeLimit=settings.time_limit,
+            gapRel=settings.gap,
+            threads=settings.threads,
+        )
+        model.problem.solve(solver)
+        return _cbc_outcome(model, time.perf_counter() - began)
+    highs = QuietHighs(
+        start=start,
+        msg=False,
+        timeLimit=settings.time_limit,
+        gapRel=settings.gap,
+        threads=settings.threads,
+        mip_abs_gap=1e-9,
+    )
+    model.problem.solve(highs)
+    outcome = _highs_outcome(model, time.perf_counter() - began)
+    logger.info(
+        "solved %s: %s obj=%s bound=%s gap=%s in %.2fs",
+        model.problem.name,
+        outcome.status,
+        outcome.objective,
+        outcome.best_bound,
+        outcome.mip_gap,
+        outcome.seconds,
+    )
+    return outcome

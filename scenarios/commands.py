@@ -109,6 +109,7 @@ def whatifs_command(as_json: bool) -> None:
 )
 @json_option
 def run_command(
+    *,
     files: tuple[Path, ...],
     base: Path | None,
     workers: int | None,
@@ -175,6 +176,7 @@ def _compared(path: Path, base: Path | None) -> tuple[ComparedRun | None, Resolv
 )
 @json_option
 def compare_command(
+    *,
     files: tuple[Path, ...],
     base: Path | None,
     workers: int | None,
@@ -247,6 +249,7 @@ def compare_command(
 @gap_option
 @json_option
 def frontier_command(
+    *,
     file: Path,
     budgets: str | None,
     debt_service: str | None,
@@ -284,8 +287,8 @@ def frontier_command(
             )
             impact_text = "-" if point["impact"] is None else f"{point['impact']:.4g}"
             lines.append(
-                f"{point['axis_value']:.4g} (x={point['x']:,.0f}): {point['status']}, impact {impact_text}, "
-                f"{len(point['selected'])} projects{marks}"
+                f"{point['axis_value']:.4g} (x={point['x']:,.0f}): {point['status']}, "
+                f"impact {impact_text}, {len(point['selected'])} projects{marks}"
             )
         return "\n".join(lines)
 
@@ -326,6 +329,7 @@ def _risk_levels(pairs: tuple[str, ...]) -> dict[str, str]:
 @gap_option
 @json_option
 def robustness_command(
+    *,
     file: Path,
     samples: int,
     seed: int,
@@ -359,7 +363,8 @@ def robustness_command(
     def render(r: dict[str, Any]) -> str:
         rec = r["recommended"]
         lines = [
-            f"{r['samples_with_plan']}/{r['samples_requested']} samples solved (seed {r['settings']['seed']})",
+            f"{r['samples_with_plan']}/{r['samples_requested']} samples solved "
+            f"(seed {r['settings']['seed']})",
             *(f"{label}: {', '.join(ids) or '-'}" for label, ids in r["classes"].items()),
             "core index: "
             + ", ".join(
@@ -370,8 +375,10 @@ def robustness_command(
         ]
         if rec["impact"]["expected"] is not None:
             lines.append(
-                f"recommended plan: impact expected {rec['impact']['expected']:.4g}, worst {rec['impact']['worst']:.4g}; "
-                f"capex expected {rec['capex']['expected']:,.0f}, worst {rec['capex']['worst']:,.0f}; "
+                f"recommended plan: impact expected {rec['impact']['expected']:.4g}, "
+                f"worst {rec['impact']['worst']:.4g}; "
+                f"capex expected {rec['capex']['expected']:,.0f}, "
+                f"worst {rec['capex']['worst']:,.0f}; "
                 f"unaffordable in {rec['unaffordable_share']:.0%} of samples"
             )
         return "\n".join(lines)
@@ -388,6 +395,7 @@ def robustness_command(
 @gap_option
 @json_option
 def sensitivity_command(
+    *,
     file: Path,
     include_kpis: bool,
     base: Path | None,
@@ -418,7 +426,8 @@ def sensitivity_command(
                 lines.append(f"{what}: unchanged")
             else:
                 lines.append(
-                    f"{what}: +{row['entered']} -{row['left']} moved {[m['id'] for m in row['moved']]}"
+                    f"{what}: +{row['entered']} -{row['left']} "
+                    f"moved {[m['id'] for m in row['moved']]}"
                 )
         return "\n".join(lines)
 

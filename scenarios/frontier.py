@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,7 @@ from scenarios.runner import (
     SolveTask,
     default_solve,
     solve_many,
+    worker_pool,
 )
 
 IMPACT_TOLERANCE = 1e-6
@@ -154,30 +156,24 @@ def frontier(
     tasks = [
         SolveTask(f"{axis.name}={v:g}", s, options) for v, s in zip(values, scenarios, strict=True)
     ]
-    outcomes = solve_many(tasks, solve=solve, workers=workers, progress=progress, cancel=cancel)
-    points = [_point(axis, v, s, o) for v, s, o in zip(values, scenarios, outcomes, strict=True)]
-
-    repairs = _repairs(points)
-    if repairs:
-        repair_tasks = [
-            SolveTask(
-                f"repair {axis.name}={values[i]:g}",
-                fix_portfolio(
-                    scenarios[i], {p["id"]: p["start_year"] for p in points[j]["selected"]}
-                ),
-                options,
-            )
-            for i, j in repairs
+    with worker_pool(workers) as pool:
+        outcomes = solve_many(
+            tasks, solve=solve, workers=workers, progress=progress, cancel=cancel, pool=pool
+        )
+        points = [
+            _point(axis, v, s, o) for v, s, o in zip(values, scenarios, outcomes, strict=True)
         ]
-        repaired = solve_many(repair_tasks, solve=solve, workers=workers, cancel=cancel)
-        for (i, j), outcome in zip(repairs, repaired, strict=True):
-            result = outcome.result or {}
-            if has_plan(result) and impact(result) > (points[i]["impact"] or float("-inf")):
-                replacement = _point(axis, values[i], scenarios[i], outcome)
-                replacement["repaired_from"] = j
-                replacement["solver_status"] = points[i]["status"]
-                points[i] = replacement
-
+        _repair(
+            axis,
+            values,
+            scenarios,
+            points,
+            options,
+            solve=solve,
+            workers=workers,
+            pool=pool,
+            cancel=cancel,
+        )
     feasible = [i for i, p in enumerate(points) if p["impact"] is not None]
     monotone = all(
         points[b]["impact"] >= points[a]["impact"] - IMPACT_TOLERANCE
@@ -211,6 +207,40 @@ def frontier(
         "marginal_gain_drops": [feasible[k] for k in knees.drops],
         "cancelled": any(o.status == "cancelled" for o in outcomes),
     }
+
+
+def _repair(
+    axis: Axis,
+    values: Sequence[float],
+    scenarios: Sequence[dict[str, Any]],
+    points: list[dict[str, Any]],
+    options: dict[str, Any],
+    *,
+    solve: SolveFunction,
+    workers: int | None,
+    pool: ProcessPoolExecutor,
+    cancel: CancelCheck | None,
+) -> None:
+    """Re-solve each weaker point with the better lower plan fixed; keep it if better."""
+    repairs = _repairs(points)
+    if not repairs:
+        return
+    repair_tasks = [
+        SolveTask(
+            f"repair {axis.name}={values[i]:g}",
+            fix_portfolio(scenarios[i], {p["id"]: p["start_year"] for p in points[j]["selected"]}),
+            options,
+        )
+        for i, j in repairs
+    ]
+    repaired = solve_many(repair_tasks, solve=solve, workers=workers, cancel=cancel, pool=pool)
+    for (i, j), outcome in zip(repairs, repaired, strict=True):
+        result = outcome.result or {}
+        if has_plan(result) and impact(result) > (points[i]["impact"] or float("-inf")):
+            replacement = _point(axis, values[i], scenarios[i], outcome)
+            replacement["repaired_from"] = j
+            replacement["solver_status"] = points[i]["status"]
+            points[i] = replacement
 
 
 def _repairs(points: Sequence[Mapping[str, Any]]) -> list[tuple[int, int]]:

@@ -74,7 +74,7 @@ def selection(result: Mapping[str, Any]) -> dict[str, int]:
 
 def has_plan(result: Mapping[str, Any] | None) -> bool:
     """True when a result carries a verified plan (optimal, or feasible with a gap)."""
-    return bool(result) and result.get("status") in ("optimal", "feasible")  # type: ignore[union-attr]
+    return result is not None and result.get("status") in ("optimal", "feasible")
 
 
 def impact(result: Mapping[str, Any]) -> float:

@@ -20,6 +20,7 @@ impact / maximum cost, and the 5th / 95th percentiles are also given.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -34,8 +35,9 @@ from scenarios.runner import (
     SolveTask,
     default_solve,
     solve_many,
+    worker_pool,
 )
-from scenarios.uncertainty import UncertaintySpec, sample_scenario
+from scenarios.uncertainty import Sample, UncertaintySpec, sample_scenario
 
 
 def _stats(values: list[float], worst: str) -> dict[str, float | None]:
@@ -62,6 +64,45 @@ def classify(core_index: float) -> str:
     return "borderline"
 
 
+def _solve_samples(
+    scenario: Mapping[str, Any],
+    samples: list[Sample],
+    options: dict[str, Any],
+    *,
+    solve: SolveFunction,
+    workers: int | None,
+    pool: ProcessPoolExecutor | None,
+    progress: ProgressCallback,
+    cancel: CancelCheck | None,
+) -> tuple[list[SolveOutcome], list[SolveOutcome]]:
+    """Phase 1: nominal and samples; phase 2: the nominal plan fixed in every sample."""
+    first = solve_many(
+        [SolveTask("nominal", dict(scenario), options)]
+        + [SolveTask(f"sample-{s.index}", s.scenario, options) for s in samples],
+        solve=solve,
+        workers=workers,
+        progress=progress,
+        cancel=cancel,
+        pool=pool,
+    )
+    nominal = first[0].result or {}
+    if not has_plan(nominal):
+        return first, [SolveOutcome(f"recommended-{s.index}", "cancelled") for s in samples]
+    recommended = selection(nominal)
+    evaluations = solve_many(
+        [
+            SolveTask(f"recommended-{s.index}", fix_portfolio(s.scenario, recommended), options)
+            for s in samples
+        ],
+        solve=solve,
+        workers=workers,
+        progress=progress,
+        cancel=cancel,
+        pool=pool,
+    )
+    return first, evaluations
+
+
 def robustness(
     scenario: Mapping[str, Any],
     spec: UncertaintySpec,
@@ -86,14 +127,17 @@ def robustness(
         if progress is not None:
             progress(done, total, outcome)
 
-    first = solve_many(
-        [SolveTask("nominal", dict(scenario), options)]
-        + [SolveTask(f"sample-{s.index}", s.scenario, options) for s in samples],
-        solve=solve,
-        workers=workers,
-        progress=forward,
-        cancel=cancel,
-    )
+    with worker_pool(workers) as pool:
+        first, evaluations = _solve_samples(
+            scenario,
+            samples,
+            options,
+            solve=solve,
+            workers=workers,
+            pool=pool,
+            progress=forward,
+            cancel=cancel,
+        )
     nominal = first[0].result or {}
     if not has_plan(nominal):
         if first[0].status == "cancelled":
@@ -110,16 +154,6 @@ def robustness(
             )
         )
     recommended = selection(nominal)
-    evaluations = solve_many(
-        [
-            SolveTask(f"recommended-{s.index}", fix_portfolio(s.scenario, recommended), options)
-            for s in samples
-        ],
-        solve=solve,
-        workers=workers,
-        progress=forward,
-        cancel=cancel,
-    )
 
     capex = {str(p["id"]): float(sum(p.get("capex_profile") or [])) for p in projects}
     detail = []
@@ -175,7 +209,7 @@ def robustness(
         detail.append(row)
 
     names = {str(p["id"]): str(p.get("name") or p["id"]) for p in projects}
-    project_rows = []
+    project_rows: list[dict[str, Any]] = []
     for pid in capex:
         core_index = counts[pid] / with_plan if with_plan else None
         project_rows.append(

@@ -92,6 +92,17 @@ def _execute(solve: SolveFunction, task: SolveTask) -> SolveOutcome:
     return SolveOutcome(task.key, "done", result=result, seconds=time.perf_counter() - started)
 
 
+def worker_pool(workers: int | None = None) -> ProcessPoolExecutor:
+    """A pool of ``workers`` spawned worker processes (default: the available cores).
+
+    Spawned, not forked: a fork would copy solver threads and locks of this process.
+    Pass it to several :func:`solve_many` calls to pay the start-up cost once.
+    """
+    return ProcessPoolExecutor(
+        max_workers=workers or available_workers(), mp_context=multiprocessing.get_context("spawn")
+    )
+
+
 def solve_many(
     tasks: Sequence[SolveTask],
     *,
@@ -99,12 +110,14 @@ def solve_many(
     workers: int | None = None,
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> list[SolveOutcome]:
     """Solve every task, in parallel worker processes when ``workers`` > 1.
 
-    ``workers`` defaults to the available cores (never more than the tasks). With one
-    worker the solves run in this process. ``progress(done, total, outcome)`` is called
-    after each task settles; ``cancel()`` is checked before each solve starts.
+    ``workers`` defaults to the available cores (never more than the tasks); with one
+    worker the solves run in this process. An existing ``pool`` is used (and left open)
+    when given. ``progress(done, total, outcome)`` is called after each task settles;
+    ``cancel()`` is checked before each solve starts.
     """
     total = len(tasks)
     outcomes: dict[int, SolveOutcome] = {}
@@ -120,27 +133,39 @@ def solve_many(
             if cancel is not None and cancel():
                 break
             settle(index, _execute(solve, task))
+    elif pool is not None:
+        _fan_out(pool, tasks, solve=solve, workers=workers, settle=settle, cancel=cancel)
     else:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            pending: dict[Future[SolveOutcome], int] = {}
-            next_index = 0
-            while next_index < total or pending:
-                cancelled = cancel is not None and cancel()
-                while not cancelled and next_index < total and len(pending) < workers:
-                    pending[pool.submit(_execute, solve, tasks[next_index])] = next_index
-                    next_index += 1
-                if not pending:
-                    break
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    settle(pending.pop(future), future.result())
-                if cancelled and not pending:
-                    break
+        with worker_pool(workers) as own_pool:
+            _fan_out(own_pool, tasks, solve=solve, workers=workers, settle=settle, cancel=cancel)
     for index, task in enumerate(tasks):
         if index not in outcomes:
             outcomes[index] = SolveOutcome(task.key, "cancelled")
     return [outcomes[index] for index in range(total)]
+
+
+def _fan_out(
+    pool: ProcessPoolExecutor,
+    tasks: Sequence[SolveTask],
+    *,
+    solve: SolveFunction,
+    workers: int,
+    settle: Callable[[int, SolveOutcome], None],
+    cancel: CancelCheck | None,
+) -> None:
+    """Keep at most ``workers`` tasks in flight; stop handing out work once cancelled."""
+    pending: dict[Future[SolveOutcome], int] = {}
+    next_index = 0
+    while next_index < len(tasks) or pending:
+        cancelled = cancel is not None and cancel()
+        while not cancelled and next_index < len(tasks) and len(pending) < workers:
+            pending[pool.submit(_execute, solve, tasks[next_index])] = next_index
+            next_index += 1
+        if not pending:
+            return
+        finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in finished:
+            settle(pending.pop(future), future.result())
 
 
 def canonical_json(data: Any) -> Any:

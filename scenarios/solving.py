@@ -39,7 +39,7 @@ def check_options(options: Mapping[str, Any]) -> None:
         expected = OPTION_TYPES.get(key)
         if expected is None:
             problems.append(Problem(f"unknown optimiser option '{key}'", field=f"options.{key}"))
-        elif not isinstance(value, expected) or (expected != bool and isinstance(value, bool)):
+        elif not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
             problems.append(Problem(f"option '{key}' has the wrong type", field=f"options.{key}"))
     if problems:
         raise InputError(problems)

@@ -37,9 +37,11 @@ def cli(verbose: bool) -> None:
 def _register_feature_commands() -> None:
     """Attach the core's own command groups."""
     from decision_support.kpis.commands import kpis
+    from decision_support.portfolio.commands import optimise_command
     from scenarios.commands import scenarios
 
     cli.add_command(kpis)
+    cli.add_command(optimise_command)
     cli.add_command(scenarios)
 
 

@@ -30,7 +30,7 @@ def build_model(
     if formulation not in FORMULATIONS:
         raise ValueError(f"unknown formulation {formulation!r}")
     problem = pulp.LpProblem("portfolio", pulp.LpMaximize)
-    v = define_variables(data)
+    v = define_variables(problem, data)
     model = PortfolioModel(
         problem=problem,
         data=data,

@@ -40,7 +40,7 @@ class PortfolioModel:
         """A slack variable for ``family``/``key`` in elastic models, else 0."""
         if not self.elastic:
             return 0.0
-        var = pulp.LpVariable(lp_name("slack", family, key), lowBound=0)
+        var = self.problem.add_variable(lp_name("slack", family, key), lowBound=0)
         self.v.slack[family, key] = var
         self.slack_penalty += penalty * var
         return var

@@ -48,35 +48,43 @@ class ModelVariables:
         return pulp.lpSum(self.start[project_id, s] for s in data.starts[project_id])
 
 
-def define_start_variables(data: ModelData) -> dict[tuple[str, int], pulp.LpVariable]:
+def define_start_variables(
+    problem: pulp.LpProblem, data: ModelData
+) -> dict[tuple[str, int], pulp.LpVariable]:
     return {
-        (pid, s): pulp.LpVariable(lp_name("start", pid, s), cat=pulp.LpBinary)
+        (pid, s): problem.add_variable(lp_name("start", pid, s), cat=pulp.LpBinary)
         for pid, starts in data.starts.items()
         for s in starts
     }
 
 
-def define_funding_variables(data: ModelData) -> dict[tuple[str, str, int], pulp.LpVariable]:
+def define_funding_variables(
+    problem: pulp.LpProblem, data: ModelData
+) -> dict[tuple[str, str, int], pulp.LpVariable]:
     return {
-        (pid, mid, t): pulp.LpVariable(lp_name("fund", pid, mid, t), lowBound=0)
+        (pid, mid, t): problem.add_variable(lp_name("fund", pid, mid, t), lowBound=0)
         for pid, mid, t in data.funding_keys
     }
 
 
-def define_deal_variables(data: ModelData) -> dict[tuple[str, int], pulp.LpVariable]:
+def define_deal_variables(
+    problem: pulp.LpProblem, data: ModelData
+) -> dict[tuple[str, int], pulp.LpVariable]:
     """Binary deal indicators only where a minimum deal size applies."""
     years_with_funding: dict[str, set[int]] = {}
     for _pid, mid, t in data.funding_keys:
         years_with_funding.setdefault(mid, set()).add(t)
     return {
-        (mid, t): pulp.LpVariable(lp_name("deal", mid, t), cat=pulp.LpBinary)
+        (mid, t): problem.add_variable(lp_name("deal", mid, t), cat=pulp.LpBinary)
         for mid, mechanism in data.mechanisms.items()
         if mechanism.min_amount > 0
         for t in sorted(years_with_funding.get(mid, ()))
     }
 
 
-def define_closure_variables(data: ModelData) -> dict[str, pulp.LpVariable]:
+def define_closure_variables(
+    problem: pulp.LpProblem, data: ModelData
+) -> dict[str, pulp.LpVariable]:
     """z[q] ∈ [min(0, Σ_p min(δ,0)), G_q]: gap-closure credit, capped at the gap."""
     if data.mode != "gap_closure":
         return {}
@@ -85,26 +93,30 @@ def define_closure_variables(data: ModelData) -> dict[str, pulp.LpVariable]:
         if kpi.coefficient <= 0:
             continue
         worst = sum(min(0.0, d) for (_p, q), d in data.improvement.items() if q == key)
-        variables[key] = pulp.LpVariable(lp_name("closure", key), lowBound=worst, upBound=kpi.gap)
+        variables[key] = problem.add_variable(
+            lp_name("closure", key), lowBound=worst, upBound=kpi.gap
+        )
     return variables
 
 
-def define_band_variables(data: ModelData) -> dict[tuple[str, int], pulp.LpVariable]:
+def define_band_variables(
+    problem: pulp.LpProblem, data: ModelData
+) -> dict[tuple[str, int], pulp.LpVariable]:
     if data.mode != "u4ssc_points":
         return {}
     return {
-        (key, k): pulp.LpVariable(lp_name("band", key, k), cat=pulp.LpBinary)
+        (key, k): problem.add_variable(lp_name("band", key, k), cat=pulp.LpBinary)
         for key in data.kpis
         for k in range(len(BAND_THRESHOLDS))
     }
 
 
-def define_variables(data: ModelData) -> ModelVariables:
+def define_variables(problem: pulp.LpProblem, data: ModelData) -> ModelVariables:
     """All decision variables of the model."""
     return ModelVariables(
-        start=define_start_variables(data),
-        funding=define_funding_variables(data),
-        deal=define_deal_variables(data),
-        closure=define_closure_variables(data),
-        band=define_band_variables(data),
+        start=define_start_variables(problem, data),
+        funding=define_funding_variables(problem, data),
+        deal=define_deal_variables(problem, data),
+        closure=define_closure_variables(problem, data),
+        band=define_band_variables(problem, data),
     )

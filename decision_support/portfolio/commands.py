@@ -1,0 +1,63 @@
+"""``decision-support optimise SCENARIO_FILE``: recommend a financed, procurable portfolio."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from decision_support.cli_output import emit, json_option
+from decision_support.portfolio.api import OptimiseOptions, optimise
+from decision_support.portfolio.scenario import load_scenario
+
+
+def _render(payload: dict[str, Any]) -> str:
+    lines = [f"status: {payload['status']} (proven optimal: {payload['proven_optimal']})"]
+    if payload.get("mip_gap") is not None:
+        lines.append(f"MIP gap: {payload['mip_gap']:.4%}")
+    objective = payload.get("objective")
+    if objective:
+        lines.append(f"objective ({objective['mode']}): {objective['value']:.3f}")
+    for project in payload.get("selected", []):
+        funding = ", ".join(f"{m} {a:,.0f}" for m, a in project["funding"].items())
+        lines.append(
+            f"  {project['start_year']}  {project['id']:<12} {project['name']}  [{funding}]"
+        )
+    diagnosis = payload.get("diagnosis")
+    if diagnosis:
+        lines.append(diagnosis["summary"])
+    lines.extend(f"warning: {w}" for w in payload.get("warnings", []))
+    return "\n".join(lines)
+
+
+@click.command("optimise")
+@click.argument("scenario_file", type=click.Path(dir_okay=False))
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0.01),
+    default=60.0,
+    show_default=True,
+    help="Seconds per solve.",
+)
+@click.option(
+    "--gap",
+    type=click.FloatRange(min=0.0, max=1.0),
+    default=1e-4,
+    show_default=True,
+    help="Relative MIP gap at which the solver may stop.",
+)
+@click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True)
+@click.option("--no-explain", is_flag=True, help="Skip the explanation re-solves.")
+@json_option
+def optimise_command(
+    scenario_file: str,
+    time_limit: float,
+    gap: float,
+    solver: str,
+    no_explain: bool,
+    as_json: bool,
+) -> None:
+    """Recommend which projects to start when and how to fund them (SCENARIO_FILE: YAML/JSON)."""
+    scenario = load_scenario(scenario_file)
+    options = OptimiseOptions(time_limit=time_limit, gap=gap, solver=solver, explain=not no_explain)
+    emit(optimise(scenario, options).to_dict(), as_json, _render)

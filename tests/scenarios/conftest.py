@@ -77,16 +77,6 @@ def knapsack() -> dict[str, Any]:
     return copy.deepcopy(KNAPSACK)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """PuLP 3.3 warns that ``LpVariable(name, ...)`` goes away in PuLP 4; the optimiser
-    still builds variables that way, so that one warning is not an error here."""
-    for item in items:
-        if "tests/scenarios" in str(item.path):
-            item.add_marker(
-                pytest.mark.filterwarnings("ignore:Constructing LpVariable:DeprecationWarning")
-            )
-
-
 @pytest.fixture
 def make_scenario() -> Callable[..., dict[str, Any]]:
     """A fresh copy of the tiny scenario, with top-level keys replaced."""

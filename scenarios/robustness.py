@@ -13,6 +13,10 @@
    feasible funding counts as *unaffordable*. Its capital cost is
    ``Σ_j capex_j · m_{s,j}`` with the drawn overrun factors ``m``.
 
+The nominal solve uses the given options; sample solves skip the optimiser's second
+(financing-cost) solve unless ``lexicographic`` is set explicitly, since only the
+impact-optimal selection matters for the core index.
+
 Expected values are means over the samples with a plan; the worst case is the minimum
 impact / maximum cost, and the 5th / 95th percentiles are also given.
 """
@@ -76,9 +80,11 @@ def _solve_samples(
     cancel: CancelCheck | None,
 ) -> tuple[list[SolveOutcome], list[SolveOutcome]]:
     """Phase 1: nominal and samples; phase 2: the nominal plan fixed in every sample."""
+    # Samples only need the best impact: the second, financing-cost solve is skipped.
+    sample_options = {"lexicographic": False, **options}
     first = solve_many(
         [SolveTask("nominal", dict(scenario), options)]
-        + [SolveTask(f"sample-{s.index}", s.scenario, options) for s in samples],
+        + [SolveTask(f"sample-{s.index}", s.scenario, sample_options) for s in samples],
         solve=solve,
         workers=workers,
         progress=progress,
@@ -91,7 +97,9 @@ def _solve_samples(
     recommended = selection(nominal)
     evaluations = solve_many(
         [
-            SolveTask(f"recommended-{s.index}", fix_portfolio(s.scenario, recommended), options)
+            SolveTask(
+                f"recommended-{s.index}", fix_portfolio(s.scenario, recommended), sample_options
+            )
             for s in samples
         ],
         solve=solve,

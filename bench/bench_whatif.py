@@ -42,7 +42,8 @@ def main() -> None:
     workers = args.workers or available_workers()
     options = {"time_limit": args.time_limit}
     print(
-        f"scenario: {path} ({len(scenario['projects'])} projects, {scenario['horizon_years']} years)"
+        f"scenario: {path} ({len(scenario['projects'])} projects, "
+        f"{scenario['horizon_years']} years)"
     )
     print(f"workers: {workers}")
 

@@ -154,7 +154,10 @@ def run_command(
 def _compared(path: Path, base: Path | None) -> tuple[ComparedRun | None, ResolvedScenario | None]:
     document = read_document(path)
     if document.get("kind") == "scenario_run":
-        run = ScenarioRun.from_dict(document)
+        try:
+            run = ScenarioRun.from_dict(document)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(Problem(f"{path}: not a complete saved run (missing {exc})")) from exc
         if not run.result:
             raise InputError(Problem(f"{path}: the saved run has no result ({run.status})"))
         return ComparedRun(run.name, run.scenario, run.result), None

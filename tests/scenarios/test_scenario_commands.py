@@ -131,3 +131,10 @@ def test_user_errors_exit_2_with_one_line(capsys, files, args, message):
     code, out, err = run(capsys, *[a.format(**files) for a in args])
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and message in err
+
+
+def test_a_broken_saved_run_is_a_user_error(capsys, files, tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"kind": "scenario_run", "name": "x"}')
+    code, out, err = run(capsys, "compare", str(broken), str(files["base"]), "--workers", "1")
+    assert code == 2 and out == "" and "saved run" in err

@@ -246,6 +246,11 @@ def compare_command(
     default=None,
     help="FROM:TO:STEPS values of the maximum debt-service ratio (second axis), e.g. 0.05:0.15:11.",
 )
+@click.option(
+    "--financing/--no-financing",
+    default=False,
+    help="Also minimise each point's financing cost (a second solve per point; slower).",
+)
 @base_option
 @workers_option
 @time_limit_option
@@ -256,6 +261,7 @@ def frontier_command(
     file: Path,
     budgets: str | None,
     debt_service: str | None,
+    financing: bool,
     base: Path | None,
     workers: int | None,
     time_limit: float | None,
@@ -277,7 +283,7 @@ def frontier_command(
         resolved.scenario,
         axis,
         values,
-        _options(time_limit, gap),
+        {**_options(time_limit, gap), "lexicographic": financing},
         workers=workers,
         progress=_log_progress,
     )

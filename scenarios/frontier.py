@@ -6,7 +6,9 @@ Axes:
   budget); the point's ``x`` is the total budget over the horizon.
 * ``debt_service_ratio``: the fiscal ``max_debt_service_ratio`` set to each value.
 
-Each point is solved independently (in parallel). Both axes only *relax* constraints as
+Each point is solved independently (in parallel), by default without the optimiser's
+second, financing-cost solve (``lexicographic: false``; pass ``lexicographic: true`` in
+the options to have each point's funding cost minimised too: slower). Both axes only *relax* constraints as
 the value grows, so the best impact can never fall. The solver can still return less
 (a time limit with a gap): the frontier is then **repaired**: the plan of a lower
 point is fixed (:func:`scenarios.portfolio_edits.fix_portfolio`) and re-solved at the
@@ -152,7 +154,8 @@ def frontier(
     axis = AXES[axis_name]
     values = sorted(values)
     scenarios = [axis.apply(scenario, value) for value in values]
-    options = dict(options or {})
+    # The frontier is about impact; the second (financing-cost) solve is opt-in.
+    options = {"lexicographic": False, **(options or {})}
     tasks = [
         SolveTask(f"{axis.name}={v:g}", s, options) for v, s in zip(values, scenarios, strict=True)
     ]
@@ -206,6 +209,7 @@ def frontier(
         "knee_index": feasible[knees.main] if knees.main is not None else None,
         "marginal_gain_drops": [feasible[k] for k in knees.drops],
         "cancelled": any(o.status == "cancelled" for o in outcomes),
+        "financing_minimised": bool(options["lexicographic"]),
     }
 
 

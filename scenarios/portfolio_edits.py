@@ -73,8 +73,13 @@ def selection(result: Mapping[str, Any]) -> dict[str, int]:
 
 
 def has_plan(result: Mapping[str, Any] | None) -> bool:
-    """True when a result carries a verified plan (optimal, or feasible with a gap)."""
-    return result is not None and result.get("status") in ("optimal", "feasible")
+    """True when a result carries a verified plan (optimal, or feasible with a gap).
+
+    A plan that failed the optimiser's independent plain-Python check does not count.
+    """
+    if result is None or result.get("status") not in ("optimal", "feasible"):
+        return False
+    return bool((result.get("verification") or {}).get("passed", True))
 
 
 def impact(result: Mapping[str, Any]) -> float:

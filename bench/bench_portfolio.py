@@ -59,7 +59,7 @@ def generate(n: int, years: int, seed: int, window: int = 3) -> dict:
     }
 
 
-def run(n: int, years: int, seed: int, formulation: str, warm: bool, limit: float) -> dict:
+def run(n: int, years: int, seed: int, *, formulation: str, warm: bool, limit: float) -> dict:
     data = prepare_model_data(parse_scenario(generate(n, years, seed)))
     options = OptimiseOptions(
         time_limit=limit, gap=1e-3, formulation=formulation, warm_start=warm, explain=False
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         n, years = (int(x) for x in size.split("x"))
         for seed in (int(s) for s in args.seeds.split(",")):
             for label, formulation, warm in variants:
-                r = run(n, years, seed, formulation, warm, args.time_limit)
+                r = run(n, years, seed, formulation=formulation, warm=warm, limit=args.time_limit)
                 gap = f"{100 * r['gap']:.3f}" if r["gap"] is not None else "-"
                 objective = f"{r['objective']:.2f}" if r["objective"] is not None else "-"
                 bound = f"{r['bound']:.2f}" if r["bound"] is not None else "-"

@@ -173,3 +173,21 @@ def test_cli_bad_scenario_exits_2(tmp_path, capsys):
     assert main(["optimise", str(path), "--json"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "projects[0].capex_profile" in err[0]
+
+
+def test_semantic_problems_carry_field_not_row():
+    doc = _large_document(2, 3)
+    doc["mechanisms"] = [
+        {"id": "L", "type": "loan", "tenor_years": 2, "grace_years": 3},
+        {"id": "G", "type": "loan", "capacity_by_year": {2050: 5}},
+    ]
+    doc["constraints"] = {"mandatory": ["P000"], "excluded": ["P000"]}
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(doc)
+    problems = caught.value.problems
+    assert all(p.row is None for p in problems)
+    assert {p.field for p in problems} == {
+        "mechanisms[0].grace_years",
+        "mechanisms[1].capacity_by_year.2050",
+        "constraints.mandatory[0]",
+    }

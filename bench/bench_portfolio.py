@@ -59,7 +59,7 @@ def generate(n: int, years: int, seed: int, window: int = 3) -> dict:
     }
 
 
-def run(n: int, years: int, seed: int, formulation: str, warm: bool, limit: float) -> dict:
+def run(n: int, years: int, seed: int, *, formulation: str, warm: bool, limit: float) -> dict:
     data = prepare_model_data(parse_scenario(generate(n, years, seed)))
     options = OptimiseOptions(
         time_limit=limit, gap=1e-3, formulation=formulation, warm_start=warm, explain=False
@@ -75,6 +75,7 @@ def run(n: int, years: int, seed: int, formulation: str, warm: bool, limit: floa
         "wall": wall,
         "status": solved.first.status,
         "gap": solved.first.mip_gap,
+        "nodes": solved.first.nodes,
         "objective": objective,
         "bound": solved.first.best_bound,
         "greedy": solved.greedy_impact,
@@ -91,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     variants = (("plain", "plain", False), ("engineered", "tight", True))
     header = (
         f"{'instance':<16}{'variant':<12}{'build s':>8}{'solve s':>9}{'status':>10}"
-        f"{'gap %':>8}{'objective':>12}{'bound':>12}{'greedy':>10}{'ok':>4}"
+        f"{'gap %':>8}{'nodes':>8}{'objective':>12}{'bound':>12}{'greedy':>10}{'ok':>4}"
     )
     print(header)
     print("-" * len(header))
@@ -99,14 +100,15 @@ def main(argv: list[str] | None = None) -> int:
         n, years = (int(x) for x in size.split("x"))
         for seed in (int(s) for s in args.seeds.split(",")):
             for label, formulation, warm in variants:
-                r = run(n, years, seed, formulation, warm, args.time_limit)
+                r = run(n, years, seed, formulation=formulation, warm=warm, limit=args.time_limit)
                 gap = f"{100 * r['gap']:.3f}" if r["gap"] is not None else "-"
                 objective = f"{r['objective']:.2f}" if r["objective"] is not None else "-"
                 bound = f"{r['bound']:.2f}" if r["bound"] is not None else "-"
                 greedy = f"{r['greedy']:.2f}" if r["greedy"] is not None else "-"
                 print(
                     f"{f'{n}x{years} s{seed}':<16}{label:<12}{r['build']:>8.2f}{r['solve']:>9.2f}"
-                    f"{r['status']:>10}{gap:>8}{objective:>12}{bound:>12}{greedy:>10}"
+                    f"{r['status']:>10}{gap:>8}{r['nodes'] or 0:>8}"
+                    f"{objective:>12}{bound:>12}{greedy:>10}"
                     f"{'y' if r['verified'] else 'N':>4}",
                     flush=True,
                 )

@@ -23,7 +23,7 @@ def build_model(
 ) -> PortfolioModel:
     """Build the model for ``data``.
 
-    ``formulation`` is ``tight`` (with interval knapsacks and symmetry breaking)
+    ``formulation`` is ``tight`` (with interval knapsacks, symmetry breaking and dominance)
     or ``plain`` (the same constraint families only; kept for benchmarks).
     ``elastic`` adds penalised slacks and minimises them (infeasibility diagnosis).
     """
@@ -64,6 +64,7 @@ def build_model(
     if formulation == "tight" and not elastic:
         strengthening.add_interval_knapsack_inequalities(model)
         strengthening.add_symmetry_breaking(model)
+        strengthening.add_dominance_inequalities(model)
 
     model.impact = impact_expression(model)
     model.financing_cost = financing_cost_expression(model)

@@ -48,6 +48,7 @@ class SolveOutcome:
     mip_gap: float | None
     seconds: float
     solver: str
+    nodes: int | None = None
 
 
 @contextlib.contextmanager
@@ -68,7 +69,7 @@ def stdout_to_stderr() -> Iterator[None]:
         os.close(saved)
 
 
-class QuietHighs(pulp.HiGHS):  # type: ignore[misc, name-defined]
+class QuietHighs(pulp.HiGHS):
     """PuLP's highspy interface without the banner on stdout, with an optional MIP start."""
 
     def __init__(self, start: dict[str, float] | None = None, **kwargs: Any) -> None:
@@ -115,7 +116,9 @@ def _highs_outcome(model: PortfolioModel, seconds: float) -> SolveOutcome:
         label = "feasible"
     else:
         label = "not_solved"
-    return SolveOutcome(label, has_solution, objective, best_bound, gap, seconds, "HiGHS")
+    return SolveOutcome(
+        label, has_solution, objective, best_bound, gap, seconds, "HiGHS", int(info.mip_node_count)
+    )
 
 
 def _cbc_outcome(model: PortfolioModel, seconds: float) -> SolveOutcome:

@@ -126,3 +126,66 @@ def add_symmetry_breaking(model: PortfolioModel) -> None:
                 lead = pulp.lpSum(v.start[first, s] for s in data.starts[first] if s <= t)
                 follow = pulp.lpSum(v.start[second, s] for s in data.starts[second] if s <= t)
                 model.add(lead >= follow, "symmetry", first, second, t)
+
+
+def _dominance_candidates(model: PortfolioModel) -> list[str]:
+    """Projects free of every rule that an exchange argument could break."""
+    data = model.data
+    referenced = {o for p in data.projects.values() for o in (*p.requires, *p.excludes)}
+    funded = {pid for pid, _m, _t in data.funding_keys}
+    return [
+        pid
+        for pid, project in data.projects.items()
+        if data.starts[pid]
+        and pid not in referenced
+        and not project.requires
+        and not project.excludes
+        and pid not in data.mandatory
+        and pid not in data.excluded
+        and pid not in funded
+    ]
+
+
+def _dominates(model: PortfolioModel, p: str, q: str) -> bool:
+    """True when swapping q for p (p taking q's start year) keeps every plan feasible and
+    no worse: p costs no more in any year, saves no less, is worth no less, fits every
+    start year of q, and helps every KPI at least as much."""
+    data = model.data
+    a, b = data.projects[p], data.projects[q]
+    if len(a.capex_profile) != len(b.capex_profile) or data.lead_years[p] != data.lead_years[q]:
+        return False
+    if not set(data.starts[q]) <= set(data.starts[p]):
+        return False
+    if any(x > y for x, y in zip(a.capex_profile, b.capex_profile, strict=True)):
+        return False
+    if a.opex_per_year - a.savings_per_year > b.opex_per_year - b.savings_per_year:
+        return False
+    if a.value < b.value or (b.low_cost and not a.low_cost):
+        return False
+    if data.mode == "value":
+        return True
+    keys = {k for (pid, k) in data.improvement if pid in (p, q)}
+    if data.scenario.constraints.min_dimension_share:
+        return all(data.improvement.get((p, k)) == data.improvement.get((q, k)) for k in keys)
+    return all(data.improvement.get((p, k), 0.0) >= data.improvement.get((q, k), 0.0) for k in keys)
+
+
+def add_dominance_inequalities(model: PortfolioModel) -> None:
+    """Dominance: if p is at least as good as q in every respect (see :func:`_dominates`)
+    and strictly different, some optimal plan never selects q without p:
+
+        x_q ≤ x_p.
+
+    Exchanging q for p in any plan keeps it feasible and no worse; the relation is a
+    strict partial order, so repeated exchanges end in an optimal plan satisfying all
+    these rows (identical projects are left to :func:`add_symmetry_breaking`).
+    Name: ``dominance_<q>_<p>``.
+    """
+    ex = model.ex
+    candidates = _dominance_candidates(model)
+    for q in candidates:
+        for p in candidates:
+            if p == q or _signature(model, p) == _signature(model, q):
+                continue
+            if _dominates(model, p, q):
+                model.add(ex.selected[q] <= ex.selected[p], "dominance", q, p)

@@ -32,7 +32,9 @@ def _check_years(scenario: Scenario, problems: list[Problem]) -> None:
                 )
     if scenario.planning_date and scenario.planning_date.year > scenario.start_year:
         problems.append(
-            Problem("the planning date is after the first year of the horizon", "planning_date")
+            Problem(
+                "the planning date is after the first year of the horizon", field="planning_date"
+            )
         )
 
 
@@ -102,7 +104,7 @@ def _check_objective(scenario: Scenario, problems: list[Problem]) -> None:
             )
     if sum(shares.values()) > 1 + 1e-9:
         problems.append(
-            Problem("the minimum dimension shares add up to more than 1", "constraints")
+            Problem("the minimum dimension shares add up to more than 1", field="constraints")
         )
 
 
@@ -126,7 +128,9 @@ def _check_projects(scenario: Scenario, problems: list[Problem]) -> None:
             problems.append(Problem(f"duplicate project id '{project.id}'", field=f"{where}.id"))
         if project.capex_total <= 0 and not project.opex_per_year:
             problems.append(
-                Problem("a project needs some capital or operating cost", f"{where}.capex_profile")
+                Problem(
+                    "a project needs some capital or operating cost", field=f"{where}.capex_profile"
+                )
             )
         for name in ("earliest_start", "latest_start"):
             year = getattr(project, name)
@@ -216,23 +220,30 @@ def _check_mechanisms(scenario: Scenario, problems: list[Problem]) -> None:
     for i, mechanism in enumerate(scenario.mechanisms):
         where = f"mechanisms[{i}]"
         if ids[mechanism.id] > 1:
-            problems.append(Problem(f"duplicate mechanism id '{mechanism.id}'", f"{where}.id"))
+            problems.append(
+                Problem(f"duplicate mechanism id '{mechanism.id}'", field=f"{where}.id")
+            )
         if mechanism.grace_years >= mechanism.tenor_years and mechanism.repayable:
             problems.append(
-                Problem("grace_years must be shorter than tenor_years", f"{where}.grace_years")
+                Problem(
+                    "grace_years must be shorter than tenor_years", field=f"{where}.grace_years"
+                )
             )
         if mechanism.max_amount is not None and mechanism.max_amount < mechanism.min_amount:
-            problems.append(Problem("max_amount is below min_amount", f"{where}.max_amount"))
+            problems.append(Problem("max_amount is below min_amount", field=f"{where}.max_amount"))
         for year in mechanism.capacity_by_year or {}:
             if year not in years:
                 problems.append(
                     Problem(
-                        f"year {year} is outside the horizon", f"{where}.capacity_by_year.{year}"
+                        f"year {year} is outside the horizon",
+                        field=f"{where}.capacity_by_year.{year}",
                     )
                 )
         if mechanism.cofinancing_share and mechanism.type != "grant":
             problems.append(
-                Problem("cofinancing_share applies to grants only", f"{where}.cofinancing_share")
+                Problem(
+                    "cofinancing_share applies to grants only", field=f"{where}.cofinancing_share"
+                )
             )
 
 

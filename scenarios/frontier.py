@@ -9,12 +9,12 @@ Axes:
 Each point is solved independently (in parallel), by default without the optimiser's
 second, financing-cost solve (``lexicographic: false``; pass ``lexicographic: true`` in
 the options to have each point's funding cost minimised too: slower). Both axes only
-*relax* constraints as the value grows, so the best impact can never fall. The solver can still return less
-(a time limit with a gap): the frontier is then **repaired**: the plan of a lower
-point is fixed (:func:`scenarios.portfolio_edits.fix_portfolio`) and re-solved at the
-higher point; that verified plan, with its better impact, replaces the weaker one and
-the point records ``repaired_from``. A frontier is reported ``monotone`` only after
-this check. Knees follow :mod:`scenarios.knees`.
+*relax* constraints as the value grows, so the best impact can never fall. The solver
+can still return less (a time limit with a gap): the frontier is then **repaired**: the
+plan of a lower point is fixed (:func:`scenarios.portfolio_edits.fix_portfolio`) and
+re-solved at the higher point; that verified plan, with its better impact, replaces the
+weaker one and the point records ``repaired_from``. A frontier is reported ``monotone``
+only after this check. Knees follow :mod:`scenarios.knees`.
 """
 
 from __future__ import annotations

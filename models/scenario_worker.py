@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from decision_support.errors import DecisionSupportError
+from models import registry  # noqa: F401 (every table known to the ORM for flushes)
 from models.scenario_jobs import ScenarioJob
 from models.session import make_engine, make_session_factory, transaction
 from scenarios.frontier import frontier
@@ -32,6 +33,9 @@ from scenarios.sensitivity import sensitivity
 from scenarios.uncertainty import OVERRUN_BY_RISK, UncertaintySpec
 
 logger = logging.getLogger(__name__)
+
+# Workers started by this process, kept so that they are reaped (not left as zombies).
+_LAUNCHED: list[subprocess.Popen[bytes]] = []
 
 
 def _claim(factory: sessionmaker[Session], job_id: int) -> ScenarioJob | None:
@@ -85,6 +89,18 @@ def execute_job(factory: sessionmaker[Session], job_id: int, workers: int | None
     except Exception as exc:  # the page must learn that the job died, and why
         logger.exception("scenario job %s failed", job_id)
         results, status, error = None, "failed", f"{type(exc).__name__}: {exc}"
+    _finish(factory, job_id, status=status, results=results, error=error)
+    return status
+
+
+def _finish(
+    factory: sessionmaker[Session],
+    job_id: int,
+    *,
+    status: str,
+    results: dict[str, Any] | None,
+    error: str | None,
+) -> None:
     with transaction(factory) as session:
         row = session.get(ScenarioJob, job_id)
         assert row is not None
@@ -94,7 +110,6 @@ def execute_job(factory: sessionmaker[Session], job_id: int, workers: int | None
         row.finished_at = datetime.now(UTC)
         if status == "done":
             row.progress, row.done = 1.0, row.total
-    return status
 
 
 def _run(job: ScenarioJob, workers: int | None, progress: Any, cancelled: Any) -> dict[str, Any]:
@@ -122,6 +137,7 @@ def launch(job_id: int, database_url: str) -> int:
     root = str(Path(__file__).resolve().parents[1])
     path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
     env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": path}
+    _LAUNCHED[:] = [p for p in _LAUNCHED if p.poll() is None]  # reap finished workers
     process = subprocess.Popen(
         [sys.executable, "-m", "models.scenario_worker", str(job_id)],
         env=env,
@@ -130,6 +146,7 @@ def launch(job_id: int, database_url: str) -> int:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+    _LAUNCHED.append(process)
     return process.pid
 
 
@@ -141,8 +158,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     engine = make_engine()
+    factory = make_session_factory(engine)
     try:
-        execute_job(make_session_factory(engine), int(args[0]))
+        execute_job(factory, int(args[0]))
+    except Exception as exc:  # e.g. the database went away mid-job: say so if we can
+        logger.exception("scenario job %s crashed", args[0])
+        _finish(factory, int(args[0]), status="failed", results=None, error=str(exc))
+        return 1
     finally:
         engine.dispose()
     return 0

@@ -8,7 +8,9 @@ commit; the worker process (:mod:`models.scenario_worker`) executes the job.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -203,6 +205,26 @@ def request_cancel(session: Session, job: ScenarioJob, actor: User | None) -> bo
         details={},
     )
     return True
+
+
+def reap_if_orphaned(session: Session, job: ScenarioJob) -> bool:
+    """Mark a running job failed when its worker process no longer exists.
+
+    Only meaningful when the worker runs on this machine (the default launcher).
+    """
+    if job.status != "running" or job.worker_pid is None:
+        return False
+    try:
+        os.kill(job.worker_pid, 0)
+    except ProcessLookupError:
+        job.status = "failed"
+        job.error = "the worker process stopped before finishing the job"
+        job.finished_at = datetime.now(UTC)
+        session.flush()
+        return True
+    except PermissionError:  # a process with that id exists (another user's)
+        return False
+    return False
 
 
 def jobs_of(session: Session, city: City, limit: int = 30) -> list[ScenarioJob]:

@@ -10,6 +10,7 @@ so progress survives a page reload.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -53,9 +54,9 @@ class ScenarioJob(Base):
     done: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
-    params: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
-    inputs: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
-    results: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    inputs: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    results: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
     worker_pid: Mapped[int | None] = mapped_column(Integer)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

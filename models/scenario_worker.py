@@ -17,9 +17,9 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from decision_support.errors import DecisionSupportError
@@ -41,12 +41,12 @@ _LAUNCHED: list[subprocess.Popen[bytes]] = []
 def _claim(factory: sessionmaker[Session], job_id: int) -> ScenarioJob | None:
     """Move a queued job to running (atomically); None when it is not queued."""
     with transaction(factory) as session:
-        claimed = session.execute(
+        result = session.execute(
             update(ScenarioJob)
             .where(ScenarioJob.id == job_id, ScenarioJob.status == "queued")
             .values(status="running", started_at=datetime.now(UTC), worker_pid=os.getpid())
-        ).rowcount
-        if not claimed:
+        )
+        if not cast(CursorResult[Any], result).rowcount:
             return None
         job = session.get(ScenarioJob, job_id)
         assert job is not None

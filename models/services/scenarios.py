@@ -254,7 +254,7 @@ def restore_version(
 
 def export_scenario(scenario: Scenario) -> tuple[str, bytes]:
     """File name and YAML bytes of a saved scenario (what-ifs keep their ``base`` name)."""
-    document = {"name": scenario.name}
+    document: dict[str, Any] = {"name": scenario.name}
     document.update({k: v for k, v in scenario.definition.items() if k != "name"})
     if scenario.description and "description" not in document:
         document["description"] = scenario.description

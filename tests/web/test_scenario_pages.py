@@ -203,6 +203,14 @@ def test_frontier_and_robustness_pages(client, auth, db, offline):
     execute_job(factory, robustness_id, workers=1)
     page = client.get(f"/cities/demo-city/scenarios/jobs/{robustness_id}").get_data(as_text=True)
     assert "chart-core" in page and "Core (always chosen)" in page
+    response = client.post(
+        "/cities/demo-city/scenarios/jobs/sensitivity",
+        data={"sensitivity-scenario_id": tiny},
+    )
+    sensitivity_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    assert execute_job(factory, sensitivity_id, workers=1) == "done"
+    page = client.get(f"/cities/demo-city/scenarios/jobs/{sensitivity_id}").get_data(as_text=True)
+    assert "Nominal plan: P1, P3" in page
     bad = client.post(
         "/cities/demo-city/scenarios/jobs/robustness",
         data={

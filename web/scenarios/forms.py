@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DecimalField,
     IntegerField,
     SelectField,
@@ -78,6 +79,12 @@ class RobustnessForm(FlaskForm):
     seed = IntegerField("Seed", default=0, validators=[InputRequired(), NumberRange(min=0)])
     default_risk = SelectField("Cost risk of projects without a risk tag", choices=[])
     submit = SubmitField("Test robustness")
+
+
+class SensitivityForm(FlaskForm):
+    scenario_id = SelectField("Scenario", choices=[], coerce=int)
+    include_kpis = BooleanField("Also halve and double each KPI weight (slower)")
+    submit = SubmitField("Test sensitivity")
 
 
 class CancelForm(FlaskForm):

@@ -39,6 +39,7 @@ from models.services.scenario_jobs import (
     start_frontier_job,
     start_robustness_job,
     start_run_job,
+    start_sensitivity_job,
 )
 from models.services.scenarios import (
     clone_scenario,
@@ -68,6 +69,7 @@ from web.scenarios.forms import (
     ImportForm,
     RobustnessForm,
     RunForm,
+    SensitivityForm,
     WhatIfForm,
 )
 
@@ -105,6 +107,8 @@ def _forms() -> dict[str, Any]:
     robustness = RobustnessForm(prefix="robustness")
     robustness.scenario_id.choices = choices
     robustness.default_risk.choices = [SelectChoice(level, level) for level in OVERRUN_BY_RISK]
+    sensitivity = SensitivityForm(prefix="sensitivity")
+    sensitivity.scenario_id.choices = choices
     if not robustness.default_risk.data:
         robustness.default_risk.data = "medium"
     return {
@@ -113,6 +117,7 @@ def _forms() -> dict[str, Any]:
         "run_form": run,
         "frontier_form": frontier,
         "robustness_form": robustness,
+        "sensitivity_form": sensitivity,
     }
 
 
@@ -375,6 +380,25 @@ def start_robustness() -> Response | tuple[str, int]:
         else:
             _launch_after_commit(job)
             return redirect(url_for("scenarios.job", job_id=job.id))
+    return _index(forms, 422)
+
+
+@bp.route("/jobs/sensitivity", methods=["POST"])
+def start_sensitivity() -> Response | tuple[str, int]:
+    """Start a weight and rate sensitivity analysis in the background."""
+    require(Action.RUN_PORTFOLIO)
+    forms = _forms()
+    form = forms["sensitivity_form"]
+    if form.validate_on_submit():
+        job = start_sensitivity_job(
+            db_session(),
+            g.city,
+            g.user,
+            _scenario(form.scenario_id.data),
+            include_kpis=bool(form.include_kpis.data),
+        )
+        _launch_after_commit(job)
+        return redirect(url_for("scenarios.job", job_id=job.id))
     return _index(forms, 422)
 
 

@@ -80,6 +80,17 @@ def _impact(result: dict[str, Any] | None) -> str:
     return f"{result['objective']['value']:.4g}"
 
 
+def _format(value: Any, unit: str) -> str:
+    """A summary value as text: money without decimals, shares as percentages."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "-" if value is None else str(value)
+    if unit == "currency":
+        return f"{value:,.0f}"
+    if unit == "share":
+        return f"{value:.1%}"
+    return f"{value:,.4g}"
+
+
 @click.group()
 def scenarios() -> None:
     """Scenarios and what-ifs: run, compare, frontiers, sensitivity, robustness."""
@@ -225,7 +236,7 @@ def compare_command(
         names = [s["name"] for s in c["scenarios"]]
         lines = [" | ".join(["measure", *names])]
         for row in c["summary"]:
-            values = [f"{v:,.4g}" if isinstance(v, int | float) else str(v) for v in row["values"]]
+            values = [_format(v, row["unit"]) for v in row["values"]]
             lines.append(("* " if row["differs"] else "  ") + " | ".join([row["metric"], *values]))
         return "\n".join([*lines, "", *change_lines(c)])
 

@@ -53,6 +53,7 @@ class SheetRows:
     rows: list[list[Any]] = field(default_factory=list)
     highlight: set[tuple[int, int]] = field(default_factory=set)  # (body row, column) 0-based
     formats: dict[int, str] = field(default_factory=dict)  # column → number format
+    row_formats: dict[int, str] = field(default_factory=dict)  # body row → number format
 
 
 def _changed_columns(values: Sequence[Any], first_column: int) -> set[int]:
@@ -71,10 +72,9 @@ def comparison_sheets(comparison: Mapping[str, Any]) -> list[SheetRows]:
         deltas = (row.get("deltas") or [None] * n)[1:]
         unit = currency if row["unit"] == "currency" else row["unit"]
         summary.rows.append([row["metric"], unit, *row["values"], *deltas])
+        summary.row_formats[index] = {"currency": MONEY, "share": SHARE}.get(row["unit"], NUMBER)
         if row["differs"]:
             summary.highlight |= {(index, c) for c in _changed_columns(row["values"], 2)}
-    for column in range(2, 2 + 2 * n - 1):
-        summary.formats[column] = NUMBER
 
     projects = SheetRows(
         "Projects",
@@ -169,8 +169,10 @@ def _write(sheet: Worksheet, rows: SheetRows, first_row: int = 1) -> int:
     for r, values in enumerate(rows.rows):
         for c, value in enumerate(values):
             cell = sheet.cell(row=first_row + 1 + r, column=c + 1, value=safe_cell(value))
-            if c in rows.formats and isinstance(value, int | float):
-                cell.number_format = rows.formats[c]
+            number_format = rows.row_formats.get(r) if c >= 2 else None
+            number_format = number_format or rows.formats.get(c)
+            if number_format and isinstance(value, int | float) and not isinstance(value, bool):
+                cell.number_format = number_format
             if (r, c) in rows.highlight:
                 cell.fill = DIFFERENCE_FILL
     for column in range(1, len(rows.header) + 1):

@@ -184,3 +184,10 @@ def test_workbook_has_charts_highlights_and_safe_text(two_runs):
     assert rows["A"][3].fill.start_color.rgb.endswith("FFE699")
     assert rows["A"][2].fill.start_color.rgb in (None, "00000000")
     assert safe_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and safe_cell(-3) == -3
+
+
+def test_summary_cells_are_formatted_by_unit(two_runs):
+    summary = load_workbook(BytesIO(comparison_workbook(compare_runs(two_runs))))["Summary"]
+    rows = {row[0].value: row for row in summary.iter_rows(min_row=6)}
+    assert rows["Total capital cost"][2].number_format == "#,##0"
+    assert rows["Peak debt-service ratio"][2].number_format == "0.0%"

@@ -16,14 +16,32 @@ The summary is printed on stdout; solver output goes to stderr.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
 from scenarios.files import demo_city_path, resolve_file
 from scenarios.frontier import frontier, linspace
 from scenarios.robustness import robustness
-from scenarios.runner import available_workers
+from scenarios.runner import SolveOutcome, available_workers
 from scenarios.uncertainty import UncertaintySpec
+
+
+def progress_printer(label: str):  # type: ignore[no-untyped-def]
+    """A progress callback writing every 10th solve (and its slowest so far) to stderr."""
+    began = time.perf_counter()
+    slowest = [0.0]
+
+    def report(done: int, total: int, outcome: SolveOutcome) -> None:
+        slowest[0] = max(slowest[0], outcome.seconds)
+        if done % 10 == 0 or done == total:
+            print(
+                f"  {label}: {done}/{total} after {time.perf_counter() - began:.1f} s "
+                f"(slowest solve {slowest[0]:.1f} s)",
+                file=sys.stderr,
+            )
+
+    return report
 
 
 def main() -> None:
@@ -48,7 +66,14 @@ def main() -> None:
     print(f"workers: {workers}")
 
     began = time.perf_counter()
-    curve = frontier(scenario, "budget", linspace(0.5, 1.5, args.points), options, workers=workers)
+    curve = frontier(
+        scenario,
+        "budget",
+        linspace(0.5, 1.5, args.points),
+        options,
+        workers=workers,
+        progress=progress_printer("frontier"),
+    )
     seconds = time.perf_counter() - began
     solves = args.points + len(curve["repaired_points"])
     print(
@@ -60,7 +85,11 @@ def main() -> None:
 
     began = time.perf_counter()
     report = robustness(
-        scenario, UncertaintySpec(samples=args.samples, seed=args.seed), options, workers=workers
+        scenario,
+        UncertaintySpec(samples=args.samples, seed=args.seed),
+        options,
+        workers=workers,
+        progress=progress_printer("robustness"),
     )
     seconds = time.perf_counter() - began
     solves = 1 + 2 * args.samples

@@ -342,6 +342,13 @@ def _risk_levels(pairs: tuple[str, ...]) -> dict[str, str]:
     show_default=True,
 )
 @click.option("--risk", "risks", multiple=True, help="PROJECT=LEVEL cost-risk level (repeatable).")
+@click.option(
+    "--sample-gap",
+    type=click.FloatRange(0, 0.5, max_open=True),
+    default=0.005,
+    show_default=True,
+    help="Relative MIP gap at which each sample's solve stops.",
+)
 @click.option("--details/--no-details", default=False, help="Include every sample in the output.")
 @base_option
 @workers_option
@@ -357,6 +364,7 @@ def robustness_command(
     impact_spread: float,
     default_risk: str,
     risks: tuple[str, ...],
+    sample_gap: float,
     details: bool,
     base: Path | None,
     workers: int | None,
@@ -373,6 +381,7 @@ def robustness_command(
         risk_levels=_risk_levels(risks),
         weight_spread=weight_spread,
         impact_spread=impact_spread,
+        sample_gap=sample_gap,
     )
     result = robustness(
         resolved.scenario, spec, _options(time_limit, gap), workers=workers, progress=_log_progress

@@ -85,6 +85,7 @@ class UncertaintySpec:
     risk_levels: dict[str, str] = field(default_factory=dict)
     weight_spread: float = 0.30
     impact_spread: float = 0.25
+    sample_gap: float = 0.005
     overrun: dict[str, Triangular] = field(default_factory=lambda: dict(OVERRUN_BY_RISK))
 
     def check(self, project_ids: set[str] | None = None) -> None:
@@ -100,6 +101,8 @@ class UncertaintySpec:
         ):
             if not 0 <= spread < 1:
                 problems.append(Problem("must be in [0, 1)", field=name))
+        if not 0 <= self.sample_gap < 0.5:
+            problems.append(Problem("must be in [0, 0.5)", field="sample_gap"))
         levels = set(self.overrun)
         if self.default_risk not in levels:
             problems.append(
@@ -131,6 +134,7 @@ class UncertaintySpec:
             "risk_levels": dict(self.risk_levels),
             "weight_spread": self.weight_spread,
             "impact_spread": self.impact_spread,
+            "sample_gap": self.sample_gap,
             "overrun": {
                 level: {"low": t.low, "mode": t.mode, "high": t.high, "mean": round(t.mean, 4)}
                 for level, t in self.overrun.items()

@@ -349,6 +349,13 @@ def _risk_levels(pairs: tuple[str, ...]) -> dict[str, str]:
     show_default=True,
     help="Relative MIP gap at which each sample's solve stops.",
 )
+@click.option(
+    "--sample-time-limit",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    help="Seconds after which a sample's solve stops with its best verified plan.",
+)
 @click.option("--details/--no-details", default=False, help="Include every sample in the output.")
 @base_option
 @workers_option
@@ -365,6 +372,7 @@ def robustness_command(
     default_risk: str,
     risks: tuple[str, ...],
     sample_gap: float,
+    sample_time_limit: float,
     details: bool,
     base: Path | None,
     workers: int | None,
@@ -382,6 +390,7 @@ def robustness_command(
         weight_spread=weight_spread,
         impact_spread=impact_spread,
         sample_gap=sample_gap,
+        sample_time_limit=sample_time_limit,
     )
     result = robustness(
         resolved.scenario, spec, _options(time_limit, gap), workers=workers, progress=_log_progress

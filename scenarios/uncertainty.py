@@ -86,6 +86,7 @@ class UncertaintySpec:
     weight_spread: float = 0.30
     impact_spread: float = 0.25
     sample_gap: float = 0.005
+    sample_time_limit: float = 10.0
     overrun: dict[str, Triangular] = field(default_factory=lambda: dict(OVERRUN_BY_RISK))
 
     def check(self, project_ids: set[str] | None = None) -> None:
@@ -103,6 +104,8 @@ class UncertaintySpec:
                 problems.append(Problem("must be in [0, 1)", field=name))
         if not 0 <= self.sample_gap < 0.5:
             problems.append(Problem("must be in [0, 0.5)", field="sample_gap"))
+        if self.sample_time_limit <= 0:
+            problems.append(Problem("must be positive", field="sample_time_limit"))
         levels = set(self.overrun)
         if self.default_risk not in levels:
             problems.append(
@@ -135,6 +138,7 @@ class UncertaintySpec:
             "weight_spread": self.weight_spread,
             "impact_spread": self.impact_spread,
             "sample_gap": self.sample_gap,
+            "sample_time_limit": self.sample_time_limit,
             "overrun": {
                 level: {"low": t.low, "mode": t.mode, "high": t.high, "mean": round(t.mean, 4)}
                 for level, t in self.overrun.items()

@@ -37,8 +37,10 @@ def cli(verbose: bool) -> None:
 def _register_feature_commands() -> None:
     """Attach the core's own command groups."""
     from decision_support.kpis.commands import kpis
+    from decision_support.projects.commands import projects
 
     cli.add_command(kpis)
+    cli.add_command(projects)
 
 
 def _register_plugin_commands() -> None:

@@ -48,7 +48,10 @@ def check_candidate(project: CandidateProject, catalogue: Catalogue | None = Non
         problems.append(Problem(message, field=field))
 
     if not PROJECT_ID.match(project.id or ""):
-        bad("id", "id must be 1-80 letters, digits, '-', '_' or '.', starting with a letter or digit")
+        bad(
+            "id",
+            "id must be 1-80 letters, digits, '-', '_' or '.', starting with a letter or digit",
+        )
     if not project.name or not project.name.strip():
         bad("name", "name is required")
     if not project.capex_by_year:
@@ -99,7 +102,9 @@ def check_candidate(project: CandidateProject, catalogue: Catalogue | None = Non
         bad("procurement.category", f"category must be one of {', '.join(PROCUREMENT_CATEGORIES)}")
     if project.procurement.cpv and not CPV_CODE.match(project.procurement.cpv):
         bad("procurement.cpv", "CPV code must be 8 digits (optionally -check digit)")
-    if not (_finite(project.procurement.estimated_value) and project.procurement.estimated_value >= 0):
+    if not (
+        _finite(project.procurement.estimated_value) and project.procurement.estimated_value >= 0
+    ):
         bad("procurement.estimated_value", "estimated value must be a non-negative number")
     for field in ("cost_overrun", "delivery"):
         if getattr(project.risk, field) not in LEVELS:
@@ -138,7 +143,9 @@ def check_candidate_list(projects: Iterable[CandidateProject]) -> list[Problem]:
             for ref in getattr(project, field):
                 if ref not in seen:
                     problems.append(
-                        Problem(f"project '{project.id}' {field} unknown project '{ref}'", field=field)
+                        Problem(
+                            f"project '{project.id}' {field} unknown project '{ref}'", field=field
+                        )
                     )
     return problems
 
@@ -191,7 +198,13 @@ def candidate_to_dict(project: CandidateProject) -> dict[str, Any]:
     }
 
 
-def _number(data: Mapping[str, Any], key: str, problems: list[Problem], where: str, default: float | None = None) -> float:
+def _number(
+    data: Mapping[str, Any],
+    key: str,
+    problems: list[Problem],
+    where: str,
+    default: float | None = None,
+) -> float:
     value = data.get(key, default)
     if value is None or isinstance(value, bool) or not isinstance(value, int | float):
         problems.append(Problem(f"'{key}' must be a number", field=f"{where}{key}"))
@@ -221,7 +234,9 @@ def candidate_from_dict(data: Mapping[str, Any], where: str = "") -> CandidatePr
     if not isinstance(capex_raw, list) or not all(
         isinstance(v, int | float) and not isinstance(v, bool) for v in capex_raw
     ):
-        problems.append(Problem("'capex_by_year' must be a list of numbers", field=f"{where}capex_by_year"))
+        problems.append(
+            Problem("'capex_by_year' must be a list of numbers", field=f"{where}capex_by_year")
+        )
         capex: tuple[float, ...] = ()
     else:
         capex = tuple(float(v) for v in capex_raw)

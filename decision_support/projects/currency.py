@@ -32,7 +32,9 @@ class ConversionTable:
     def to_base_eur(self, amount: float, currency: str, price_year: int) -> float:
         """``amount`` in ``currency`` at ``price_year`` prices → EUR at base-year prices."""
         if currency not in SUPPORTED_CURRENCIES:
-            raise InputError(Problem(f"unsupported library currency '{currency}'", field="currency"))
+            raise InputError(
+                Problem(f"unsupported library currency '{currency}'", field="currency")
+            )
         if price_year not in self.price_index:
             raise InputError(
                 Problem(

@@ -201,7 +201,11 @@ def instantiate(
     notes.append(
         f"money converted from {template.currency} at {template.price_year} prices to EUR at "
         f"{conversion.base_year} prices (rate and inflation table: currency.yaml)"
-        + (f", then to {city.currency} at {city.eur_to_local:g} per EUR" if city.currency != "EUR" else "")
+        + (
+            f", then to {city.currency} at {city.eur_to_local:g} per EUR"
+            if city.currency != "EUR"
+            else ""
+        )
     )
     capex_by_year = tuple(round(share * capex_total, 2) for share in template.capex_profile)
     return CandidateProject(

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
@@ -91,7 +91,7 @@ class Library:
     def __len__(self) -> int:
         return len(self.templates)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[ProjectTemplate]:
         return iter(self.templates)
 
     def __contains__(self, template_id: object) -> bool:
@@ -111,7 +111,9 @@ class Library:
             )
         return template
 
-    def filter(self, *, low_cost: bool | None = None, kpi: str | None = None) -> list[ProjectTemplate]:
+    def filter(
+        self, *, low_cost: bool | None = None, kpi: str | None = None
+    ) -> list[ProjectTemplate]:
         """Templates that are (not) low-cost and/or move ``kpi`` (either code spelling)."""
         wanted = compact_code(kpi) if kpi else None
         return [

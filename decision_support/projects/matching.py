@@ -114,9 +114,7 @@ class MatchResult:
 def _impacts_on(project: CandidateProject, gap: GapLike) -> tuple[float, str] | None:
     code = compact_code(gap.code)
     found = [
-        i
-        for i in project.impacts
-        if compact_code(i.kpi) == code and i.data_point == gap.data_point
+        i for i in project.impacts if compact_code(i.kpi) == code and i.data_point == gap.data_point
     ]
     if not found:
         return None
@@ -149,7 +147,12 @@ def _option(project: CandidateProject, gap: GapLike, kind: str) -> MatchOption |
 
 
 def _order(option: MatchOption) -> tuple[int, float, float, str]:
-    return (0 if option.meaningful_low_cost else 1, -option.score, -option.share_closed, option.project_id)
+    return (
+        0 if option.meaningful_low_cost else 1,
+        -option.score,
+        -option.share_closed,
+        option.project_id,
+    )
 
 
 def _template_projects(

@@ -140,7 +140,9 @@ def _join(values: Iterable[object]) -> str:
 
 
 def _number_text(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".") if not float(value).is_integer() else str(int(value))
+    return (
+        f"{value:.2f}".rstrip("0").rstrip(".") if not float(value).is_integer() else str(int(value))
+    )
 
 
 def _project_row(p: CandidateProject) -> dict[str, object]:
@@ -252,19 +254,29 @@ class _Sheet:
         for column in columns:
             if column.required and column.name not in self.letter:
                 self.problems.append(
-                    Problem(f"sheet '{name}': missing column '{column.name}'", row=1, column=column.name)
+                    Problem(
+                        f"sheet '{name}': missing column '{column.name}'", row=1, column=column.name
+                    )
                 )
 
     def complain(self, mask: pd.Series, column: str, message: str) -> None:
         for row in self.rows[mask]:
             self.problems.append(
-                Problem(f"sheet '{self.name}', {column}: {message}", row=int(row), column=self.letter.get(column, column))
+                Problem(
+                    f"sheet '{self.name}', {column}: {message}",
+                    row=int(row),
+                    column=self.letter.get(column, column),
+                )
             )
 
     def text(self, name: str) -> pd.Series:
         if name not in self.frame:
             return pd.Series("", index=self.frame.index, dtype=object)
-        raw = self.frame[name].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip())
+        raw = self.frame[name].map(
+            lambda v: (
+                "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
+            )
+        )
         # undo the writer's formula-injection quote
         return raw.map(lambda v: v[1:] if v.startswith("'") and v[1:2] in _FORMULA_START else v)
 
@@ -314,7 +326,9 @@ class _Sheet:
             return numbers if all(math.isfinite(n) for n in numbers) else None
 
         parsed = values.map(parse)
-        self.complain((values != "") & parsed.isna(), name, f"numbers separated by '{LIST_SEPARATOR}'")
+        self.complain(
+            (values != "") & parsed.isna(), name, f"numbers separated by '{LIST_SEPARATOR}'"
+        )
         return parsed
 
     def text_list(self, name: str) -> pd.Series:
@@ -327,7 +341,9 @@ def _read_frames(data: bytes) -> dict[str, pd.DataFrame]:
     try:
         frames = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=object, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many types for a non-xlsx upload
-        raise ProjectError(Problem(f"not a readable .xlsx workbook ({type(exc).__name__})")) from exc
+        raise ProjectError(
+            Problem(f"not a readable .xlsx workbook ({type(exc).__name__})")
+        ) from exc
     missing = [s for s in (PROJECTS_SHEET, IMPACTS_SHEET) if s not in frames]
     if missing:
         raise ProjectError([Problem(f"missing sheet '{s}'") for s in missing])
@@ -377,9 +393,13 @@ def read_candidates_xlsx(data: bytes) -> list[CandidateProject]:
         }
     )
     tag_flags = {tag: ps.yes_no(col) for tag, col in zip(FINANCING_TAGS, TAG_COLUMNS, strict=True)}
-    projects_table["tags"] = pd.DataFrame(tag_flags).apply(
-        lambda flags: tuple(tag for tag in FINANCING_TAGS if flags[tag]), axis=1
-    ) if len(projects_table) else pd.Series(dtype=object)
+    projects_table["tags"] = (
+        pd.DataFrame(tag_flags).apply(
+            lambda flags: tuple(tag for tag in FINANCING_TAGS if flags[tag]), axis=1
+        )
+        if len(projects_table)
+        else pd.Series(dtype=object)
+    )
 
     impacts_table = pd.DataFrame(
         {
@@ -395,7 +415,9 @@ def read_candidates_xlsx(data: bytes) -> list[CandidateProject]:
     )
     known_kpi = impacts_table["kpi"].map(lambda code: catalogue.find(code) is not None)
     im.complain((impacts_table["kpi"] != "") & ~known_kpi, "kpi", "unknown U4SSC KPI code")
-    unknown_project = ~impacts_table["project_id"].isin(set(ids)) & (impacts_table["project_id"] != "")
+    unknown_project = ~impacts_table["project_id"].isin(set(ids)) & (
+        impacts_table["project_id"] != ""
+    )
     im.complain(unknown_project, "project_id", "no project with this id in sheet 'projects'")
     if ps.problems or im.problems:
         raise ProjectError(ps.problems + im.problems)

@@ -375,7 +375,7 @@ def read_library_files(paths: Iterable[Path]) -> Library:
     problems = []
     for path in paths:
         try:
-            documents[path.name] = yaml.safe_load(path.read_text("utf-8"))
+            documents[path.name] = load_yaml(path.read_text("utf-8"))
         except yaml.YAMLError as exc:
             problems.append(Problem(f"{path.name}: not valid YAML ({exc})"))
     if problems:
@@ -383,14 +383,27 @@ def read_library_files(paths: Iterable[Path]) -> Library:
     return parse_library(documents)
 
 
-def shipped_documents() -> dict[str, Any]:
-    """The shipped library files, parsed (file name → document)."""
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML safely (with the C parser when PyYAML has it)."""
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+
+
+@cache
+def _shipped_texts() -> tuple[tuple[str, str], ...]:
     folder = resources.files(LIBRARY_PACKAGE)
-    return {
-        entry.name: yaml.safe_load(entry.read_text("utf-8"))
+    return tuple(
+        (entry.name, entry.read_text("utf-8"))
         for entry in sorted(folder.iterdir(), key=lambda e: e.name)
         if entry.name.endswith(".yaml") and entry.name not in _NOT_TEMPLATE_FILES
-    }
+    )
+
+
+def shipped_documents() -> dict[str, Any]:
+    """The shipped library files, parsed (file name → document)."""
+    return {name: load_yaml(text) for name, text in _shipped_texts()}
 
 
 @cache

@@ -55,7 +55,9 @@ def test_every_impact_names_a_catalogue_kpi_and_a_valid_data_point(library):
 
 def test_every_figure_cites_a_source_url(library):
     for t in library:
-        blocks = [t.capex_sources, t.opex.sources, t.timing_sources] + [i.sources for i in t.impacts]
+        blocks = [t.capex_sources, t.opex.sources, t.timing_sources] + [
+            i.sources for i in t.impacts
+        ]
         if t.savings is not None:
             blocks.append(t.savings.sources)
         for keys in blocks:
@@ -190,7 +192,7 @@ def test_data_point_is_required_for_data_point_kpis():
         t for t in documents["environment.yaml"]["templates"] if t["id"] == "low-emission-zone"
     )
     del lez["impacts"][0]["data_point"]
-    with pytest.raises(LibraryError, match="data_point must be one of PM2.5"):
+    with pytest.raises(LibraryError, match=r"data_point must be one of PM2\.5"):
         parse_library(documents)
 
 
@@ -216,7 +218,9 @@ def test_duplicate_ids_and_variant_groups_are_checked():
     with pytest.raises(LibraryError, match="duplicate id"):
         parse_library(documents)
     documents = _documents()
-    mesh = next(t for t in documents["ict.yaml"]["templates"] if t["id"] == "community-mesh-network")
+    mesh = next(
+        t for t in documents["ict.yaml"]["templates"] if t["id"] == "community-mesh-network"
+    )
     mesh["intervention"] = "something-else"
     with pytest.raises(LibraryError, match="must share the intervention group"):
         parse_library(documents)

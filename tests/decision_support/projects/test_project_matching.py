@@ -29,7 +29,9 @@ def make_project(pid, impacts, *, capex=0.0, opex=0.0, savings=0.0, lifetime=10.
         duration_years=1,
         lifetime_years=lifetime,
         impacts=tuple(
-            CandidateImpact(kpi=k, change=c, confidence="medium", source="https://example.org", data_point=dp)
+            CandidateImpact(
+                kpi=k, change=c, confidence="medium", source="https://example.org", data_point=dp
+            )
             for k, dp, c in impacts
         ),
         procurement=ProjectProcurement("services"),
@@ -54,7 +56,12 @@ def candidates():
         make_project("nrw-contract", [(loss, None, -6.5)], capex=1_000_000),
         # low-cost, share 0.1 (meaningful), cost 50k + 10k × 5 = 100k → score 1.0
         make_project(
-            "leak-detection", [(loss, None, -1.3)], capex=50_000, opex=10_000, lifetime=5, low_cost=True
+            "leak-detection",
+            [(loss, None, -1.3)],
+            capex=50_000,
+            opex=10_000,
+            lifetime=5,
+            low_cost=True,
         ),
         # low-cost but share 0.05 < 10 %: ranked by score 0.05 / 0.01 = 5.0 among the rest
         make_project("water-audit", [(loss, None, -0.65)], capex=10_000, lifetime=1, low_cost=True),
@@ -63,7 +70,9 @@ def candidates():
         # self-financing: 100k − 50k × 10 < 0 → floored cost 1 000 → score 0.2 / 0.001 = 200
         make_project("pressure", [(loss, None, -2.6)], capex=100_000, savings=50_000),
         make_project("plan", [("SC: SH: SA: 3A", None, 1)], capex=20_000, low_cost=True),
-        make_project("lez", [("EN: EN: AQ: 1C", "NO2", -1.0), ("EN: EN: AQ: 1C", "PM2.5", -1.0)], capex=2e6),
+        make_project(
+            "lez", [("EN: EN: AQ: 1C", "NO2", -1.0), ("EN: EN: AQ: 1C", "PM2.5", -1.0)], capex=2e6
+        ),
         make_project("sensors", [("EN: EN: AQ: 1C", "PM2.5", -3.0)], capex=1e4),
     ]
 
@@ -112,7 +121,11 @@ def test_templates_are_matched_for_the_city_unless_already_a_candidate():
         "Testville",
         200_000,
         90_000,
-        sizes={"water_connections": 60_000, "water_network_km": 900, "annual_water_supplied_m3": 2e7},
+        sizes={
+            "water_connections": 60_000,
+            "water_network_km": 900,
+            "annual_water_supplied_m3": 2e7,
+        },
     )
     nrw = instantiate(library.get("nrw-performance-contract"), city, project_id="my-nrw")
     result = match_gaps([WATER_LOSS], [nrw], templates=library, city=city)

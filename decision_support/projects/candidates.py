@@ -31,7 +31,7 @@ from decision_support.projects.model import (
     Risk,
 )
 
-PROJECT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,79}$")
+PROJECT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")
 CPV_CODE = re.compile(r"^[0-9]{8}(-[0-9])?$")
 
 
@@ -50,7 +50,7 @@ def check_candidate(project: CandidateProject, catalogue: Catalogue | None = Non
     if not PROJECT_ID.match(project.id or ""):
         bad(
             "id",
-            "id must be 1-80 letters, digits, '-', '_' or '.', starting with a letter or digit",
+            "id must be 1-40 letters, digits, '-', '_' or '.', starting with a letter or digit",
         )
     if not project.name or not project.name.strip():
         bad("name", "name is required")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any
 
@@ -21,6 +21,7 @@ from decision_support.projects.candidate_files import parse_candidate_document
 from decision_support.projects.candidates import check_candidate_list, validate_candidate
 from decision_support.projects.instantiate import instantiate, link_candidates
 from decision_support.projects.library import city_parameters, load_library, load_yaml
+from decision_support.projects.matching import MatchResult, match_gaps
 from decision_support.projects.model import (
     CandidateImpact,
     CandidateProject,
@@ -31,6 +32,7 @@ from decision_support.projects.model import (
 )
 from decision_support.projects.spreadsheet import read_candidates_xlsx, write_candidates_xlsx
 from models.cities import City
+from models.kpis import Kpi, KpiTarget
 from models.projects import CitySize, Project, ProjectImpact
 from models.services.audit import record_change
 from models.services.kpi_values import latest_values
@@ -451,3 +453,150 @@ def seed_demo_candidates(session: Session, city: City) -> int:
     candidate_list = parse_candidate_document(document)
     written = _store(session, city, candidate_list.candidates)
     return len(written)
+
+
+# ------------------------------------------------------------------ KPI outlook and gaps
+#
+# Scoring (targets, achievement, U4SSC bands, priority gaps) belongs to the KPI feature
+# (decision_support.kpis.{values,targets,scoring,analysis}); when that feature is not
+# installed, pages show the KPI changes without bands and no gap list.
+
+
+@dataclass(frozen=True)
+class KpiMove:
+    """One KPI a project moves: value before and after, target and U4SSC band."""
+
+    code: str
+    name: str
+    unit: str
+    data_point: str | None
+    change: float
+    confidence: str
+    source: str
+    before: float | None
+    after: float | None
+    target: float | None
+    band_before: str | None
+    band_after: str | None
+
+
+def _scoring() -> Any:
+    try:
+        from decision_support.kpis import analysis, scoring, targets, values
+    except ImportError:  # the KPI scoring feature is not installed
+        return None
+    return analysis, scoring, targets, values
+
+
+def _target_set(session: Session, city: City, targets_module: Any) -> Any:
+    rows = session.execute(
+        select(KpiTarget, Kpi)
+        .join(Kpi, Kpi.id == KpiTarget.kpi_id)
+        .where(KpiTarget.city_id == city.id, KpiTarget.scope == "city")
+    )
+    city_targets = [
+        targets_module.Target(
+            code=kpi.code,
+            data_point=target.data_point or None,
+            value=target.value,
+            target_year=target.target_year,
+            source=target.source,
+            note=target.note,
+            origin="city",
+            direction=target.direction or None,
+        )
+        for target, kpi in rows
+    ]
+    return targets_module.load_reference_targets().with_city_targets(city_targets)
+
+
+def priority_gaps_for_city(session: Session, city: City) -> list[Any] | None:
+    """The city's priority gaps (KPI feature's ``PriorityGap``), or None when the KPI
+    scoring feature is not installed."""
+    modules = _scoring()
+    if modules is None:
+        return None
+    analysis, scoring, targets_module, values_module = modules
+    values = [
+        values_module.KPIValue(
+            code=latest.kpi.code,
+            data_point=data_point or None,
+            year=latest.year,
+            value=latest.value,
+            unit=latest.unit,
+            source="",
+            quality=latest.quality,
+            verified=latest.verified,
+        )
+        for (_code, data_point), latest in latest_values(session, city).items()
+    ]
+    assessment = scoring.score_values(values, _target_set(session, city, targets_module))
+    gaps: list[Any] = analysis.priority_gaps(assessment)
+    return gaps
+
+
+def _band(scoring: Any, value: float, target: float, direction: str) -> str:
+    ratio = scoring.achievement(value, target, direction)
+    return str(scoring.band_for_points(scoring.points_for(ratio)))
+
+
+def _after(value: float, change: float, value_kind: str) -> float:
+    after = value + change
+    if value_kind == "percentage":
+        return max(0.0, min(100.0, after))
+    if value_kind == "yes_no":
+        return 1.0 if after >= 0.5 else 0.0
+    return after
+
+
+def kpi_moves(session: Session, city: City, project: CandidateProject) -> list[KpiMove]:
+    """Before → after of every KPI the project moves, with the band change when the
+    KPI scoring feature is installed and a target applies."""
+    catalogue = load_catalogue()
+    latest = latest_values(session, city)
+    modules = _scoring()
+    target_set = _target_set(session, city, modules[2]) if modules else None
+    moves = []
+    for impact in project.impacts:
+        kpi = catalogue.get(impact.kpi)
+        current = latest.get((kpi.code, impact.data_point or ""))
+        before = current.value if current is not None else None
+        after = _after(before, impact.change, kpi.value_kind) if before is not None else None
+        target_value = band_before = band_after = None
+        if modules is not None and target_set is not None:
+            scoring, targets_module = modules[1], modules[2]
+            target = target_set.lookup(kpi.code, impact.data_point)
+            direction = targets_module.scoring_direction(kpi, target)
+            if target is not None and target.value is not None and direction is not None:
+                target_value = target.value
+
+                if before is not None and after is not None:
+                    band_before = _band(scoring, before, target.value, direction)
+                    band_after = _band(scoring, after, target.value, direction)
+        moves.append(
+            KpiMove(
+                code=kpi.code,
+                name=kpi.name,
+                unit=kpi.unit,
+                data_point=impact.data_point,
+                change=impact.change,
+                confidence=impact.confidence,
+                source=impact.source,
+                before=before,
+                after=after,
+                target=target_value,
+                band_before=band_before,
+                band_after=band_after,
+            )
+        )
+    return moves
+
+
+def match_for_city(session: Session, city: City, gaps: Iterable[Any]) -> MatchResult:
+    """Candidates and library templates ranked for each gap (see ``matching``)."""
+    return match_gaps(
+        gaps,
+        list_candidates(session, city),
+        templates=load_library(),
+        city=city_profile(session, city),
+    )

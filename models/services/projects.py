@@ -6,7 +6,7 @@ commits.
 
 from __future__ import annotations
 
-import logging
+import importlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -38,8 +38,6 @@ from models.services.audit import record_change
 from models.services.kpi_values import latest_values
 from models.services.reference_data import kpi_ids_by_code
 from models.users import User
-
-log = logging.getLogger(__name__)
 
 EUR_RATE_SIZE = "eur_to_local"
 _RISK_ORDER = ("low", "medium", "high")
@@ -482,10 +480,12 @@ class KpiMove:
 
 def _scoring() -> Any:
     try:
-        from decision_support.kpis import analysis, scoring, targets, values
+        return tuple(
+            importlib.import_module(f"decision_support.kpis.{name}")
+            for name in ("analysis", "scoring", "targets", "values")
+        )
     except ImportError:  # the KPI scoring feature is not installed
         return None
-    return analysis, scoring, targets, values
 
 
 def _target_set(session: Session, city: City, targets_module: Any) -> Any:

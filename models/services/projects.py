@@ -202,17 +202,19 @@ def _apply(row: Project, project: CandidateProject, kpi_ids: Mapping[str, int]) 
     row.sources = list(project.sources)
     row.notes = list(project.notes)
     row.sizes = dict(project.sizes)
-    row.impacts = [
-        ProjectImpact(
-            kpi_id=kpi_ids[i.kpi],
-            data_point=i.data_point or "",
-            change=i.change,
-            confidence=i.confidence,
-            source=i.source,
-            note=i.note,
-        )
-        for i in project.impacts
-    ]
+    # update rows in place by (KPI, data point): the unique key forbids inserting a
+    # replacement before the old row is deleted
+    existing = {(i.kpi_id, i.data_point): i for i in row.impacts}
+    impacts = []
+    for impact in project.impacts:
+        key = (kpi_ids[impact.kpi], impact.data_point or "")
+        stored = existing.pop(key, None) or ProjectImpact(kpi_id=key[0], data_point=key[1])
+        stored.change = impact.change
+        stored.confidence = impact.confidence
+        stored.source = impact.source
+        stored.note = impact.note
+        impacts.append(stored)
+    row.impacts = impacts
 
 
 def _rows(session: Session, city: City) -> list[Project]:

@@ -72,6 +72,7 @@ class PriorityGap:
     band: str = ""
     core: bool = False
     name: str = ""
+    unit: str = ""
 
 
 def improvement(change: float, direction: str) -> float:

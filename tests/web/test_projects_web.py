@@ -239,6 +239,29 @@ def test_match_page(leader, db):
     assert "EC: I: WS: 3C" in page and "nrw-performance-contract" in page
 
 
+def test_match_page_ranks_candidates_and_lists_uncovered_gaps(leader, monkeypatch):
+    """The page with gaps given directly (the KPI feature computes them in production)."""
+    from decision_support.projects.matching import PriorityGap
+    from models.services import projects as service
+
+    gaps = [
+        PriorityGap("EC: I: WS: 3C", 28, 15, 13, "lower_is_better", name="Water Supply Loss"),
+        PriorityGap("EC: P: IN: 2C", 10, 40, 30, "higher_is_better", name="Patents"),
+    ]
+    monkeypatch.setattr(service, "priority_gaps_for_city", lambda session, city: gaps)
+    page = leader.get(f"{BASE}/match").get_data(as_text=True)
+    assert "2 gaps · 1 without any candidate project" in page
+    water = page.split("Water Supply Loss")[1].split("</section>")[0]
+    rows = water.split("<tr>")[2:]
+    # low-cost options closing ≥ 10 % first: pressure management pays for itself (−1.67
+    # of 13 points, 13 %), then acoustic leak detection (−2 points, 15 %)
+    assert "Water pressure management" in rows[0] and "low-cost" in rows[0]
+    assert "Active leakage control" in rows[1] and "low-cost" in rows[1]
+    assert "nrw-performance-contract" in water  # the demo candidate
+    assert "(library)" in water  # templates not yet among the candidates
+    assert "No candidate project or library template moves this KPI." in page
+
+
 def test_excel_download_and_upload_round_trip(leader, db):
     download = leader.get(f"{BASE}/export.xlsx")
     assert download.status_code == 200

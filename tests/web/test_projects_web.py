@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from models.audit import AuditEntry
 from models.cities import City
-from models.kpis import Kpi, KpiValue
+from models.kpis import Kpi, KpiTarget, KpiValue
 from models.projects import Project
 
 BASE = "/cities/demo-city/projects"
@@ -23,6 +23,15 @@ def leader(client, auth):
 
 def demo_city(db):
     return db.scalar(select(City).where(City.slug == "demo-city"))
+
+
+def add_value_and_target(db, code, value, target):
+    """A reported value and a city target for the demo city."""
+    city = demo_city(db)
+    kpi = db.scalar(select(Kpi).where(Kpi.code == code))
+    db.add(KpiValue(city_id=city.id, kpi_id=kpi.id, year=2025, value=value))
+    db.add(KpiTarget(city_id=city.id, kpi_id=kpi.id, scope="city", value=target, source="test"))
+    db.commit()
 
 
 def project_form(**overrides):
@@ -216,11 +225,10 @@ def test_project_page_shows_before_after_costs_dependencies_and_sources(leader, 
 
 def test_project_page_shows_the_band_change_when_scoring_is_installed(leader, db):
     pytest.importorskip("decision_support.kpis.scoring")
-    city = demo_city(db)
-    kpi = db.scalar(select(Kpi).where(Kpi.code == "EC: ICT: WS: 1C"))
-    db.add(KpiValue(city_id=city.id, kpi_id=kpi.id, year=2025, value=18.0))
-    db.commit()
+    add_value_and_target(db, "EC: ICT: WS: 1C", 18.0, 60.0)
     page = leader.get(f"{BASE}/smart-water-meters").get_data(as_text=True)
+    # 18 of 60 is 30 % of target (band 0-33); 59.94 of 60 is 99.9 % (band 95+)
+    assert "0-33 %</span>" in page and "95+ %</span>" in page
     assert "band change" in page
 
 
@@ -231,10 +239,7 @@ def test_match_page(leader, db):
     except ImportError:
         assert "KPI scoring is not available" in page
         return
-    city = demo_city(db)
-    kpi = db.scalar(select(Kpi).where(Kpi.code == "EC: I: WS: 3C"))
-    db.add(KpiValue(city_id=city.id, kpi_id=kpi.id, year=2025, value=28.0))
-    db.commit()
+    add_value_and_target(db, "EC: I: WS: 3C", 28.0, 15.0)
     page = leader.get(f"{BASE}/match").get_data(as_text=True)
     assert "EC: I: WS: 3C" in page and "nrw-performance-contract" in page
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import warnings
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,7 +113,7 @@ def read_tables(source: object, filename: str | None = None) -> list[Table]:
     if _is_xlsx(raw, filename):
         try:
             sheets = pd.read_excel(io.BytesIO(raw), sheet_name=None, dtype=str, engine="openpyxl")
-        except (ValueError, KeyError, OSError) as exc:
+        except (ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:
             raise InputError(f"cannot read the XLSX file: {exc}") from exc
         return [_frame_to_table(frame, str(name)) for name, frame in sheets.items()]
     try:

@@ -70,10 +70,10 @@ def test_city_target_problems_are_located(values_csv):
         "row 2, column 1: unknown U4SSC KPI code 'EC: X: Y: 1C'",
         "row 3, column 2: target must be greater than zero (achievement is a ratio to it)",
         "row 4, column 2: 'abc' is not a number",
-        "row 5, column 3: 'PM7' is not a data point of KPI EN: EN: AQ: 1C (expected one of: PM2.5, PM10, NO2, SO2, O3)",
-        "row 6, column 5: KPI EC: P: IN: 3A has no fixed direction; give direction (higher_is_better or lower_is_better)",
+        "row 5, column 3: 'PM7' is not a data point of KPI EN: EN: AQ: 1C (expected one of: PM2.5, PM10, NO2, SO2, O3)",  # noqa: E501
+        "row 6, column 5: KPI EC: P: IN: 3A has no fixed direction; give direction (higher_is_better or lower_is_better)",  # noqa: E501
         "row 7, column 4: year '20x0' is not a year between 1900 and 2100",
-        "row 7, column 5: direction 'sideways' is not one of higher_is_better, lower_is_better, yes_is_better",
+        "row 7, column 5: direction 'sideways' is not one of higher_is_better, lower_is_better, yes_is_better",  # noqa: E501
         "row 8, column 2: target of a yes/no KPI must be 'yes'",
         "row 9, column 1: duplicate target for EC: I: WS: 2C, first given in row 7",
     ]

@@ -130,7 +130,7 @@ def test_duplicate_code_data_point_year_is_rejected_in_either_spelling(values_cs
         )
     )
     assert problems == [
-        "row 4, column 1: duplicate value for EN: EN: AQ: 1C (PM10), year 2024, first given in row 2"
+        "row 4, column 1: duplicate value for EN: EN: AQ: 1C (PM10), year 2024, first given in row 2"  # noqa: E501
     ]
 
 

@@ -25,6 +25,7 @@ import pandas as pd
 from decision_support.errors import InputError, Problem
 from decision_support.kpis.catalogue import KPI, Catalogue, load_catalogue
 from decision_support.kpis.tables import (
+    Table,
     TableColumn,
     check_columns,
     match_data_points,
@@ -167,8 +168,50 @@ def read_targets(
     in the catalogue need ``direction`` (higher_is_better / lower_is_better).
     Raises InputError listing every problem with its row and column.
     """
+    return targets_from_table(read_table(source, filename), catalogue)
+
+
+def check_target(
+    code: str,
+    target: str,
+    *,
+    data_point: str = "",
+    target_year: str = "",
+    source: str = "",
+    direction: str = "",
+    note: str = "",
+    catalogue: Catalogue | None = None,
+) -> Target:
+    """Check one city target entered in a form, with the file reader's rules.
+
+    Problems carry ``field`` (the form field name) instead of row and column.
+    """
+    fields = {
+        "code": code,
+        "target": target,
+        "data_point": data_point,
+        "target_year": target_year,
+        "source": source,
+        "direction": direction,
+        "note": note,
+    }
+    frame = pd.DataFrame({name: [text or ""] for name, text in fields.items()})
+    columns = {name: number for number, name in enumerate(fields, start=1)}
+    try:
+        return targets_from_table(Table(frame, columns, pd.Series([2])), catalogue)[0]
+    except InputError as error:
+        names = list(fields)
+        raise InputError(
+            [
+                Problem(p.message, field=names[p.column - 1] if isinstance(p.column, int) else None)
+                for p in error.problems
+            ]
+        ) from None
+
+
+def targets_from_table(frame: Table, catalogue: Catalogue | None = None) -> list[Target]:
+    """Check and convert an already-read targets table (see :func:`read_targets`)."""
     catalogue = catalogue or load_catalogue()
-    frame = read_table(source, filename)
     problems = check_columns(frame, TARGET_COLUMNS)
     if problems:
         raise InputError(problems)

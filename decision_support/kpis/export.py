@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from decision_support.kpis.analysis import city_snapshot, priority_gaps, sdg_goals
-from decision_support.kpis.catalogue import DIMENSIONS, Catalogue, load_catalogue
+from decision_support.kpis.catalogue import DIMENSIONS, KPI, Catalogue, load_catalogue
 from decision_support.kpis.scoring import Assessment, GroupScore
 from decision_support.kpis.spreadsheet import (
     HEADER_FILL,
@@ -108,10 +108,20 @@ DIMENSION_HEADERS = (
 )
 
 
+def _shown(kpi: KPI, value: float | None) -> float | str | None:
+    """Yes/no values as 'yes'/'no', others as they are."""
+    if kpi.value_kind == "yes_no" and value is not None:
+        return "yes" if value >= 1 else "no"
+    return value
+
+
 def dimension_rows(
     assessment: Assessment, dimension: str, catalogue: Catalogue | None = None
 ) -> list[tuple[Any, ...]]:
-    """Table rows of one dimension: every KPI/data point, scored or why not."""
+    """Table rows of one dimension: every KPI/data point, scored or why not.
+
+    Columns as in DIMENSION_HEADERS; yes/no values are shown as 'yes'/'no'.
+    """
     catalogue = catalogue or load_catalogue()
     scored = {(s.code, s.data_point): s for s in assessment.scored}
     unscored = {(u.kpi.code, u.data_point): u for u in assessment.unscored}
@@ -131,7 +141,7 @@ def dimension_rows(
                         data_point,
                         kpi.level,
                         s.value.year,
-                        s.value.value,
+                        _shown(kpi, s.value.value),
                         kpi.unit,
                         s.target.value,
                         s.target.origin,
@@ -157,7 +167,7 @@ def dimension_rows(
                     data_point,
                     kpi.level,
                     value.year if value else None,
-                    value.value if value else None,
+                    _shown(kpi, value.value) if value else None,
                     kpi.unit,
                     None,
                     None,

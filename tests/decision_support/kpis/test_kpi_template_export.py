@@ -101,6 +101,7 @@ def test_assessment_export_has_summary_and_coloured_dimension_sheets(sample_city
     rows = {r[1].value: r for r in sheet.iter_rows(min_row=2) if r[3].value is None}
     resilience = rows["SC: SH: SA: 3A"]
     assert resilience[band_col].value == "0-33"
+    assert resilience[header.index("Value")].value == "no"
     assert resilience[band_col].fill.fgColor.rgb.endswith("F4A6A6")
     gender = rows["SC: SH: SI: 1C"]
     assert gender[band_col].value == "66-95"

@@ -76,7 +76,7 @@ def test_band_edges_are_exact(v, target, points):
 
 
 def test_group_band_edges_are_exact():
-    # 33/100 of the maximum points cannot happen with 4n denominators except e.g. 66/200 ...
+    # 66 of 200 possible points is exactly 33 %; 132/200 = 66 %; 190/200 = 95 %.
     assert GroupScore("dimension", "X", "X", None, points=66, scored=50).band == "33-66"
     assert GroupScore("dimension", "X", "X", None, points=132, scored=50).band == "66-95"
     assert GroupScore("dimension", "X", "X", None, points=190, scored=50).band == "95+"

@@ -1,6 +1,9 @@
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from decision_support.kpis.catalogue import load_catalogue
 from decision_support.kpis.scoring import (
@@ -199,3 +202,19 @@ def test_every_sample_city_imports_and_scores(sample_city_values):
     for city in ("Ålesund", "Valencia", "Stavanger", "Kristiansund", "Riyadh", "Rana"):
         assessment = score_values(read_values(sample_city_values(city), "c.csv"))
         assert len(assessment.not_reported) + len({s.code for s in assessment.scored}) <= 91
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    value=st.decimals(min_value=0, max_value=100_000, places=2),
+    target=st.decimals(min_value="0.01", max_value=100_000, places=2),
+)
+def test_points_match_decimal_arithmetic(value, target):
+    ratio = value / target
+    edges = (Decimal("0.33"), Decimal("0.66"), Decimal("0.95"))
+    expected = 1 + sum(ratio >= edge for edge in edges)
+    assert points_for(achievement(float(value), float(target), "higher_is_better")) == expected
+    if value > 0:
+        inverse = target / value
+        lower = 1 + sum(inverse >= edge for edge in edges)
+        assert points_for(achievement(float(value), float(target), "lower_is_better")) == lower

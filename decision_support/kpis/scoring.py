@@ -262,7 +262,8 @@ def score_values(
     scored: list[ScoredValue] = []
     unscored: list[UnscoredValue] = []
     for kpi in catalogue:
-        keys = [(kpi.code, dp) for dp in kpi.data_points] or [(kpi.code, None)]
+        keys: list[tuple[str, str | None]] = [(kpi.code, dp) for dp in kpi.data_points]
+        keys = keys or [(kpi.code, None)]
         present = [chosen[key] for key in keys if key in chosen]
         if not present:
             unscored.append(UnscoredValue(kpi, None, "not_reported", None, "not reported"))

@@ -26,11 +26,25 @@ def demo_city(db):
 
 
 def add_value_and_target(db, code, value, target):
-    """A reported value and a city target for the demo city."""
+    """The demo city's latest (2025) value and its city target for ``code``, set or replaced."""
     city = demo_city(db)
     kpi = db.scalar(select(Kpi).where(Kpi.code == code))
-    db.add(KpiValue(city_id=city.id, kpi_id=kpi.id, year=2025, value=value))
-    db.add(KpiTarget(city_id=city.id, kpi_id=kpi.id, scope="city", value=target, source="test"))
+    reported = db.scalar(
+        select(KpiValue).where(
+            KpiValue.city_id == city.id, KpiValue.kpi_id == kpi.id, KpiValue.year >= 2025
+        )
+    )
+    if reported is None:
+        db.add(KpiValue(city_id=city.id, kpi_id=kpi.id, year=2025, value=value))
+    else:
+        reported.value = value
+    goal = db.scalar(
+        select(KpiTarget).where(KpiTarget.city_id == city.id, KpiTarget.kpi_id == kpi.id)
+    )
+    if goal is None:
+        db.add(KpiTarget(city_id=city.id, kpi_id=kpi.id, scope="city", value=target, source="t"))
+    else:
+        goal.value = target
     db.commit()
 
 
@@ -207,10 +221,7 @@ def test_delete_removes_the_project_and_references_to_it(leader, db):
 
 
 def test_project_page_shows_before_after_costs_dependencies_and_sources(leader, db):
-    city = demo_city(db)
-    kpi = db.scalar(select(Kpi).where(Kpi.code == "EC: ICT: WS: 1C"))
-    db.add(KpiValue(city_id=city.id, kpi_id=kpi.id, year=2025, value=18.0))
-    db.commit()
+    add_value_and_target(db, "EC: ICT: WS: 1C", 18.0, 60.0)
     page = leader.get(f"{BASE}/smart-water-meters").get_data(as_text=True)
     assert "Smart water meters" in page
     assert ">18<" in page  # now

@@ -10,6 +10,7 @@ contract structure.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from decision_support.projects.model import CandidateProject
@@ -20,12 +21,21 @@ def impact_key(code: str, data_point: str | None) -> str:
     return f"{code} [{data_point}]" if data_point else code
 
 
-def to_portfolio_entry(project: CandidateProject, start_year: int) -> dict[str, Any]:
+def to_portfolio_entry(
+    project: CandidateProject, start_year: int, kpi_keys: Iterable[str] | None = None
+) -> dict[str, Any]:
     """The scenario ``projects:`` entry for ``project``; ``start_year`` is the scenario's
-    first year (the project's ``earliest_start``/``latest_start`` are offsets from it)."""
+    first year (the project's ``earliest_start``/``latest_start`` are offsets from it).
+
+    ``kpi_keys`` (portfolio keys, see :func:`impact_key`) keeps only the impacts on the
+    scenario's KPIs, as the scenario checks require; None keeps every impact.
+    """
+    wanted = set(kpi_keys) if kpi_keys is not None else None
     impacts: dict[str, float] = {}
     for impact in project.impacts:
         key = impact_key(impact.kpi, impact.data_point)
+        if wanted is not None and key not in wanted:
+            continue
         impacts[key] = impacts.get(key, 0.0) + impact.change
     entry: dict[str, Any] = {
         "id": project.id,

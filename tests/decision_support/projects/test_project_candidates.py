@@ -186,18 +186,28 @@ def test_portfolio_entry_shape():
         "risk_delivery": "medium",
     }
     assert impact_key("EC: I: T: 4A", "cycling") == "EC: I: T: 4A [cycling]"
+    only = to_portfolio_entry(project, 2026, kpi_keys=["EN: EN: AQ: 1C [NO2]"])
+    assert only["impacts"] == {"EN: EN: AQ: 1C [NO2]": -0.5}
 
 
-def test_demo_candidates_fit_the_portfolio_scenario_schema():
-    schema = pytest.importorskip("decision_support.portfolio.schema")
+def test_demo_candidates_make_a_valid_portfolio_scenario():
+    scenario = pytest.importorskip("decision_support.portfolio.scenario")
     candidate_list = read_candidate_file(DEMO)
+    kpis = [
+        {"code": "EC: I: WS: 3C", "baseline": 28, "target": 15},
+        {"code": "EC: ICT: WS: 1C", "baseline": 18, "target": 60},
+        {"code": "EC: I: T: 4A", "data_point": "cycling", "baseline": 6, "target": 10},
+    ]
+    keys = [impact_key(k["code"], k.get("data_point")) for k in kpis]
     document = {
         "start_year": 2026,
         "horizon_years": 10,
-        "projects": [to_portfolio_entry(c, 2026) for c in candidate_list.candidates],
+        "budget": {"by_year": {str(y): 20e6 for y in range(2026, 2036)}},
+        "kpis": kpis,
+        "projects": [to_portfolio_entry(c, 2026, keys) for c in candidate_list.candidates],
     }
-    validator = schema.Draft202012Validator(schema.SCENARIO_SCHEMA)
-    assert list(validator.iter_errors(document)) == []
+    parsed = scenario.parse_scenario(document)
+    assert len(parsed.projects) == len(candidate_list.candidates)
 
 
 def test_latest_start_is_optional_in_the_entry():

@@ -185,12 +185,22 @@ def _render_match(payload: dict[str, Any]) -> str:
     type=click.Path(exists=True, dir_okay=False),
     help="The city's candidates.yaml (its city profile also sizes the templates).",
 )
+@click.option(
+    "--population",
+    type=click.FloatRange(min=1),
+    help="Without --candidates: the city's population.",
+)
+@click.option(
+    "--households", type=click.FloatRange(min=1), help="Without --candidates: its households."
+)
 @click.option("--no-templates", is_flag=True, help="Match only the candidates, not the library.")
 @json_option
 def match(
     values_path: str,
     targets_path: str | None,
     candidates_path: str | None,
+    population: float | None,
+    households: float | None,
     no_templates: bool,
     as_json: bool,
 ) -> None:
@@ -213,7 +223,11 @@ def match(
     items: list[CandidateProject] = []
     if candidates_path:
         city, items = _load_candidates(candidates_path)
+    elif population and households:
+        city = CityProfile("city", population, households)
     if not items and (no_templates or city is None):
-        raise InputError("give --candidates (a candidates.yaml with a city profile) to match")
+        raise InputError(
+            "give --candidates (a candidates.yaml) or --population and --households to match"
+        )
     result = match_gaps(gaps, items, templates=() if no_templates else load_library(), city=city)
     emit(match_to_dict(result), as_json, _render_match)

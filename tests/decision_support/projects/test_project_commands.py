@@ -85,3 +85,33 @@ def test_match_with_demo_values(capsys):
     assert water["options"], "water loss has candidate projects"
     assert {o["project_id"] for o in water["options"]} >= {"nrw-performance-contract"}
     assert isinstance(payload["uncovered"], list)
+
+
+def test_match_library_templates_for_a_city_size(capsys):
+    pytest.importorskip("decision_support.kpis.analysis")
+    values = ROOT / "scenarios" / "demo_city" / "kpi_values.csv"
+    if not values.exists():
+        pytest.skip("demo city KPI values not present in this checkout")
+    payload = run_json(
+        capsys,
+        "projects",
+        "match",
+        "--values",
+        str(values),
+        "--population",
+        "250000",
+        "--households",
+        "110000",
+    )
+    options = [o for g in payload["gaps"] for o in g["options"]]
+    assert options and all(o["kind"] == "template" for o in options)
+
+
+def test_match_needs_candidates_or_a_city_size(capsys):
+    pytest.importorskip("decision_support.kpis.analysis")
+    values = ROOT / "scenarios" / "demo_city" / "kpi_values.csv"
+    if not values.exists():
+        pytest.skip("demo city KPI values not present in this checkout")
+    assert main(["projects", "match", "--values", str(values), "--json"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: give --candidates")

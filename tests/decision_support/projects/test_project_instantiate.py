@@ -163,3 +163,30 @@ def test_linked_variants_exclude_each_other_both_ways(library):
     assert linked["leaks"].excludes == ("nrw",)
     only = link_candidates([full])
     assert only[0].excludes == ()
+
+
+def test_every_template_instantiates_for_the_demo_city_into_a_valid_candidate(library):
+    from pathlib import Path
+
+    from decision_support.projects.candidate_files import read_candidate_file
+    from decision_support.projects.candidates import validate_candidate
+
+    demo = Path(__file__).resolve().parents[3] / "scenarios" / "demo_city" / "candidates.yaml"
+    city = read_candidate_file(demo).city
+    for template in library:
+        project = instantiate(template, city)
+        validate_candidate(project)
+        assert project.impacts, template.id
+        assert project.capex_total >= 0 and project.lifetime_cost == pytest.approx(
+            project.capex_total
+            + (project.opex_per_year - project.savings_per_year) * project.lifetime_years
+        )
+
+
+def test_capex_scales_linearly_with_size(library):
+    city = make_city(sizes={"street_lights": 1})
+    template = library.get("led-street-lighting")
+    one = instantiate(template, city, {"luminaires": 1_000})
+    three = instantiate(template, city, {"luminaires": 3_000})
+    assert three.capex_total == pytest.approx(3 * one.capex_total, rel=1e-6)
+    assert three.savings_per_year == pytest.approx(3 * one.savings_per_year, rel=1e-6)

@@ -242,10 +242,10 @@ def _debt_rules(raw: Mapping[str, Any], problems: list[Problem]) -> DebtRules:
         )
         preset_id = None
     base = presets[preset_id] if preset_id else DebtRules()
-    explicit = {k: v for k, v in raw.items() if k != "preset"}
-    changes_a_limit = any(k not in ("note", "url") for k in explicit)
-    status = {"status": "city_override"} if changes_a_limit else {}
-    return replace(base, **explicit, **status)
+    explicit: dict[str, Any] = {k: v for k, v in raw.items() if k != "preset"}
+    if any(k not in ("note", "url") for k in explicit):
+        explicit["status"] = "city_override"
+    return replace(base, **explicit)
 
 
 def check_fiscal_years(years: Sequence[FiscalYear], rules: DebtRules) -> list[Problem]:
@@ -264,7 +264,8 @@ def check_fiscal_years(years: Sequence[FiscalYear], rules: DebtRules) -> list[Pr
         ):
             problems.append(
                 Problem(
-                    f"{fy.year}: the debt-stock rule uses assessed value; enter a positive assessed value",
+                    f"{fy.year}: the debt-stock rule uses assessed value; "
+                    "enter a positive assessed value",
                     field=f"years.{index}.assessed_value",
                 )
             )

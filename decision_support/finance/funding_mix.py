@@ -201,6 +201,7 @@ def _book_schedule(
     mechanism: Mechanism,
     principal: float,
     draw_year: int,
+    *,
     counted: bool,
     target: dict[int, float],
 ) -> None:
@@ -254,8 +255,8 @@ def _book_source(
                     mechanism,
                     face,
                     year,
-                    mechanism.counts_as_city_debt,
-                    ledger.debt_service,
+                    counted=mechanism.counts_as_city_debt,
+                    target=ledger.debt_service,
                 )
     elif mechanism.kind == "deferred_payment":
         end = project.last_capex_year
@@ -265,7 +266,7 @@ def _book_source(
         if capitalised > 0:
             counted = mechanism.counts_as_city_debt or count_leases_and_ppp
             face = gross_up(capitalised, mechanism.issuance_cost)
-            _book_schedule(ledger, mechanism, face, end, counted, ledger.deferred)
+            _book_schedule(ledger, mechanism, face, end, counted=counted, target=ledger.deferred)
     else:  # user_funded: the concessionaire's share of revenue and opex
         share = amount / project.total_capex
         for year in range(
@@ -331,7 +332,11 @@ def evaluate_funding_mix(
     base = fiscal.first_year if fiscal else project.first_year
     npv = sum(y.net_cost / (1 + rate) ** (y.year - base) for y in years)
     for mechanism, amount in used.values():
-        violations.extend(_mechanism_problems(project, mechanism, amount, used, ledger, decision))
+        violations.extend(
+            _mechanism_problems(
+                project, mechanism, amount, used=used, ledger=ledger, decision_year=decision
+            )
+        )
         notes.extend(_mechanism_notes(project, mechanism))
     if fiscal is not None:
         violations.extend(_fiscal_problems(fiscal, ledger))
@@ -398,6 +403,7 @@ def _mechanism_problems(
     project: ProjectFinanceInput,
     m: Mechanism,
     amount: float,
+    *,
     used: Mapping[str, tuple[Mechanism, float]],
     ledger: _Ledger,
     decision_year: int | None,
@@ -437,7 +443,8 @@ def _mechanism_problems(
     if m.capacity_total is not None and amount > m.capacity_total:
         problems.append(
             Problem(
-                f"{m.name} has {m.capacity_total:,.0f} available in total; the mix uses {amount:,.0f}",
+                f"{m.name} has {m.capacity_total:,.0f} available in total; "
+                f"the mix uses {amount:,.0f}",
                 field=m.id,
             )
         )
@@ -497,7 +504,8 @@ def _mechanism_problems(
         if short:
             problems.append(
                 Problem(
-                    f"{m.name}: payments ({service[short[0]]:,.0f} in {short[0]}) exceed the project's "
+                    f"{m.name}: payments ({service[short[0]]:,.0f} in {short[0]}) exceed "
+                    "the project's "
                     f"savings ({project.savings_per_year:,.0f} a year) in {len(short)} year(s)",
                     field=m.id,
                 )
@@ -514,11 +522,13 @@ def _mechanism_notes(project: ProjectFinanceInput, m: Mechanism) -> list[str]:
         )
     if m.kind in ("debt", "deferred_payment") and m.tenor_years > project.lifetime_years:
         notes.append(
-            f"{m.name} runs {m.tenor_years} years, longer than the asset's {project.lifetime_years}-year life."
+            f"{m.name} runs {m.tenor_years} years, longer than the asset's "
+            f"{project.lifetime_years}-year life."
         )
     if m.kind == "contribution" and m.reimbursement_lag_years > 0:
         notes.append(
-            f"{m.name} is paid {m.reimbursement_lag_years} year(s) after spending: the city bridges the cash."
+            f"{m.name} is paid {m.reimbursement_lag_years} year(s) after spending: "
+            "the city bridges the cash."
         )
     return notes
 
@@ -558,7 +568,8 @@ def _fiscal_problems(fiscal: FiscalProfile, ledger: _Ledger) -> list[Problem]:
                 problems.append(
                     Problem(
                         f"{t}: interest of {interest:,.0f} exceeds "
-                        f"{rules.max_interest_to_operating_savings:.0%} of operating savings ({limit:,.0f})",
+                        f"{rules.max_interest_to_operating_savings:.0%} of operating savings "
+                        f"({limit:,.0f})",
                         field="interest_ratio",
                     )
                 )
@@ -566,7 +577,8 @@ def _fiscal_problems(fiscal: FiscalProfile, ledger: _Ledger) -> list[Problem]:
         if own > fy.capital_budget + 1e-6:
             problems.append(
                 Problem(
-                    f"{t}: {own:,.0f} from the own budget exceeds the capital budget of {fy.capital_budget:,.0f}",
+                    f"{t}: {own:,.0f} from the own budget exceeds the capital budget "
+                    f"of {fy.capital_budget:,.0f}",
                     field="capital_budget",
                 )
             )

@@ -10,7 +10,7 @@ each problem (``<mechanism id>.<field>``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
@@ -135,10 +135,8 @@ class Mechanism:
         out: dict[str, Any] = {}
         for name in OVERRIDABLE_FIELDS:
             value = getattr(self, name)
-            if isinstance(value, frozenset):
+            if isinstance(value, frozenset | tuple):
                 value = sorted(value)
-            elif isinstance(value, tuple):
-                value = list(value)
             out[name] = value
         return out
 
@@ -166,7 +164,7 @@ class MechanismCatalogue:
     currency: str
     mechanisms: tuple[Mechanism, ...]
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Mechanism]:
         return iter(self.mechanisms)
 
     def __len__(self) -> int:
@@ -311,7 +309,7 @@ def _mechanism_from_raw(raw: Mapping[str, Any], provenance: Mapping[str, Provena
         award_probability=float(raw["award_probability"]),
         reimbursement_lag_years=int(raw["reimbursement_lag_years"]),
         min_dscr=money(raw["min_dscr"]),
-        risk_transferred=tuple(raw["risk_transferred"]),
+        risk_transferred=tuple(sorted(raw["risk_transferred"])),
         provenance=dict(provenance),
     )
 
@@ -426,10 +424,10 @@ def apply_city_settings(
             by_id[setting.mechanism_id] = setting
     result = []
     for base in catalogue:
-        setting = by_id.get(base.id)
-        if setting is None:
+        if base.id not in by_id:
             result.append(replace(base, enabled=enable_unlisted))
             continue
+        setting = by_id[base.id]
         raw, found = _override_problems(base, setting.overrides)
         problems.extend(found)
         if found:

@@ -230,6 +230,7 @@ def bond_schedule(
     rate: float,
     years: int,
     issuance_cost: float,
+    *,
     grace: int = 0,
     style: str = "annuity",
 ) -> BondSchedule:

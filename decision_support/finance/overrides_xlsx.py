@@ -243,7 +243,8 @@ def _settings(
 
 def _locate(problem: Problem, rows: Mapping[str, int]) -> Problem:
     """Turn a ``<mechanism id>.<field>`` problem into a row/column problem."""
-    mechanism_id, _, name = (problem.field or "").partition(".")
+    mechanism_id, _, path = (problem.field or "").partition(".")
+    name = path.split(".")[0]
     return Problem(
         problem.message,
         row=rows.get(mechanism_id),

@@ -212,6 +212,7 @@ def _schema() -> dict[str, Any]:
     return dict(json.loads(text))
 
 
+@cache
 def _mechanism_validator() -> jsonschema.Draft202012Validator:
     schema = _schema()
     sub = {"$defs": schema["$defs"], **schema["$defs"]["mechanism"]}

@@ -30,6 +30,7 @@ from decision_support.errors import Problem
 from decision_support.finance.schedules import (
     ScheduleError,
     annuity_factor,
+    annuity_payment,
     internal_rate,
     loan_schedule,
 )
@@ -179,5 +180,5 @@ def availability_payments(
         raise ScheduleError(
             Problem(f"availability needs {years} values between 0 and 1", field="availability")
         )
-    base = -float(npf.pmt(rate, years, capital)) + service_fee
+    base = annuity_payment(capital, rate, years) + service_fee
     return [base * a for a in shares]

@@ -12,12 +12,14 @@ reported with its spreadsheet row (header = row 1) and column number.
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils.exceptions import InvalidFileException
 
 from decision_support.errors import Problem
 from decision_support.finance.mechanisms import (
@@ -176,7 +178,7 @@ def read_overrides_xlsx(data: bytes, catalogue: MechanismCatalogue) -> list[Mech
         frame = pd.read_excel(io.BytesIO(data), sheet_name=SHEET, dtype=object, engine="openpyxl")
     except ValueError as exc:
         raise MechanismError(Problem(f"the workbook has no '{SHEET}' sheet ({exc})")) from exc
-    except (OSError, KeyError, TypeError) as exc:
+    except (OSError, KeyError, TypeError, zipfile.BadZipFile, InvalidFileException) as exc:
         raise MechanismError(Problem(f"not a readable .xlsx workbook: {exc}")) from exc
     problems: list[Problem] = []
     header = [str(c).strip() for c in frame.columns]

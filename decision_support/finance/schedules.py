@@ -136,6 +136,8 @@ def annuity_payment(principal: float, rate: float, years: int) -> float:
     """Level annual payment ``A = P·r / (1 − (1+r)^−n)`` (``P/n`` at zero rate)."""
     if years < 1:
         raise ScheduleError(Problem("years must be at least 1", field="years"))
+    if rate == 0:  # numpy-financial divides by the rate before choosing this branch
+        return principal / years
     return float(-npf.pmt(rate, years, principal))
 
 
@@ -164,7 +166,9 @@ def loan_schedule(
     rows: list[ScheduleRow] = []
     balance = float(principal)
     interest_only = [(k, rate * principal, 0.0) for k in range(1, grace + 1)]
-    if style == "annuity":
+    if style == "annuity" and rate == 0:
+        repayment = [(grace + i + 1, 0.0, principal / repay_years) for i in range(repay_years)]
+    elif style == "annuity":
         periods = np.arange(1, repay_years + 1)
         interest = -npf.ipmt(rate, periods, repay_years, principal)
         repaid = -npf.ppmt(rate, periods, repay_years, principal)

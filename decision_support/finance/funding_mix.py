@@ -31,8 +31,9 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from decision_support.errors import InputError, Problem
 from decision_support.finance.fiscal import FiscalProfile
@@ -42,6 +43,24 @@ from decision_support.finance.schedules import gross_up, loan_schedule
 
 class FundingMixError(InputError):
     """The project or the funding mix cannot be evaluated at all."""
+
+
+class CandidateLike(Protocol):
+    """What :meth:`ProjectFinanceInput.from_candidate` reads (the projects package's
+    ``CandidateProject`` has these attributes; capex is by year offset)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def capex_by_year(self) -> Sequence[float]: ...
+    @property
+    def opex_per_year(self) -> float: ...
+    @property
+    def savings_per_year(self) -> float: ...
+    @property
+    def lifetime_years(self) -> float: ...
+    @property
+    def tags(self) -> Sequence[str]: ...
 
 
 @dataclass(frozen=True)
@@ -61,6 +80,26 @@ class ProjectFinanceInput:
     revenue_per_year: float = 0.0
     lifetime_years: int = 20
     tags: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_candidate(
+        cls, candidate: CandidateLike, start_year: int, revenue_per_year: float = 0.0
+    ) -> ProjectFinanceInput:
+        """Place a candidate project (capex by year offset) in calendar years from
+        ``start_year``; the lifetime is rounded to whole years and only financing tags
+        are kept."""
+        return cls(
+            name=candidate.name,
+            capex_by_year={
+                start_year + offset: float(amount)
+                for offset, amount in enumerate(candidate.capex_by_year)
+            },
+            opex_per_year=float(candidate.opex_per_year),
+            savings_per_year=float(candidate.savings_per_year),
+            revenue_per_year=revenue_per_year,
+            lifetime_years=max(1, round(candidate.lifetime_years)),
+            tags=frozenset(t for t in candidate.tags if t in FINANCING_TAGS),
+        )
 
     @property
     def total_capex(self) -> float:

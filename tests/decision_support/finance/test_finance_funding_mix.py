@@ -319,3 +319,20 @@ def test_result_serialises(mechanisms):
     payload = result.as_dict()
     assert payload["ok"] is True
     assert payload["years"][0]["year"] == 2027
+
+
+def test_project_input_from_candidate_offsets():
+    from types import SimpleNamespace
+
+    candidate = SimpleNamespace(
+        name="LED retrofit",
+        capex_by_year=(600_000.0, 400_000.0),
+        opex_per_year=1_000.0,
+        savings_per_year=90_000.0,
+        lifetime_years=14.6,
+        tags=("energy-saving", "quick-win"),
+    )
+    project = ProjectFinanceInput.from_candidate(candidate, 2027)
+    assert project.capex_by_year == {2027: 600_000.0, 2028: 400_000.0}
+    assert project.lifetime_years == 15
+    assert project.tags == frozenset({"energy-saving"})

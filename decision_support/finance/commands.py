@@ -43,9 +43,7 @@ def _render_schedule(payload: dict[str, Any]) -> str:
     help="annuity = level payments; linear = equal principal; bullet = principal at maturity.",
 )
 @json_option
-def loan(  # noqa: PLR0917 - click passes every option positionally
-    principal: float, rate: float, years: int, grace: int, style: str, as_json: bool
-) -> None:
+def loan(principal: float, rate: float, years: int, grace: int, style: str, as_json: bool) -> None:
     """Year-by-year repayment schedule of a loan (interest only during grace).
 
     ``payment`` is the level payment after grace for an annuity, the first payment after

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+from html.parser import HTMLParser
 
 import openpyxl
 import pytest
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
+from decision_support.finance.mechanisms import load_mechanisms
 from decision_support.finance.overrides_xlsx import COLUMNS, SHEET
 from models.audit import AuditEntry
 from models.financing import FinancingMechanism, FiscalProfileRecord
@@ -77,13 +80,8 @@ def test_only_finance_roles_change_terms(client, auth, role):
 
 
 def _mechanism_form(client, mechanism_id):
-    """The mechanism form as the page fills it (what a browser would post back)."""
-    from web.finance.forms import MechanismForm  # noqa: F401  (field names only)
-
-    page = client.get(f"{BASE}/mechanisms/{mechanism_id}")
-    assert page.status_code == 200
-    from decision_support.finance.mechanisms import load_mechanisms
-
+    """The catalogue's terms of a mechanism as form data."""
+    assert client.get(f"{BASE}/mechanisms/{mechanism_id}").status_code == 200
     figures = load_mechanisms().get(mechanism_id).figures()
     data = {k: ("none" if v is None else v) for k, v in figures.items()}
     data = {k: v for k, v in data.items() if v != "none" and not isinstance(v, list | bool)}
@@ -266,3 +264,49 @@ def test_finance_api(client, auth):
     profile = client.get("/api/cities/demo-city/finance/fiscal-profile").get_json()
     assert profile["debt_rules"]["max_debt_service_ratio"] == 0.10
     assert profile["headroom"][0]["headroom"] == pytest.approx(15_400_000)
+
+
+class _FormFields(HTMLParser):
+    """Collects what a browser would submit from the first POST form with a submit button."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: list[tuple[str, str]] = []
+        self._select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "input" and a.get("name"):
+            kind = a.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.data.append((a["name"], a.get("value", "y")))
+            elif kind != "submit":
+                self.data.append((a["name"], a.get("value") or ""))
+        elif tag == "select":
+            self._select = a.get("name")
+        elif tag == "option" and self._select and "selected" in a:
+            self.data.append((self._select, a.get("value", "")))
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+
+
+@pytest.mark.parametrize("mechanism_id", ["go_bond", "civic_bond", "eu_cohesion_grant"])
+def test_posting_the_rendered_form_back_changes_nothing(client, auth, db, mechanism_id):
+    auth.login_as("finance_officer")
+    page = client.get(f"{BASE}/mechanisms/{mechanism_id}").get_data(as_text=True)
+    form_html = page.split('<form method="post" novalidate class="grid-form">')[1].split("</form>")[
+        0
+    ]
+    parser = _FormFields()
+    parser.feed(form_html)
+    before = db.scalar(select(FinancingMechanism).where(FinancingMechanism.key == mechanism_id))
+    overrides = dict(before.overrides)
+    data = MultiDict(parser.data)
+    response = client.post(f"{BASE}/mechanisms/{mechanism_id}", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.expire_all()
+    after = db.scalar(select(FinancingMechanism).where(FinancingMechanism.key == mechanism_id))
+    assert after.overrides == overrides

@@ -33,7 +33,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from decision_support.errors import InputError, Problem
 from decision_support.finance.fiscal import FiscalProfile
@@ -117,6 +117,70 @@ class ProjectFinanceInput:
     def operating_years(self) -> range:
         start = self.last_capex_year + 1
         return range(start, start + self.lifetime_years)
+
+
+def parse_mix_document(document: Any) -> tuple[ProjectFinanceInput, dict[str, float]]:
+    """Read a calculator document (YAML/JSON)::
+
+        project: {name, capex_by_year: {2027: 600000}, opex_per_year, savings_per_year,
+                  revenue_per_year, lifetime_years, tags: [green]}
+        mix: {own_budget: 400000, go_bond: 600000}
+
+    Raises :class:`FundingMixError` naming the field of every malformed value.
+    """
+    problems: list[Problem] = []
+    if not isinstance(document, Mapping):
+        raise FundingMixError(Problem("expected a mapping with 'project' and 'mix'"))
+    raw = document.get("project")
+    mix_raw = document.get("mix")
+    if not isinstance(raw, Mapping):
+        problems.append(Problem("expected a mapping", field="project"))
+        raw = {}
+    if not isinstance(mix_raw, Mapping):
+        problems.append(Problem("expected a mapping of mechanism id to amount", field="mix"))
+        mix_raw = {}
+    unknown = set(raw) - {f for f in ProjectFinanceInput.__dataclass_fields__}
+    problems.extend(Problem("unknown key", field=f"project.{k}") for k in sorted(unknown))
+
+    def number(where: str, value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            problems.append(Problem(f"'{value}' is not a number", field=where))
+            return 0.0
+        return float(value)
+
+    capex_raw = raw.get("capex_by_year", {})
+    capex: dict[int, float] = {}
+    if not isinstance(capex_raw, Mapping):
+        problems.append(Problem("expected year: amount pairs", field="project.capex_by_year"))
+    else:
+        for year, amount in capex_raw.items():
+            try:
+                capex[int(year)] = number(f"project.capex_by_year.{year}", amount)
+            except (TypeError, ValueError):
+                problems.append(Problem(f"'{year}' is not a year", field="project.capex_by_year"))
+    tags = raw.get("tags", [])
+    if not isinstance(tags, list):
+        problems.append(Problem("expected a list", field="project.tags"))
+        tags = []
+    lifetime = raw.get("lifetime_years", 20)
+    if isinstance(lifetime, bool) or not isinstance(lifetime, int):
+        problems.append(
+            Problem(f"'{lifetime}' is not a whole number", field="project.lifetime_years")
+        )
+        lifetime = 1
+    project = ProjectFinanceInput(
+        name=str(raw.get("name", "project")),
+        capex_by_year=capex,
+        opex_per_year=number("project.opex_per_year", raw.get("opex_per_year", 0.0)),
+        savings_per_year=number("project.savings_per_year", raw.get("savings_per_year", 0.0)),
+        revenue_per_year=number("project.revenue_per_year", raw.get("revenue_per_year", 0.0)),
+        lifetime_years=lifetime,
+        tags=frozenset(str(t) for t in tags),
+    )
+    mix = {str(k): number(f"mix.{k}", v) for k, v in mix_raw.items()}
+    if problems:
+        raise FundingMixError(problems)
+    return project, mix
 
 
 def check_project(project: ProjectFinanceInput) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -85,3 +86,53 @@ def test_mechanisms_json_lists_catalogue_with_sources(capsys):
 def test_mechanisms_text(capsys):
     assert main(["finance", "mechanisms"]) == 0
     assert "energy_performance_contract" in capsys.readouterr().out
+
+
+DEMO = Path(__file__).resolve().parents[3] / "scenarios" / "demo_city"
+
+
+def test_mix_on_the_demo_city(capsys):
+    code = main(
+        [
+            "finance",
+            "mix",
+            str(DEMO / "funding_mix_led.yaml"),
+            "--mechanisms",
+            str(DEMO / "mechanisms.yaml"),
+            "--fiscal",
+            str(DEMO / "fiscal_profile.yaml"),
+            "--json",
+        ]
+    )
+    assert code == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["ok"] is True
+    assert payload["base_year"] == 2026
+    first = payload["years"][0]
+    # 2027 spends 60 %: own budget 900,000 + grant pre-financed 2,100,000
+    assert first["year"] == 2027 and first["net_cost"] == pytest.approx(3_000_000)
+
+
+def test_mix_reports_broken_rules(tmp_path, capsys):
+    path = tmp_path / "mix.yaml"
+    path.write_text(
+        "project: {name: Hall, capex_by_year: {2027: 1000000}, lifetime_years: 30}\n"
+        "mix: {green_bond: 1000000}\n",
+        "utf-8",
+    )
+    assert main(["finance", "mix", str(path), "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    messages = [v["message"] for v in payload["violations"]]
+    assert any("only funds projects tagged green, social" in m for m in messages)
+    assert any("at least 5,000,000" in m for m in messages)
+
+
+def test_mix_bad_document_exits_2(tmp_path, capsys):
+    path = tmp_path / "mix.yaml"
+    path.write_text(
+        "project: {capex_by_year: {2027: lots}, lifetime_years: 1.5}\nmix: 3\n", "utf-8"
+    )
+    assert main(["finance", "mix", str(path), "--json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and len(captured.err.strip().splitlines()) == 1
+    assert "(and 2 more problems)" in captured.err

@@ -336,3 +336,29 @@ def test_project_input_from_candidate_offsets():
     assert project.capex_by_year == {2027: 600_000.0, 2028: 400_000.0}
     assert project.lifetime_years == 15
     assert project.tags == frozenset({"energy-saving"})
+
+
+def test_mix_document_problems_are_field_named():
+    from decision_support.finance.funding_mix import parse_mix_document
+
+    with pytest.raises(FundingMixError) as caught:
+        parse_mix_document(
+            {
+                "project": {"capex_by_year": {2027: "lots"}, "colour": 1, "lifetime_years": 1.5},
+                "mix": {"x": "y"},
+            }
+        )
+    fields = {p.field for p in caught.value.problems}
+    assert fields == {
+        "project.capex_by_year.2027",
+        "project.colour",
+        "project.lifetime_years",
+        "mix.x",
+    }
+    project, mix = parse_mix_document(
+        {
+            "project": {"name": "P", "capex_by_year": {"2027": 5}, "tags": ["green"]},
+            "mix": {"own_budget": 5},
+        }
+    )
+    assert project.capex_by_year == {2027: 5.0} and mix == {"own_budget": 5.0}

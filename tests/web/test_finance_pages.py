@@ -171,6 +171,7 @@ def test_fiscal_profile_page_shows_headroom_and_presets(client, auth):
     assert "Debt-service headroom" in page
     assert "15,400,000" in page  # 0.10 x 450 M - 29.6 M in 2026
     assert "Newport News" in page and "nnva.gov" in page
+    assert "Borrowing capacity in 2026" in page
     assert "Save fiscal profile" not in page
 
 

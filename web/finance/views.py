@@ -20,6 +20,7 @@ from decision_support.finance.funding_mix import (
     evaluate_funding_mix,
 )
 from decision_support.finance.mechanisms import Mechanism, load_mechanisms
+from decision_support.finance.schedules import debt_service_per_unit
 from models.permissions import Action
 from models.services.finance import (
     RULE_FIELDS,
@@ -285,8 +286,31 @@ def fiscal() -> str | Response | tuple[str, int]:
         form=form,
         profile=profile,
         headroom=headroom,
+        capacities=_borrowing_capacities(profile, city_mechanisms(session, g.city).enabled),
         presets=debt_rule_presets(),
     ), status
+
+
+def _borrowing_capacities(
+    profile: FiscalProfile | None, mechanisms: tuple[Mechanism, ...]
+) -> list[tuple[Mechanism, float | None]]:
+    """For each enabled mechanism that counts as city debt: the most that could be drawn
+    in the profile's first year without breaking the debt-service limit later."""
+    if profile is None or profile.debt_rules.max_debt_service_ratio is None:
+        return []
+    return [
+        (
+            m,
+            profile.borrowing_capacity(
+                profile.first_year,
+                debt_service_per_unit(
+                    m.interest_rate, m.tenor_years, m.grace_years, m.amortisation, m.issuance_cost
+                ),
+            ),
+        )
+        for m in mechanisms
+        if m.kind == "debt" and m.counts_as_city_debt
+    ]
 
 
 def _mix_chart(result: FundingMixResult) -> Any:

@@ -249,6 +249,13 @@ def _cross_field_problems(raw: Mapping[str, Any], prefix: str) -> list[Problem]:
                     field=f"{prefix}amortisation",
                 )
             )
+    elif grace > tenor:
+        problems.append(
+            Problem(
+                f"grace period ({grace} years) cannot exceed the tenor ({tenor} years)",
+                field=f"{prefix}grace_years",
+            )
+        )
     max_deal = raw.get("max_deal")
     if max_deal is not None and raw.get("min_deal", 0) > max_deal:
         problems.append(

@@ -20,6 +20,7 @@ constant headroom this is ``H·AF(r, n)``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -257,6 +258,11 @@ def check_fiscal_years(years: Sequence[FiscalYear], rules: DebtRules) -> list[Pr
             Problem("years must be consecutive and in order, without repeats", field="years")
         )
     for index, fy in enumerate(years):
+        problems.extend(
+            Problem("must be a finite number", field=f"years.{index}.{name}")
+            for name, value in fy.__dict__.items()
+            if isinstance(value, float) and not math.isfinite(value)
+        )
         if (
             rules.max_debt_stock_ratio is not None
             and rules.stock_base == "assessed_value"
@@ -300,7 +306,14 @@ def parse_fiscal_profile(document: Mapping[str, Any]) -> FiscalProfile:
     ]
     if problems:
         raise FiscalProfileError(problems)
+    if not math.isfinite(document["discount_rate"]):
+        problems.append(Problem("must be a finite number", field="discount_rate"))
     rules = _debt_rules(document.get("debt_rules") or {}, problems)
+    problems.extend(
+        Problem("must be a finite number", field=f"debt_rules.{name}")
+        for name, value in rules.__dict__.items()
+        if isinstance(value, float) and not math.isfinite(value)
+    )
     years = tuple(
         FiscalYear(
             year=int(raw["year"]),

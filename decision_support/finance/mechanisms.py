@@ -10,6 +10,7 @@ each problem (``<mechanism id>.<field>``).
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -225,7 +226,13 @@ def _path_of(error: jsonschema.ValidationError) -> str:
 
 def _cross_field_problems(raw: Mapping[str, Any], prefix: str) -> list[Problem]:
     """Rules a JSON Schema cannot state comfortably."""
-    problems = []
+    problems = [
+        Problem("must be a finite number", field=f"{prefix}{name}")
+        for name in OVERRIDABLE_FIELDS
+        if isinstance(raw.get(name), float) and not math.isfinite(raw[name])
+    ]
+    if problems:
+        return problems
     tenor, grace = raw.get("tenor_years", 0), raw.get("grace_years", 0)
     if raw.get("kind") in REPAID_KINDS:
         if tenor < 1:

@@ -104,3 +104,13 @@ def test_rule_needs_its_data():
 
 def test_demo_yaml_is_plain_data():
     assert yaml.safe_load(DEMO.read_text("utf-8"))["population"] == 250_000
+
+
+def test_non_finite_numbers_are_rejected():
+    document = make_document(discount_rate=float("nan"))
+    document["years"][0]["revenue"] = float("inf")
+    document["debt_rules"] = {"max_debt_service_ratio": float("inf")}
+    with pytest.raises(FiscalProfileError) as caught:
+        parse_fiscal_profile(document)
+    fields = {p.field for p in caught.value.problems}
+    assert {"discount_rate", "years.0.revenue", "debt_rules.max_debt_service_ratio"} <= fields

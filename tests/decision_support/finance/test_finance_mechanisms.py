@@ -169,3 +169,16 @@ def test_demo_city_mechanisms_load():
     assert "availability_ppp" not in enabled
     assert catalogue.get("go_bond").interest_rate == 0.034
     assert catalogue.get("go_bond").source_of("tenor_years").status == "city_override"
+
+
+def test_non_finite_overrides_are_rejected():
+    with pytest.raises(MechanismError) as caught:
+        apply_city_settings(
+            load_mechanisms(),
+            [
+                MechanismSetting(
+                    "go_bond", overrides={"interest_rate": float("nan"), "min_deal": float("inf")}
+                )
+            ],
+        )
+    assert {p.field for p in caught.value.problems} == {"go_bond.interest_rate", "go_bond.min_deal"}

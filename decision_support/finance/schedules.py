@@ -30,6 +30,10 @@ ScheduleStyle = Literal["annuity", "linear", "bullet"]
 SCHEDULE_STYLES: tuple[str, ...] = ("annuity", "linear", "bullet")
 
 
+#: Below this annual rate an annuity is computed as its r → 0 limit (equal principal).
+NEGLIGIBLE_RATE = 1e-9
+
+
 class ScheduleError(InputError):
     """Loan or bond terms that cannot produce a schedule."""
 
@@ -136,7 +140,7 @@ def annuity_payment(principal: float, rate: float, years: int) -> float:
     """Level annual payment ``A = P·r / (1 − (1+r)^−n)`` (``P/n`` at zero rate)."""
     if years < 1:
         raise ScheduleError(Problem("years must be at least 1", field="years"))
-    if rate == 0:  # numpy-financial divides by the rate before choosing this branch
+    if rate < NEGLIGIBLE_RATE:  # numpy-financial would divide by (1+r)^n − 1 ≈ 0
         return principal / years
     return float(-npf.pmt(rate, years, principal))
 
@@ -145,7 +149,7 @@ def annuity_factor(rate: float, years: int) -> float:
     """Present value of 1 per year for ``n`` years: ``AF = (1 − (1+r)^−n)/r`` (``n`` at r=0)."""
     if years < 1:
         return 0.0
-    if rate == 0:
+    if abs(rate) < NEGLIGIBLE_RATE:
         return float(years)
     return float((1 - (1 + rate) ** -years) / rate)
 
@@ -166,8 +170,12 @@ def loan_schedule(
     rows: list[ScheduleRow] = []
     balance = float(principal)
     interest_only = [(k, rate * principal, 0.0) for k in range(1, grace + 1)]
-    if style == "annuity" and rate == 0:
-        repayment = [(grace + i + 1, 0.0, principal / repay_years) for i in range(repay_years)]
+    if style == "annuity" and rate < NEGLIGIBLE_RATE:
+        # (1+r)^m − 1 underflows: equal principal, which is the annuity's limit as r → 0
+        step = principal / repay_years
+        repayment = [
+            (grace + i + 1, rate * (principal - step * i), step) for i in range(repay_years)
+        ]
     elif style == "annuity":
         periods = np.arange(1, repay_years + 1)
         interest = -npf.ipmt(rate, periods, repay_years, principal)

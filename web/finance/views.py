@@ -5,6 +5,7 @@ roles with ``EDIT_FINANCE`` (finance officers, admins) may change anything."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 import plotly.graph_objects as go
@@ -53,11 +54,16 @@ def _field_error(field: Any, message: str) -> None:
     field.errors = [*field.errors, message]
 
 
-def _attach(form: FlaskForm, exc: InputError, fields: dict[str, Any]) -> None:
-    """Show each problem next to the field ``fields[problem.field]`` names (else on
+def _attach(
+    form: FlaskForm,
+    exc: InputError,
+    fields: dict[str, Any],
+    key: Callable[[str], str] = str,
+) -> None:
+    """Show each problem next to the field ``fields[key(problem.field)]`` names (else on
     the form as a whole)."""
     for problem in exc.problems:
-        target = fields.get(problem.field or "")
+        target = fields.get(key(problem.field or ""))
         if target is not None:
             _field_error(target, problem.message)
         else:
@@ -116,19 +122,9 @@ def mechanism(mechanism_id: str) -> str | Response | tuple[str, int]:
                     note=form.note.data or "",
                 )
             except InputError as exc:
-                # "<id>.<field>[.<list index>]" → the form field
-                located = InputError(
-                    [
-                        Problem(
-                            p.message,
-                            field=(p.field or "").split(".")[1]
-                            if p.field and "." in p.field
-                            else p.field,
-                        )
-                        for p in exc.problems
-                    ]
-                )
-                _attach(form, located, dict(form._fields))
+                # "<id>.<field>" or "<id>.<field>.<list index>" → the form's field
+                fields = {f"{mechanism_id}.{name}": f for name, f in form._fields.items()}
+                _attach(form, exc, fields, key=lambda name: ".".join(name.split(".")[:2]))
             else:
                 flash(f"{current.name}: terms saved.", "success")
                 return redirect(url_for("finance.mechanism", mechanism_id=mechanism_id))

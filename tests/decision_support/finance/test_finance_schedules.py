@@ -112,3 +112,9 @@ def test_debt_service_per_unit_matches_schedule_and_issuance():
 def test_gross_up_rejects_full_cost():
     with pytest.raises(ScheduleError):
         gross_up(100.0, 1.0)
+
+
+def test_negligible_rates_behave_like_zero():
+    assert annuity_factor(1e-15, 10) == 10.0
+    assert annuity_payment(1000.0, 1e-15, 10) == pytest.approx(100.0)
+    assert loan_schedule(1000.0, 1e-200, 4).payments == pytest.approx([250.0] * 4)

@@ -39,6 +39,9 @@ def _register_feature_commands() -> None:
     from decision_support.kpis.commands import kpis
 
     cli.add_command(kpis)
+    from decision_support.finance.commands import finance
+
+    cli.add_command(finance)
 
 
 def _register_plugin_commands() -> None:

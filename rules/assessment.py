@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+import datetime as dt
 from datetime import date
 from typing import Any
 
@@ -94,7 +95,7 @@ class StepPlan:
 class TimelineEvent:
     """A dated event from the notice to the contract signature and after."""
 
-    date: date
+    date: dt.date
     event: str
     label: str
     kind: str  # notice | deadline | milestone
@@ -242,7 +243,7 @@ def plan_step(step: Step, flags: frozenset[str]) -> StepPlan:
     citations: list[Citation] = [step.citation] if step.citation else []
     if best_floor is not None and (best_floor.min_days or 0) < deducted:
         minimum = best_floor.min_days or 0
-        applied = (f"{'+'.join(best_floor.when)}: {minimum} days",)
+        applied: tuple[str, ...] = (f"{'+'.join(best_floor.when)}: {minimum} days",)
         citations.append(best_floor.citation)
     else:
         minimum = deducted
@@ -312,8 +313,13 @@ def assess(
     steps = tuple(plan_step(step, flags) for step in procedure.steps)
 
     timeline: list[TimelineEvent] = [
-        TimelineEvent(start, "notice", "Call for competition sent / procedure starts", "milestone",
-                      procedure.citation)
+        TimelineEvent(
+            start,
+            "notice",
+            "Call for competition sent / procedure starts",
+            "milestone",
+            procedure.citation,
+        )
     ]
     cursor = start
     tender_deadline: date | None = None
@@ -386,8 +392,9 @@ def assess(
     full_timeline = tuple(sorted((*timeline, *notices), key=lambda e: e.date))
 
     framework_limit = pack.framework_limit(contract.authority)
-    warnings = _warnings(contract, pack, framework_limit.max_years if framework_limit else None,
-                         standstill_applies)
+    warnings = _warnings(
+        contract, pack, framework_limit.max_years if framework_limit else None, standstill_applies
+    )
     citations = _dedupe(
         [
             threshold.citation,
@@ -445,8 +452,9 @@ def _warnings(
             f"A framework of {contract.framework_years:g} years exceeds the {framework_max:g}-year "
             "maximum: only exceptional, duly justified cases may be longer"
         )
-    if contract.pin and not any("pin" in r.when for p in pack.procedures for s in p.steps
-                                for r in s.reductions):
+    if contract.pin and not any(
+        "pin" in r.when for p in pack.procedures for s in p.steps for r in s.reductions
+    ):
         out.append("This pack has no reduction for a prior information notice")
     if pack.standstill is not None and pack.standstill.note and standstill_applies:
         out.append(pack.standstill.note)

@@ -90,13 +90,9 @@ def check_planned_contract(contract: PlannedContract) -> None:
     """Raise :class:`PlannedContractError` listing every problem in ``contract``."""
     problems: list[Problem] = []
     if contract.category not in CATEGORIES:
-        problems.append(
-            Problem(f"must be one of {', '.join(CATEGORIES)}", field="category")
-        )
+        problems.append(Problem(f"must be one of {', '.join(CATEGORIES)}", field="category"))
     if contract.authority not in AUTHORITIES:
-        problems.append(
-            Problem(f"must be one of {', '.join(AUTHORITIES)}", field="authority")
-        )
+        problems.append(Problem(f"must be one of {', '.join(AUTHORITIES)}", field="authority"))
     for name in ("estimated_value", "options_value", "renewals_value"):
         if getattr(contract, name) < 0:
             problems.append(Problem("must not be negative", field=name))

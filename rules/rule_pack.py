@@ -16,7 +16,7 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -274,7 +274,7 @@ def _read_yaml(path: Path) -> Any:
     except OSError as exc:
         raise UnknownPackError(str(path), f"cannot read file: {exc.strerror or exc}") from exc
     try:
-        return yaml.load(text, Loader=_PackLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=_PackLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -292,7 +292,7 @@ def yaml_path(parts: Iterable[Any]) -> str:
     return out or "(top level)"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(name: str = "rule-pack.schema.json") -> dict[str, Any]:
     """A JSON Schema shipped in ``rules/schema/``."""
     return json.loads(files("rules.schema").joinpath(name).read_text(encoding="utf-8"))
@@ -356,7 +356,9 @@ def _valuation(raw: Mapping[str, Any]) -> ValuationRules:
     small = raw.get("small_lots")
     split = raw.get("anti_splitting")
     return ValuationRules(
-        options_citation=_citation((raw.get("options_and_renewals_included") or {}).get("citation")),
+        options_citation=_citation(
+            (raw.get("options_and_renewals_included") or {}).get("citation")
+        ),
         lots_citation=_citation((raw.get("lots_aggregated") or {}).get("citation")),
         small_lots=SmallLots(
             max_lot_value=dict(small["max_lot_value"]),
@@ -528,9 +530,7 @@ def consistency_problems(pack: RulePack) -> list[Problem]:
     for index, notice in enumerate(pack.notices):
         for ref in (*notice.procedures, *notice.exclude_procedures):
             if ref not in known:
-                problems.append(
-                    Problem(f"unknown procedure {ref!r}", field=f"notices[{index}]")
-                )
+                problems.append(Problem(f"unknown procedure {ref!r}", field=f"notices[{index}]"))
     if pack.standstill is not None:
         for ref in pack.standstill.exempt_procedures:
             if ref not in known:
@@ -626,9 +626,7 @@ def load_pack(
     return select_pack(name, on or date.today(), search_dirs)
 
 
-def select_pack(
-    jurisdiction: str, on: date, search_dirs: Sequence[Path | str] = ()
-) -> RulePack:
+def select_pack(jurisdiction: str, on: date, search_dirs: Sequence[Path | str] = ()) -> RulePack:
     """The pack of ``jurisdiction`` valid on a date (the tender's date)."""
     wanted = jurisdiction.strip().lower()
     candidates = [
@@ -639,7 +637,8 @@ def select_pack(
     if not candidates:
         known = sorted({p.id for p in available_packs(search_dirs)})
         raise UnknownPackError(
-            jurisdiction, f"no rule pack or jurisdiction {jurisdiction!r}; known: {', '.join(known)}"
+            jurisdiction,
+            f"no rule pack or jurisdiction {jurisdiction!r}; known: {', '.join(known)}",
         )
     valid = [p for p in candidates if p.is_valid_on(on)]
     if valid:
@@ -649,6 +648,4 @@ def select_pack(
         chosen = max(earlier, key=lambda p: p.valid_from)
         log.warning("no %s pack valid on %s; using %s", jurisdiction, on, chosen.id)
         return chosen
-    raise UnknownPackError(
-        jurisdiction, f"no {jurisdiction} rule pack valid on {on.isoformat()}"
-    )
+    raise UnknownPackError(jurisdiction, f"no {jurisdiction} rule pack valid on {on.isoformat()}")

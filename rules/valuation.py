@@ -67,9 +67,7 @@ class ContractValuation:
         }
 
 
-def small_lots_exemption(
-    lots: Sequence[Lot], category: str, pack: RulePack
-) -> tuple[Lot, ...]:
+def small_lots_exemption(lots: Sequence[Lot], category: str, pack: RulePack) -> tuple[Lot, ...]:
     """The largest set of lots that may be awarded outside the regime.
 
     Eligible: value < the pack's per-category limit. Constraint: Σ exempt ≤
@@ -123,8 +121,9 @@ def value_contract(contract: PlannedContract, pack: RulePack) -> ContractValuati
     vat_added = total * pack.vat_rate if pack.vat == "included" else 0.0
     if vat_added:
         lines.append(
-            ValuationLine(f"VAT at {pack.vat_rate:.0%} (thresholds include VAT)", vat_added,
-                          pack.vat_citation)
+            ValuationLine(
+                f"VAT at {pack.vat_rate:.0%} (thresholds include VAT)", vat_added, pack.vat_citation
+            )
         )
     exempt = small_lots_exemption(contract.lots, contract.category, pack)
     return ContractValuation(
@@ -170,9 +169,7 @@ class SplittingWarning:
         }
 
 
-def check_splitting(
-    contracts: Sequence[PlannedContract], pack: RulePack
-) -> list[SplittingWarning]:
+def check_splitting(contracts: Sequence[PlannedContract], pack: RulePack) -> list[SplittingWarning]:
     """Flag groups with the same CPV division and year, each below its threshold,
     whose combined value reaches the (lowest) threshold of the group.
 

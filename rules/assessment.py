@@ -101,7 +101,7 @@ class TimelineEvent:
     kind: str  # notice | deadline | milestone
     citation: Citation | None = None
 
-    def as_dict(self, start: date) -> dict[str, Any]:
+    def as_dict(self, start: dt.date) -> dict[str, Any]:
         """JSON-ready form with the day count from the notice."""
         return {
             "date": self.date.isoformat(),

@@ -24,9 +24,9 @@ For a planned contract and a rule pack:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-import datetime as dt
 from datetime import date
 from typing import Any
 

@@ -268,13 +268,18 @@ _PackLoader.yaml_implicit_resolvers = {
 }
 
 
+def parse_yaml(text: str) -> Any:
+    """Parse YAML safely, keeping dates as the strings written."""
+    return yaml.load(text, Loader=_PackLoader)
+
+
 def _read_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise UnknownPackError(str(path), f"cannot read file: {exc.strerror or exc}") from exc
     try:
-        return yaml.load(text, Loader=_PackLoader)
+        return parse_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

@@ -129,6 +129,12 @@ def _date(value: Any) -> date | None:
             return None
 
 
+def _obj(container: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """``container[key]`` if it is an object, else an empty one."""
+    value = container.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def _dicts(value: Any) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
@@ -167,7 +173,7 @@ def _authority(release: Mapping[str, Any]) -> str | None:
     for party in _dicts(release.get("parties")):
         if buyer_id is not None and party.get("id") != buyer_id:
             continue
-        details = party.get("details") if isinstance(party.get("details"), dict) else {}
+        details = _obj(party, "details")
         for cls in _dicts(details.get("classifications")):
             if cls.get("scheme") == "gpaCoverageSchedule":
                 return GPA_ANNEX_AUTHORITY.get(str(cls.get("id")))
@@ -187,19 +193,18 @@ def _duration_months(period: Any) -> int | None:
 
 def tender_from_release(release: Mapping[str, Any]) -> TenderDescription:
     """Read the checker's view of one compiled release."""
-    tender = release.get("tender") if isinstance(release.get("tender"), dict) else {}
-    assert isinstance(tender, dict)
-    value = tender.get("value") if isinstance(tender.get("value"), dict) else {}
+    tender = _obj(release, "tender")
+    value = _obj(tender, "value")
     items = _dicts(tender.get("items"))
     documents = _dicts(tender.get("documents"))
     submission = tender.get("submissionMethod")
-    period = tender.get("tenderPeriod") if isinstance(tender.get("tenderPeriod"), dict) else {}
-    techniques = tender.get("techniques") if isinstance(tender.get("techniques"), dict) else {}
-    buyer = release.get("buyer") if isinstance(release.get("buyer"), dict) else {}
+    period = _obj(tender, "tenderPeriod")
+    techniques = _obj(tender, "techniques")
+    buyer = _obj(release, "buyer")
     lots = tuple(
         Lot(value=amount, id=str(lot.get("id", i)), title=str(lot.get("title", "")))
         for i, lot in enumerate(_dicts(tender.get("lots")), start=1)
-        if (amount := _number((lot.get("value") or {}).get("amount"))) is not None
+        if (amount := _number(_obj(lot, "value").get("amount"))) is not None
     )
     criteria_code = tender.get("awardCriteria")
     spec_text = _text(
@@ -212,7 +217,7 @@ def tender_from_release(release: Mapping[str, Any]) -> TenderDescription:
         tender.get("awardCriteriaDetails"),
         tender.get("submissionMethodDetails"),
     )
-    title = tender.get("title") or (release.get("planning") or {}).get("rationale") or ""
+    title = tender.get("title") or _obj(release, "planning").get("rationale") or ""
     cpv = _cpv_codes(items)
     category = CATEGORY_FROM_OCDS.get(str(tender.get("mainProcurementCategory")))
     notes: list[str] = []

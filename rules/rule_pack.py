@@ -621,7 +621,8 @@ def load_pack(
     ``name`` may be a pack id (``eu-2026``), a path to a YAML file, or a
     jurisdiction (``eu``, ``uk``; case-insensitive). For a jurisdiction, the pack
     valid on ``on`` (default today) is chosen; if none is valid then, the most
-    recent one that started before that date.
+    recent one that started before that date (or, for dates before every pack,
+    the oldest pack).
     """
     if name.endswith(PACK_SUFFIXES):
         return load_pack_file(name, search_dirs)
@@ -649,8 +650,10 @@ def select_pack(jurisdiction: str, on: date, search_dirs: Sequence[Path | str] =
     if valid:
         return max(valid, key=lambda p: p.valid_from)
     earlier = [p for p in candidates if p.valid_from <= on]
-    if earlier:
-        chosen = max(earlier, key=lambda p: p.valid_from)
-        log.warning("no %s pack valid on %s; using %s", jurisdiction, on, chosen.id)
-        return chosen
-    raise UnknownPackError(jurisdiction, f"no {jurisdiction} rule pack valid on {on.isoformat()}")
+    chosen = (
+        max(earlier, key=lambda p: p.valid_from)
+        if earlier
+        else min(candidates, key=lambda p: p.valid_from)
+    )
+    log.warning("no %s pack valid on %s; using %s", jurisdiction, on, chosen.id)
+    return chosen

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 CATEGORIES = ("works", "supplies", "services", "social-services")
 AUTHORITIES = ("central", "sub-central", "utility")
 PACK_SUFFIXES = (".yaml", ".yml")
+MERGED_BY_ID = ("procedures", "notices")  # extended lists: child entries replace by id
 
 
 @dataclass(frozen=True)
@@ -258,7 +259,10 @@ class RulePack:
 # Reading YAML
 
 
-class _PackLoader(yaml.SafeLoader):
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _PackLoader(_SafeLoader):  # type: ignore[misc, valid-type]
     """Safe loader that keeps dates as strings, so the JSON Schema sees them as written."""
 
 
@@ -266,6 +270,7 @@ _PackLoader.yaml_implicit_resolvers = {
     key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_BUILT: dict[tuple[Any, ...], RulePack] = {}
 
 
 def parse_yaml(text: str) -> Any:
@@ -586,7 +591,11 @@ def _load_document(
             files_by_id[parent_id], files_by_id, (*chain, str(document.get("id")))
         )
         merged.pop("extends", None)
-    merged.update(document)
+    for key, value in document.items():
+        if key in MERGED_BY_ID and isinstance(value, list) and isinstance(merged.get(key), list):
+            merged[key] = _merge_by_id(merged[key], value)
+        else:
+            merged[key] = value
     problems = schema_problems(merged, load_schema())
     if problems:
         raise RulePackError(str(path), problems)
@@ -597,20 +606,45 @@ def _load_document(
     return merged
 
 
+def _merge_by_id(parent: list[Any], child: list[Any]) -> list[Any]:
+    """Child entries replace parent entries with the same id; new ids are appended."""
+    child_ids = {item.get("id") for item in child if isinstance(item, dict)}
+    kept = [
+        item for item in parent if not isinstance(item, dict) or item.get("id") not in child_ids
+    ]
+    return [*kept, *child]
+
+
+def _signature(path: Path, files_by_id: Mapping[str, Path]) -> tuple[Any, ...]:
+    """Cache key: this file and every pack file it could extend, with their mtimes."""
+    stats = []
+    for candidate in (path, *sorted(files_by_id.values())):
+        try:
+            stat = candidate.stat()
+        except OSError:
+            continue
+        stats.append((str(candidate), stat.st_mtime_ns, stat.st_size))
+    return tuple(stats)
+
+
+def _build_cached(path: Path, files_by_id: Mapping[str, Path]) -> RulePack:
+    key = _signature(path, files_by_id)
+    if key not in _BUILT:
+        _BUILT[key] = build_pack(_load_document(path, files_by_id), str(path))
+    return _BUILT[key]
+
+
 def load_pack_file(path: Path | str, search_dirs: Sequence[Path | str] = ()) -> RulePack:
     """Load one pack from a file (its parent, if any, is looked up by id)."""
     path = Path(path)
     files_by_id = _pack_files([*search_dirs, path.parent] if path.parent.is_dir() else search_dirs)
-    return build_pack(_load_document(path, files_by_id), str(path))
+    return _build_cached(path, files_by_id)
 
 
 def available_packs(search_dirs: Sequence[Path | str] = ()) -> list[RulePack]:
     """Every pack found in the built-in and extra directories, sorted by id."""
     files_by_id = _pack_files(search_dirs)
-    return [
-        build_pack(_load_document(path, files_by_id), str(path))
-        for _, path in sorted(files_by_id.items())
-    ]
+    return [_build_cached(path, files_by_id) for _, path in sorted(files_by_id.items())]
 
 
 def load_pack(
@@ -628,7 +662,7 @@ def load_pack(
         return load_pack_file(name, search_dirs)
     files_by_id = _pack_files(search_dirs)
     if name in files_by_id:
-        return build_pack(_load_document(files_by_id[name], files_by_id), str(files_by_id[name]))
+        return _build_cached(files_by_id[name], files_by_id)
     return select_pack(name, on or date.today(), search_dirs)
 
 

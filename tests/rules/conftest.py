@@ -12,7 +12,12 @@ import pytest
 from rules.contract import PlannedContract
 from rules.rule_pack import RulePack, load_pack
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
+REPO = Path(__file__).resolve().parents[2]
+# ../shared next to the main checkout; worktrees live one level deeper (wt/<name>)
+SHARED = next(
+    (p for p in (REPO / ".." / "shared", REPO / ".." / ".." / "shared") if p.is_dir()),
+    REPO / ".." / "shared",
+)
 NOTICE = date(2026, 3, 2)  # a Monday
 
 

@@ -53,10 +53,12 @@ PAIRS = [(c, a) for c in CATEGORIES for a in AUTHORITIES]
 @pytest.mark.parametrize(("category", "authority"), PAIRS)
 def test_eu_2026_edges(eu2026, make_contract, category: str, authority: str) -> None:
     threshold = EU_2026[(category, authority)]
-    under = assess(make_contract(category=category, authority=authority,
-                                 estimated_value=threshold - 1), eu2026)
-    at = assess(make_contract(category=category, authority=authority,
-                              estimated_value=threshold), eu2026)
+    under = assess(
+        make_contract(category=category, authority=authority, estimated_value=threshold - 1), eu2026
+    )
+    at = assess(
+        make_contract(category=category, authority=authority, estimated_value=threshold), eu2026
+    )
     assert under.threshold.value == at.threshold.value == threshold
     assert under.above_threshold is False
     assert under.regime == "below-threshold"
@@ -67,20 +69,24 @@ def test_eu_2026_edges(eu2026, make_contract, category: str, authority: str) -> 
 @pytest.mark.parametrize(("category", "authority"), PAIRS)
 def test_eu_2024_edges(eu2024, make_contract, category: str, authority: str) -> None:
     threshold = EU_2024[(category, authority)]
-    assert not assess(make_contract(category=category, authority=authority,
-                                    estimated_value=threshold - 1), eu2024).above_threshold
-    assert assess(make_contract(category=category, authority=authority,
-                                estimated_value=threshold), eu2024).above_threshold
+    assert not assess(
+        make_contract(category=category, authority=authority, estimated_value=threshold - 1), eu2024
+    ).above_threshold
+    assert assess(
+        make_contract(category=category, authority=authority, estimated_value=threshold), eu2024
+    ).above_threshold
 
 
 @pytest.mark.parametrize(("category", "authority"), PAIRS)
 def test_uk_thresholds_include_vat(uk2026, make_contract, category: str, authority: str) -> None:
     threshold = UK_2026_INCL_VAT[(category, authority)]
     net_at = threshold / 1.2
-    at = assess(make_contract(category=category, authority=authority,
-                              estimated_value=net_at), uk2026)
-    under = assess(make_contract(category=category, authority=authority,
-                                 estimated_value=net_at - 1), uk2026)
+    at = assess(
+        make_contract(category=category, authority=authority, estimated_value=net_at), uk2026
+    )
+    under = assess(
+        make_contract(category=category, authority=authority, estimated_value=net_at - 1), uk2026
+    )
     assert at.valuation.compared_value == pytest.approx(threshold)
     assert at.above_threshold is True
     assert under.above_threshold is False
@@ -95,17 +101,18 @@ def test_uk_thresholds_include_vat(uk2026, make_contract, category: str, authori
         (350_001, "standard", "sealed-bidding"),
     ],
 )
-def test_us_federal_bands_use_not_exceeding(us_federal, make_contract, value, regime,
-                                            procedure) -> None:
-    result = assess(make_contract(category="supplies", authority="central",
-                                  estimated_value=value), us_federal)
+def test_us_federal_bands_use_not_exceeding(
+    us_federal, make_contract, value, regime, procedure
+) -> None:
+    result = assess(
+        make_contract(category="supplies", authority="central", estimated_value=value), us_federal
+    )
     assert result.regime == regime
     assert result.recommended.id == procedure
     assert result.currency == "USD"
 
 
-def test_world_bank_regulations_apply_to_every_financed_contract(world_bank,
-                                                                 make_contract) -> None:
+def test_world_bank_regulations_apply_to_every_financed_contract(world_bank, make_contract) -> None:
     result = assess(make_contract(estimated_value=1.0), world_bank)
     assert result.above_threshold is True
     assert result.recommended.id == "rfb-open-international"

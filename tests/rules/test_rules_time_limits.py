@@ -66,8 +66,9 @@ def test_eu_restricted_procedure(eu2026, make_contract, flags, requests, tenders
         ({"pin": True}, 30, 10),
     ],
 )
-def test_eu_competitive_procedure_with_negotiation(eu2026, make_contract, flags, requests,
-                                                   tenders) -> None:
+def test_eu_competitive_procedure_with_negotiation(
+    eu2026, make_contract, flags, requests, tenders
+) -> None:
     result = assess(make_contract(needs_negotiation=True, **flags), eu2026)
     assert result.recommended.id == "competitive-procedure-with-negotiation"
     assert result.min_days == {"participation_requests": requests, "tender_submission": tenders}
@@ -117,8 +118,9 @@ def test_eu_utilities(eu2026, make_contract) -> None:
         "tender_submission": 10,
     }
     assert result.framework_max_years == 8
-    negotiated = assess(make_contract(authority="utility", estimated_value=500_000,
-                                      needs_negotiation=True), eu2026)
+    negotiated = assess(
+        make_contract(authority="utility", estimated_value=500_000, needs_negotiation=True), eu2026
+    )
     assert negotiated.recommended.id == "utility-negotiated-with-call"
 
 
@@ -178,8 +180,9 @@ def test_uk_competitive_flexible_and_standstill(uk2026, make_contract) -> None:
     result = assess(sub_central, uk2026)
     assert result.recommended.id == "competitive-flexible"
     assert result.min_days == {"participation_requests": 25, "tender_submission": 10}
-    central = assess(make_contract(needs_negotiation=True, authority="central",
-                                   estimated_value=200_000), uk2026)
+    central = assess(
+        make_contract(needs_negotiation=True, authority="central", estimated_value=200_000), uk2026
+    )
     assert central.min_days == {"participation_requests": 25, "tender_submission": 25}
     urgent = assess(make_contract(needs_negotiation=True, urgent=True), uk2026)
     assert urgent.min_days["participation_requests"] == 10

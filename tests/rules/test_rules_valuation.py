@@ -13,12 +13,12 @@ from rules.errors import PlannedContractError
 from rules.valuation import check_splitting, small_lots_exemption, value_contract
 
 
-def test_options_and_renewals_bring_the_contract_over_the_threshold(eu2026,
-                                                                    make_contract) -> None:
+def test_options_and_renewals_bring_the_contract_over_the_threshold(eu2026, make_contract) -> None:
     base = make_contract(estimated_value=200_000)
     assert not assess(base, eu2026).above_threshold
-    with_options = make_contract(estimated_value=200_000, options_value=10_000,
-                                 renewals_value=6_000)
+    with_options = make_contract(
+        estimated_value=200_000, options_value=10_000, renewals_value=6_000
+    )
     valuation = value_contract(with_options, eu2026)
     assert valuation.total_value == 216_000
     assert assess(with_options, eu2026).above_threshold
@@ -26,8 +26,7 @@ def test_options_and_renewals_bring_the_contract_over_the_threshold(eu2026,
 
 
 def test_lots_are_aggregated(eu2026, make_contract) -> None:
-    contract = make_contract(estimated_value=0.0,
-                             lots=(Lot(100_000, "1"), Lot(120_000, "2")))
+    contract = make_contract(estimated_value=0.0, lots=(Lot(100_000, "1"), Lot(120_000, "2")))
     result = assess(contract, eu2026)
     assert result.valuation.total_value == 220_000
     assert result.above_threshold  # every lot is under, the total is over
@@ -40,15 +39,21 @@ def test_lots_must_add_up_to_the_estimated_value(eu2026, make_contract) -> None:
 
 def test_all_problems_are_reported_at_once(eu2026, make_contract) -> None:
     with pytest.raises(PlannedContractError) as info:
-        assess(make_contract(category="goods", authority="city", estimated_value=-1,
-                             cpv="72"), eu2026)
+        assess(
+            make_contract(category="goods", authority="city", estimated_value=-1, cpv="72"), eu2026
+        )
     fields = {p.field for p in info.value.problems}
     assert fields == {"category", "authority", "estimated_value", "cpv"}
 
 
 def test_small_lots_exemption_services(eu2026) -> None:
-    lots = (Lot(500_000, "A"), Lot(60_000, "B"), Lot(50_000, "C"), Lot(70_000, "D"),
-            Lot(90_000, "E"))
+    lots = (
+        Lot(500_000, "A"),
+        Lot(60_000, "B"),
+        Lot(50_000, "C"),
+        Lot(70_000, "D"),
+        Lot(90_000, "E"),
+    )
     # total 770,000; 20 % = 154,000; eligible (< 80,000): C, B, D; C + B = 110,000; + D > cap
     assert [lot.id for lot in small_lots_exemption(lots, "services", eu2026)] == ["C", "B"]
 
@@ -85,8 +90,9 @@ def test_uk_adds_vat_before_comparing(uk2026, make_contract) -> None:
     assert valuation.compared_value == pytest.approx(216_000)
 
 
-def _planned(make_contract, cid: str, value: float, cpv: str = "72000000",
-             day: date = date(2026, 3, 2)):
+def _planned(
+    make_contract, cid: str, value: float, cpv: str = "72000000", day: date = date(2026, 3, 2)
+):
     return make_contract(id=cid, estimated_value=value, cpv=cpv, notice_date=day)
 
 
@@ -116,8 +122,10 @@ def test_anti_splitting_quiet_cases(eu2026, make_contract) -> None:
     ]
     one_above = [_planned(make_contract, "A", 250_000), _planned(make_contract, "B", 10_000)]
     small_total = [_planned(make_contract, "A", 100_000), _planned(make_contract, "B", 100_000)]
-    no_cpv = [make_contract(id="A", estimated_value=150_000),
-              make_contract(id="B", estimated_value=150_000)]
+    no_cpv = [
+        make_contract(id="A", estimated_value=150_000),
+        make_contract(id="B", estimated_value=150_000),
+    ]
     for contracts in (other_year, other_division, one_above, small_total, no_cpv):
         assert check_splitting(contracts, eu2026) == []
 

@@ -18,9 +18,11 @@ from rules.checker import check_tender
 from rules.contract import Lot, PlannedContract
 from rules.criteria_pack import load_criteria_pack
 from rules.ocds_export import DEFAULT_OCID_PREFIX, export_planned_tender
+from rules.planned_contracts import read_planned_contracts
 from rules.report_xlsx import report_xlsx
 from rules.rule_pack import CATEGORIES, RulePack, available_packs, load_pack, parse_yaml
 from rules.tender import read_tender_file
+from rules.valuation import check_splitting
 
 PACK_DIRS_ENV = "DECISION_SUPPORT_RULE_PACKS"
 
@@ -314,6 +316,26 @@ def _combined_summary(summaries: list[dict[str, Any]]) -> dict[str, Any]:
         "legal_failures": sum(s["legal_failures"] for s in summaries),
         "tenders": len(summaries),
     }
+
+
+@procurement.command("splitting")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--pack", "pack_name", required=True, help="Pack id, jurisdiction or YAML file.")
+@click.option("--date", "on", callback=_iso_date, help="Date that picks the pack (default today).")
+@packs_dir_option
+@json_option
+def splitting_command(
+    file: str, *, pack_name: str, on: date | None, packs_dirs: tuple[str, ...], as_json: bool
+) -> None:
+    """Anti-splitting check over a file of planned contracts (same CPV division and year)."""
+    pack = _resolve_pack(pack_name, on, packs_dirs)
+    warnings = check_splitting(read_planned_contracts(file), pack)
+    payload = {"pack": pack.id, "warnings": [w.as_dict() for w in warnings]}
+    emit(
+        payload,
+        as_json,
+        lambda p: "\n".join(w["message"] for w in p["warnings"]) or "No splitting pattern found",
+    )
 
 
 @procurement.command("packs")

@@ -234,3 +234,26 @@ def test_export_ocds_and_packs(capsys) -> None:
     assert json.loads(out)["releases"][0]["ocid"] == "ocds-abc123-X1"
     code, out, _ = _run(capsys, ["procurement", "packs", "--json"])
     assert {p["id"] for p in json.loads(out)} >= {"eu-2026", "uk-2026", "world-bank"}
+
+
+def test_splitting_command(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "planned.yaml"
+    path.write_text(
+        "contracts:\n"
+        "  - {id: A, category: services, authority: sub-central, value: 120000,"
+        " cpv: '72212000', notice_date: '2026-02-01'}\n"
+        "  - {id: B, category: services, authority: sub-central, value: 110000,"
+        " cpv: '72500000', notice_date: '2026-10-01'}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = _run(
+        capsys, ["procurement", "splitting", str(path), "--pack", "eu-2026", "--json"]
+    )
+    assert code == 0
+    [warning] = json.loads(out)["warnings"]
+    assert warning["contracts"] == ["A", "B"] and warning["total_value"] == 230000
+    path.write_text(
+        "contracts:\n  - {id: A, category: goods, authority: x, value: -1}\n", encoding="utf-8"
+    )
+    code, out, err = _run(capsys, ["procurement", "splitting", str(path), "--pack", "eu-2026"])
+    assert code == 2 and err.count("\n") == 1 and "contracts[0]" in err

@@ -49,39 +49,44 @@ def workbook_bytes(sheets: Mapping[str, Rows]) -> bytes:
     return out.getvalue()
 
 
-def assessment_rows(assessment: Assessment) -> dict[str, Rows]:
-    """Sheets describing a procedure/timeline assessment."""
+def assessment_rows(assessment: Mapping[str, Any]) -> dict[str, Rows]:
+    """Sheets describing a procedure/timeline assessment (``Assessment.as_dict()``)."""
     summary: Rows = [
         ["Item", "Value"],
-        ["Rule pack", f"{assessment.pack_id}: {assessment.pack_title}"],
-        ["Value compared", assessment.valuation.compared_value],
-        ["Threshold", assessment.threshold.value],
-        ["Currency", assessment.currency],
-        ["Regulated regime applies", "yes" if assessment.above_threshold else "no"],
-        ["Regime", assessment.regime],
-        ["Recommended procedure", assessment.recommended.name],
-        ["Why", assessment.recommendation_reason],
-        ["Standstill", f"{assessment.standstill_days} {assessment.standstill_day_kind} days"],
-        ["Earliest contract signature", assessment.earliest_signature.isoformat()],
-        *(["Warning", warning] for warning in assessment.warnings),
+        ["Rule pack", f"{assessment['pack']}: {assessment['pack_title']}"],
+        ["Value compared", assessment["valuation"]["compared_value"]],
+        ["Threshold", assessment["threshold"]],
+        ["Currency", assessment["currency"]],
+        ["Regulated regime applies", "yes" if assessment["above_threshold"] else "no"],
+        ["Regime", assessment["regime"]],
+        ["Recommended procedure", assessment["recommended_procedure"]],
+        ["Why", assessment["recommendation_reason"]],
+        [
+            "Standstill",
+            f"{assessment['standstill_days']} {assessment['standstill_day_kind']} days",
+        ],
+        ["Earliest contract signature", assessment["earliest_contract_signature"]],
+        *(["Warning", warning] for warning in assessment["warnings"]),
     ]
     procedures: Rows = [["Procedure", "Allowed", "Condition", "Citation"]]
     procedures += [
-        [p.name, "yes" if p.allowed else "no", p.condition, p.citation.ref]
-        for p in assessment.procedures
+        [p["name"], "yes" if p["allowed"] else "no", p["condition"], p["citation"]["ref"]]
+        for p in assessment["procedures"]
     ]
     timeline: Rows = [["Date", "Event", "Days from notice", "Citation"]]
     timeline += [
         [
-            e.date.isoformat(),
-            e.label,
-            (e.date - assessment.notice_date).days,
-            e.citation.ref if e.citation else "",
+            e["date"],
+            e["label"],
+            e["days_from_notice"],
+            e["citation"]["ref"] if e["citation"] else "",
         ]
-        for e in assessment.timeline
+        for e in assessment["timeline"]
     ]
     citations: Rows = [["Reference", "URL", "Unverified"]]
-    citations += [[c.ref, c.url, "yes" if c.unverified else ""] for c in assessment.citations]
+    citations += [
+        [c["ref"], c["url"], "yes" if c["unverified"] else ""] for c in assessment["citations"]
+    ]
     return {
         "Assessment": summary,
         "Procedures": procedures,
@@ -90,8 +95,8 @@ def assessment_rows(assessment: Assessment) -> dict[str, Rows]:
     }
 
 
-def report_rows(reports: Sequence[TenderReport]) -> dict[str, Rows]:
-    """Sheets for one or more checker reports (findings of all tenders in one sheet)."""
+def report_rows(reports: Sequence[Mapping[str, Any]]) -> dict[str, Rows]:
+    """Sheets for one or more checker reports (``TenderReport.as_dict()``)."""
     summary: Rows = [
         [
             "Tender",
@@ -119,51 +124,55 @@ def report_rows(reports: Sequence[TenderReport]) -> dict[str, Rows]:
             "Citation",
         ]
     ]
+    assumptions: Rows = [["Tender", "Assumption"]]
     for report in reports:
-        counts = report.summary["by_status"]
+        tender = report["tender"]
+        counts = report["summary"]["by_status"]
         summary.append(
             [
-                report.tender.title,
-                report.tender.ocid,
-                report.pack_id,
+                tender["title"],
+                tender["ocid"],
+                report["pack"],
                 counts["pass"],
                 counts["fail"],
                 counts["warning"],
                 counts["not_applicable"],
                 counts["needs_information"],
-                report.summary["legal_failures"],
+                report["summary"]["legal_failures"],
             ]
         )
         findings += [
             [
-                report.tender.title,
-                f.criterion,
-                f.title,
-                f.group,
-                f.status,
-                f.severity,
-                f.message,
-                f.fix if f.status in ("fail", "warning", "needs_information") else "",
-                f.evidence,
-                f.citation,
+                tender["title"],
+                f["criterion"],
+                f["title"],
+                f["group"],
+                f["status"],
+                f["severity"],
+                f["message"],
+                f["fix"],
+                f["evidence"],
+                f["citation"],
             ]
-            for f in report.findings
+            for f in report["findings"]
         ]
+        assumptions += [[tender["title"], a] for a in report["assumptions"]]
     sheets: dict[str, Rows] = {"Summary": summary, "Findings": findings}
-    assumptions: Rows = [["Tender", "Assumption"]]
-    assumptions += [[r.tender.title, a] for r in reports for a in r.assumptions]
     if len(assumptions) > 1:
         sheets["Assumptions"] = assumptions
-    if len(reports) == 1 and reports[0].assessment is not None:
-        sheets.update(assessment_rows(reports[0].assessment))
+    if len(reports) == 1 and reports[0].get("assessment"):
+        sheets.update(assessment_rows(reports[0]["assessment"]))
     return sheets
 
 
-def report_xlsx(reports: Sequence[TenderReport]) -> bytes:
-    """The checker report(s) as an .xlsx document."""
-    return workbook_bytes(report_rows(reports))
+def report_xlsx(reports: Sequence[TenderReport | Mapping[str, Any]]) -> bytes:
+    """Checker report(s) (objects or their saved JSON) as an .xlsx document."""
+    return workbook_bytes(
+        report_rows([r.as_dict() if isinstance(r, TenderReport) else r for r in reports])
+    )
 
 
-def assessment_xlsx(assessment: Assessment) -> bytes:
-    """A procedure/timeline assessment as an .xlsx document."""
-    return workbook_bytes(assessment_rows(assessment))
+def assessment_xlsx(assessment: Assessment | Mapping[str, Any]) -> bytes:
+    """A procedure/timeline assessment (object or its JSON) as an .xlsx document."""
+    data = assessment.as_dict() if isinstance(assessment, Assessment) else assessment
+    return workbook_bytes(assessment_rows(data))

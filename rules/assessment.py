@@ -475,3 +475,11 @@ def lead_time_days(
     """Calendar days from the notice to the earliest contract signature, for
     scheduling (the portfolio optimiser's earliest start year)."""
     return assess(contract, pack, notice_date).lead_time_days
+
+
+def earliest_start_year(
+    contract: PlannedContract, pack: RulePack, notice_date: date | None = None
+) -> int:
+    """Calendar year in which the contract can be signed at the earliest (a project
+    procured this way cannot start before it)."""
+    return earliest_contract_signature(contract, pack, notice_date).year

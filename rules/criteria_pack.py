@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -98,11 +99,16 @@ def build_criteria_pack(document: Any, source: str) -> CriteriaPack:
     )
 
 
+@cache
+def _default_criteria_pack() -> CriteriaPack:
+    resource = files("rules.criteria").joinpath(DEFAULT_CRITERIA)
+    return build_criteria_pack(parse_yaml(resource.read_text(encoding="utf-8")), str(resource))
+
+
 def load_criteria_pack(path: Path | str | None = None) -> CriteriaPack:
     """Load a criteria pack from a file, or the shipped ICT criteria."""
     if path is None:
-        resource = files("rules.criteria").joinpath(DEFAULT_CRITERIA)
-        return build_criteria_pack(parse_yaml(resource.read_text(encoding="utf-8")), str(resource))
+        return _default_criteria_pack()
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")

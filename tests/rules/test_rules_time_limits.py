@@ -204,3 +204,12 @@ def test_add_working_days_skips_weekends() -> None:
     assert add_days(friday, 5, "working") == date(2026, 3, 13)
     assert add_days(friday, 3) == date(2026, 3, 9)
     assert next_working_day(date(2026, 3, 7)) == date(2026, 3, 9)
+
+
+def test_earliest_start_year_rolls_into_the_next_year(eu2026, make_contract) -> None:
+    from rules.assessment import earliest_start_year
+
+    assert earliest_start_year(make_contract(), eu2026) == 2026
+    late = make_contract(notice_date=date(2026, 10, 1))
+    assert earliest_contract_signature(late, eu2026) == date(2027, 1, 24)  # +115 days
+    assert earliest_start_year(late, eu2026) == 2027

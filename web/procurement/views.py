@@ -43,6 +43,7 @@ from models.services.procurement import (
 from rules.assessment import Assessment, assess
 from rules.checker import check_tender
 from rules.contract import Lot, PlannedContract
+from rules.criteria_pack import load_criteria_pack
 from rules.ocds_export import DEFAULT_OCID_PREFIX, export_planned_tender
 from rules.report_xlsx import assessment_xlsx, report_xlsx
 from rules.rule_pack import RulePack, available_packs, load_pack
@@ -282,6 +283,7 @@ def check() -> str | Response | tuple[str, int]:
         pack=pack,
         features=FEATURES,
         clauses=clause_labels(),
+        criteria_count=len(load_criteria_pack().criteria),
     ), status
 
 

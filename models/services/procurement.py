@@ -16,6 +16,7 @@ from decision_support.errors import InputError, Problem
 from models.cities import City
 from models.procurement import PlannedContract as PlannedContractRow
 from models.procurement import TenderCheck
+from models.projects import Project
 from models.services.audit import record_change
 from models.users import User
 from rules.assessment import Assessment, assess
@@ -126,6 +127,26 @@ def planned_contract(session: Session, city: City, contract_id: int) -> PlannedC
     return row if row is not None and row.city_id == city.id else None
 
 
+def city_projects(session: Session, city: City) -> list[Project]:
+    """The city's projects a planned contract may be linked to, by code."""
+    return list(
+        session.scalars(select(Project).where(Project.city_id == city.id).order_by(Project.code))
+    )
+
+
+def input_from_project(project: Project) -> PlannedContractInput:
+    """A planned contract prefilled from a project (category, CPV, estimated value)."""
+    return PlannedContractInput(
+        code=project.code[:CODE_MAX],
+        title=project.name,
+        category=project.procurement_category,
+        authority="sub-central",
+        estimated_value=project.estimated_value or 0.0,
+        cpv=project.cpv or "",
+        project_id=project.id,
+    )
+
+
 def _check_input(
     session: Session, city: City, data: PlannedContractInput, existing: PlannedContractRow | None
 ) -> None:
@@ -145,6 +166,10 @@ def _check_input(
             problems.append(Problem(f"{code!r} is already used", field="code"))
     if not data.title.strip():
         problems.append(Problem("a title is required", field="title"))
+    if data.project_id is not None:
+        project = session.get(Project, data.project_id)
+        if project is None or project.city_id != city.id:
+            problems.append(Problem("not a project of this city", field="project_id"))
     try:
         check_planned_contract(_domain_from_input(data))
     except InputError as exc:

@@ -206,3 +206,38 @@ def test_api_assess(officer):
     overview = officer.get(f"{API}/").get_json()
     assert overview["rule_pack"] == "eu-2026"
     assert {p["id"] for p in overview["packs"]} >= {"eu-2024", "eu-2026"}
+
+
+def test_planned_contract_prefilled_from_and_linked_to_a_project(officer, db):
+    from models.cities import City
+    from models.projects import Project
+
+    city = db.scalars(select(City).where(City.slug == "demo-city")).one()
+    project = Project(
+        city_id=city.id,
+        code="P-LIGHT",
+        name="LED street lighting",
+        procurement_category="works",
+        cpv="45316100",
+        estimated_value=3_000_000,
+    )
+    db.add(project)
+    db.commit()
+    page = officer.get(f"{BASE}/contracts/?project={project.id}").get_data(as_text=True)
+    assert 'value="P-LIGHT"' in page and 'value="45316100"' in page
+    form = {
+        "project_id": str(project.id),
+        "code": "P-LIGHT",
+        "title": "LED street lighting",
+        "category": "works",
+        "authority": "sub-central",
+        "estimated_value": "3000000",
+        "cpv": "45316100",
+        "electronic": "y",
+    }
+    assert officer.post(f"{BASE}/contracts/", data=form).status_code == 302
+    row = db.scalars(select(PlannedContract).where(PlannedContract.code == "P-LIGHT")).one()
+    assert row.project_id == project.id
+    bad = officer.post(f"{BASE}/contracts/", data={**form, "code": "X2", "project_id": "999999"})
+    assert bad.status_code == 422 and "not a project of this city" in bad.get_data(as_text=True)
+    assert officer.get(f"{BASE}/contracts/?project=999999").status_code == 404

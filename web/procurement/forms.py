@@ -122,9 +122,15 @@ class AssessmentForm(FlaskForm):
     submit = SubmitField("Assess")
 
 
+def optional_int(value: Any) -> int | None:
+    """Coerce a select value to an int, '' to None."""
+    return int(value) if value not in (None, "", "None") else None
+
+
 class PlannedContractForm(FlaskForm):
     """A planned contract of the city."""
 
+    project_id = SelectField("Project", choices=[], coerce=optional_int, validate_choice=False)
     code = StringField("Code", validators=[DataRequired(), Length(max=40)])
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     category = SelectField("Category", choices=CATEGORIES)

@@ -31,8 +31,10 @@ from models.permissions import Action, may
 from models.services.procurement import (
     PlannedContractInput,
     assess_planned_contracts,
+    city_projects,
     city_rule_pack,
     delete_planned_contract,
+    input_from_project,
     planned_contract,
     save_planned_contract,
     save_tender_check,
@@ -360,13 +362,40 @@ def _contract_input(form: PlannedContractForm) -> PlannedContractInput:
         needs_innovation=bool(form.needs_innovation.data),
         needs_negotiation=bool(form.needs_negotiation.data),
         direct_award_ground=form.direct_award_ground.data or "",
+        project_id=form.project_id.data,
     )
+
+
+def _project_choices(form: PlannedContractForm) -> None:
+    form.project_id.choices = [SelectChoice("", "No project")] + [
+        SelectChoice(str(p.id), f"{p.code}: {p.name}") for p in city_projects(db_session(), g.city)
+    ]
 
 
 @bp.route("/contracts/", methods=["GET", "POST"])
 def contracts() -> str | Response | tuple[str, int]:
-    """The city's planned contracts, their procedures and the anti-splitting warnings."""
+    """The city's planned contracts, their procedures and the anti-splitting warnings.
+    ``?project=<id>`` prefills the form from one of the city's projects."""
     form = PlannedContractForm()
+    _project_choices(form)
+    project_id = request.args.get("project", type=int)
+    if request.method == "GET" and project_id is not None:
+        project = next((p for p in city_projects(db_session(), g.city) if p.id == project_id), None)
+        if project is None:
+            abort(404)
+        prefill = input_from_project(project)
+        form.process(
+            data={
+                "project_id": prefill.project_id,
+                "code": prefill.code,
+                "title": prefill.title,
+                "category": prefill.category,
+                "authority": prefill.authority,
+                "estimated_value": prefill.estimated_value,
+                "cpv": prefill.cpv,
+                "electronic": True,
+            }
+        )
     status = 200
     if request.method == "POST":
         require(Action.EDIT_PROCUREMENT)
@@ -397,6 +426,7 @@ def contract(contract_id: int) -> str | Response | tuple[str, int]:
     """One planned contract: its assessment and timeline, and editing it."""
     row = _own_contract(contract_id)
     form = PlannedContractForm(obj=row)
+    _project_choices(form)
     if request.method == "GET":
         form.lots.data = ", ".join(f"{lot['value']:g}" for lot in row.lots or [])
     status = 200

@@ -257,3 +257,27 @@ def test_splitting_command(tmp_path: Path, capsys) -> None:
     )
     code, out, err = _run(capsys, ["procurement", "splitting", str(path), "--pack", "eu-2026"])
     assert code == 2 and err.count("\n") == 1 and "contracts[0]" in err
+
+
+def test_check_package_with_two_processes(tmp_path: Path, capsys) -> None:
+    examples = SHARED / "data/ocds/examples"
+    tender = json.loads((examples / "ocds-213czf-000-00001-02-tender.json").read_text())
+    other = json.loads(json.dumps(tender["releases"][0]))
+    other["ocid"] = "ocds-213czf-000-00002"
+    other["id"] = "ocds-213czf-000-00002-01-tender"
+    tender["releases"].append(other)
+    path = tmp_path / "package.json"
+    path.write_text(json.dumps(tender), encoding="utf-8")
+    code, out, err = _run(
+        capsys, ["procurement", "check", str(path), "--pack", "uk-2026", "--json"]
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["summary"]["tenders"] == 2
+    assert len(data["reports"]) == 2
+    assert len(data["findings"]) == 2 * len(data["reports"][0]["findings"])
+    assert {f["ocid"] for f in data["findings"]} == {
+        "ocds-213czf-000-00001",
+        "ocds-213czf-000-00002",
+    }
+    assert data["summary"]["total"] == len(data["findings"])

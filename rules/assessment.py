@@ -14,9 +14,11 @@ For a planned contract and a rule pack:
 
        minimum = min( standard − Σ minus_days of applicable deductions,
                       min_days of each applicable alternative floor )
+                 + Σ plus_days of applicable extensions
 
    (deductions only shorten the standard period; a floor such as the PIN or
-   urgency period replaces it);
+   urgency period replaces it; extensions, such as +5 days when documents are
+   not available electronically, are added afterwards);
 6. dated timeline: notice → each step (statutory steps at their minimum,
    typical steps at their typical duration) → award decision → standstill →
    earliest contract signature; notices placed relative to those events.
@@ -243,12 +245,19 @@ def plan_step(step: Step, flags: frozenset[str]) -> StepPlan:
     citations: list[Citation] = [step.citation] if step.citation else []
     if best_floor is not None and (best_floor.min_days or 0) < deducted:
         minimum = best_floor.min_days or 0
-        applied: tuple[str, ...] = (f"{'+'.join(best_floor.when)}: {minimum} days",)
+        applied = [f"{'+'.join(best_floor.when)}: {minimum} days"]
         citations.append(best_floor.citation)
     else:
         minimum = deducted
-        applied = tuple(f"{'+'.join(r.when)}: -{r.minus_days} days" for r in deductions)
+        applied = [f"{'+'.join(r.when)}: -{r.minus_days} days" for r in deductions]
         citations.extend(r.citation for r in deductions)
+    for extension in step.extensions:
+        if all(f in flags for f in extension.when) and not any(
+            f in flags for f in extension.unless
+        ):
+            minimum += extension.plus_days
+            applied.append(f"+{extension.plus_days} days ({extension.note or 'extension'})")
+            citations.append(extension.citation)
     return StepPlan(
         id=step.id,
         planned_days=max(minimum, step.typical_days or 0),
@@ -256,7 +265,7 @@ def plan_step(step: Step, flags: frozenset[str]) -> StepPlan:
         min_days=minimum,
         typical_days=step.typical_days,
         citations=tuple(citations),
-        applied=applied,
+        applied=tuple(applied),
         estimate_basis=step.note,
     )
 

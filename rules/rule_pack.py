@@ -99,6 +99,18 @@ class Reduction:
 
 
 @dataclass(frozen=True)
+class Extension:
+    """Days added to a step's minimum (after reductions) when all ``when`` flags hold
+    and none of the ``unless`` flags does."""
+
+    plus_days: int
+    citation: Citation
+    when: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Step:
     """One stage of a procedure: statutory (``min_days``) or typical (``typical_days``)."""
 
@@ -109,6 +121,7 @@ class Step:
     citation: Citation | None = None
     estimate: Estimate | None = None
     reductions: tuple[Reduction, ...] = ()
+    extensions: tuple[Extension, ...] = ()
     note: str = ""
 
 
@@ -357,6 +370,16 @@ def _step(raw: Mapping[str, Any]) -> Step:
                 note=r.get("note", ""),
             )
             for r in raw.get("reductions", ())
+        ),
+        extensions=tuple(
+            Extension(
+                plus_days=e["plus_days"],
+                citation=_required_citation(e["citation"]),
+                when=tuple(e.get("when", ())),
+                unless=tuple(e.get("unless", ())),
+                note=e.get("note", ""),
+            )
+            for e in raw.get("extensions", ())
         ),
         note=raw.get("note", ""),
     )

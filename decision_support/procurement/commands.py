@@ -83,6 +83,11 @@ def contract_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--pin", is_flag=True, help="A qualifying prior information notice was sent."),
         click.option("--urgent", is_flag=True, help="Duly substantiated urgency."),
         click.option(
+            "--documents-later",
+            is_flag=True,
+            help="Procurement documents not all available electronically from the notice.",
+        ),
+        click.option(
             "--options", "options_value", type=float, default=0.0, help="Value of options."
         ),
         click.option(
@@ -127,6 +132,7 @@ def _contract(**kw: Any) -> PlannedContract:
         urgent=kw["urgent"],
         pin=kw["pin"],
         electronic=not kw["no_electronic"],
+        documents_at_notice=not kw["documents_later"],
         needs_innovation=kw["innovation"],
         needs_negotiation=kw["negotiation"],
         direct_award_ground=kw["direct_award_ground"],

@@ -213,3 +213,23 @@ def test_earliest_start_year_rolls_into_the_next_year(eu2026, make_contract) -> 
     late = make_contract(notice_date=date(2026, 10, 1))
     assert earliest_contract_signature(late, eu2026) == date(2027, 1, 24)  # +115 days
     assert earliest_start_year(late, eu2026) == 2027
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        ({"documents_at_notice": False}, 35),  # 30 + 5 (Art. 53(1))
+        ({"documents_at_notice": False, "pin": True}, 20),  # 15 + 5
+        ({"documents_at_notice": False, "urgent": True}, 15),  # no extension in urgency
+        ({"documents_at_notice": False, "electronic": False}, 40),
+    ],
+)
+def test_eu_documents_not_available_electronically_add_five_days(
+    eu2026, make_contract, flags, expected
+) -> None:
+    assert assess(make_contract(**flags), eu2026).min_days == {"tender_submission": expected}
+
+
+def test_eu_cpn_initial_tenders_by_agreement(eu2026, make_contract) -> None:
+    contract = make_contract(needs_negotiation=True, tender_period_agreed=True)
+    assert assess(contract, eu2026).min_days["tender_submission"] == 10

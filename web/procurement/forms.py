@@ -116,6 +116,9 @@ class AssessmentForm(FlaskForm):
     electronic = BooleanField("Tenders submitted electronically", default=True)
     pin = BooleanField("Prior information notice published (35 days to 12 months before)")
     urgent = BooleanField("Duly substantiated urgency")
+    documents_later = BooleanField(
+        "Procurement documents not all available electronically from the notice"
+    )
     innovation = BooleanField("Needs a solution not yet on the market")
     negotiation = BooleanField("Needs negotiation or adaptation of available solutions")
     pack = SelectField("Rule pack", choices=[], validate_choice=False)

@@ -129,6 +129,7 @@ def _contract_from_form(form: Any) -> PlannedContract:
         electronic=bool(form.electronic.data),
         pin=bool(form.pin.data),
         urgent=bool(form.urgent.data),
+        documents_at_notice=not form.documents_later.data,
         needs_innovation=bool(form.innovation.data),
         needs_negotiation=bool(form.negotiation.data),
         buyer=g.city.name,

@@ -48,7 +48,13 @@ def test_assess_json_contract(capsys) -> None:
 
 @pytest.mark.parametrize(
     ("flags", "days"),
-    [(["--no-electronic"], 35), (["--pin"], 15), (["--urgent"], 15), ([], 30)],
+    [
+        (["--no-electronic"], 35),
+        (["--pin"], 15),
+        (["--urgent"], 15),
+        ([], 30),
+        (["--documents-later"], 35),
+    ],
 )
 def test_assess_reductions(capsys, flags: list[str], days: int) -> None:
     code, out, _ = _run(capsys, [*ASSESS, "--value", "250000", *flags, "--json"])

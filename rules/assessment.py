@@ -32,8 +32,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from decision_support.errors import Problem
 from rules.contract import PlannedContract, check_planned_contract
 from rules.day_counting import add_days, next_working_day
+from rules.errors import PlannedContractError
 from rules.rule_pack import Citation, Procedure, RulePack, Step, Threshold
 from rules.valuation import ContractValuation, is_above, value_contract
 
@@ -300,9 +302,17 @@ def _standstill_end(award: date, days: int, kind: str, starts: str) -> date:
 
 
 def assess(
-    contract: PlannedContract, pack: RulePack, notice_date: date | None = None
+    contract: PlannedContract,
+    pack: RulePack,
+    notice_date: date | None = None,
+    procedure_id: str | None = None,
 ) -> Assessment:
-    """Regime, procedures, time limits and dated timeline for a planned contract."""
+    """Regime, procedures, time limits and dated timeline for a planned contract.
+
+    With ``procedure_id`` the timeline follows that procedure instead of the
+    recommended one; it must be a procedure of the contract's regime (an
+    unmet condition is reported as a warning).
+    """
     check_planned_contract(contract)
     start = notice_date or contract.notice_date or date.today()
     flags = contract.flags()
@@ -318,6 +328,22 @@ def assess(
     if not options:
         raise ValueError(f"pack {pack.id} has no procedure for regime {regime}")
     recommended, reason = _recommend(pack, options, flags)
+    chosen_warnings: list[str] = []
+    if procedure_id is not None and procedure_id != recommended.id:
+        if procedure_id not in options:
+            raise PlannedContractError(
+                Problem(
+                    f"{procedure_id!r} is not a procedure for this contract under {pack.id}; "
+                    f"choose one of: {', '.join(options)}",
+                    field="procedure",
+                )
+            )
+        recommended = options[procedure_id]
+        reason = "Chosen by the user"
+        if not recommended.allowed:
+            chosen_warnings.append(
+                f"{recommended.name} may be used only if: {recommended.condition}"
+            )
     procedure = pack.procedure(recommended.id)
     steps = tuple(plan_step(step, flags) for step in procedure.steps)
 
@@ -401,8 +427,13 @@ def assess(
     full_timeline = tuple(sorted((*timeline, *notices), key=lambda e: e.date))
 
     framework_limit = pack.framework_limit(contract.authority)
-    warnings = _warnings(
-        contract, pack, framework_limit.max_years if framework_limit else None, standstill_applies
+    warnings = chosen_warnings + list(
+        _warnings(
+            contract,
+            pack,
+            framework_limit.max_years if framework_limit else None,
+            standstill_applies,
+        )
     )
     citations = _dedupe(
         [
@@ -439,7 +470,7 @@ def assess(
         notice_date=start,
         award_decision=award,
         earliest_signature=signature,
-        warnings=warnings,
+        warnings=tuple(warnings),
         citations=citations,
     )
 
@@ -471,19 +502,25 @@ def _warnings(
 
 
 def earliest_contract_signature(
-    contract: PlannedContract, pack: RulePack, notice_date: date | None = None
+    contract: PlannedContract,
+    pack: RulePack,
+    notice_date: date | None = None,
+    procedure_id: str | None = None,
 ) -> date:
     """Earliest date the contract can be signed if the notice goes out on ``notice_date``
     (default: the contract's planned notice date, else today)."""
-    return assess(contract, pack, notice_date).earliest_signature
+    return assess(contract, pack, notice_date, procedure_id).earliest_signature
 
 
 def lead_time_days(
-    contract: PlannedContract, pack: RulePack, notice_date: date | None = None
+    contract: PlannedContract,
+    pack: RulePack,
+    notice_date: date | None = None,
+    procedure_id: str | None = None,
 ) -> int:
     """Calendar days from the notice to the earliest contract signature, for
     scheduling (the portfolio optimiser's earliest start year)."""
-    return assess(contract, pack, notice_date).lead_time_days
+    return assess(contract, pack, notice_date, procedure_id).lead_time_days
 
 
 def earliest_start_year(

@@ -188,6 +188,9 @@ def _assessment(
         result = assess(contract, pack)
     except PlannedContractError as exc:
         return None, None, f"the tender's values are inconsistent: {exc}"
+    procedure = _resolve_procedure(tender, pack)
+    if procedure in {p.id for p in result.procedures} and procedure != result.recommended.id:
+        result = assess(contract, pack, procedure_id=procedure)
     return result, result.above_threshold, ""
 
 

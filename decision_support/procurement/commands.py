@@ -111,6 +111,12 @@ def contract_options(func: Callable[..., Any]) -> Callable[..., Any]:
             "--framework-years", type=float, default=None, help="Framework agreement term in years."
         ),
         click.option("--cpv", default=None, help="Main CPV code (8 digits)."),
+        click.option(
+            "--procedure",
+            "procedure_id",
+            default=None,
+            help="Follow this procedure of the pack instead of the recommended one.",
+        ),
         click.option("--title", default="", help="Contract title."),
         packs_dir_option,
     ]
@@ -177,7 +183,7 @@ def _render_assessment(p: dict[str, Any]) -> str:
 def assess_command(pack_name: str, packs_dirs: tuple[str, ...], as_json: bool, **kw: Any) -> None:
     """Regime, allowed procedures, minimum time limits and a dated timeline."""
     pack = _resolve_pack(pack_name, kw["notice_date"], packs_dirs)
-    result = assess(_contract(**kw), pack)
+    result = assess(_contract(**kw), pack, procedure_id=kw["procedure_id"])
     emit(result.as_dict(), as_json, _render_assessment)
 
 
@@ -197,7 +203,8 @@ def export_ocds_command(
     """Print the planned tender as an OCDS 1.1.5 release package (JSON)."""
     pack = _resolve_pack(pack_name, kw["notice_date"], packs_dirs)
     contract = _contract(**kw)
-    package = export_planned_tender(contract, assess(contract, pack), ocid_prefix=ocid_prefix)
+    result = assess(contract, pack, procedure_id=kw["procedure_id"])
+    package = export_planned_tender(contract, result, ocid_prefix=ocid_prefix)
     emit(package, True)
 
 

@@ -233,3 +233,37 @@ def test_eu_documents_not_available_electronically_add_five_days(
 def test_eu_cpn_initial_tenders_by_agreement(eu2026, make_contract) -> None:
     contract = make_contract(needs_negotiation=True, tender_period_agreed=True)
     assert assess(contract, eu2026).min_days["tender_submission"] == 10
+
+
+def test_chosen_procedure_drives_the_timeline(eu2026, make_contract) -> None:
+    from rules.errors import PlannedContractError
+
+    restricted = assess(make_contract(), eu2026, procedure_id="restricted")
+    assert restricted.recommended.id == "restricted"
+    assert restricted.min_days == {"participation_requests": 30, "tender_submission": 25}
+    dialogue = assess(make_contract(), eu2026, procedure_id="competitive-dialogue")
+    assert any("may be used only if" in w for w in dialogue.warnings)
+    with pytest.raises(PlannedContractError, match="not a procedure"):
+        assess(make_contract(), eu2026, procedure_id="light-touch")
+
+
+def test_lead_time_estimator_for_portfolio_specs(eu2026) -> None:
+    from dataclasses import dataclass
+
+    from rules.lead_time import lead_time_estimator
+
+    @dataclass(frozen=True)
+    class Spec:
+        category: str = "services"
+        estimated_value: float | None = 300_000.0
+        cpv: str = ""
+        procedure: str = ""
+
+    estimate = lead_time_estimator(eu2026, date(2026, 3, 2))
+    assert estimate(Spec()) == 115  # open: 30 + 74 + 11
+    assert estimate(Spec(estimated_value=None)) is None
+    assert estimate(Spec(category="unknown")) is None
+    assert estimate(Spec(category="goods")) == 115
+    assert estimate(Spec(procedure="restricted")) == 30 + 21 + 25 + 74 + 11
+    below = Spec(estimated_value=100_000.0, procedure="restricted")
+    assert estimate(below) == 21 + 30  # national below-threshold placeholder, no standstill

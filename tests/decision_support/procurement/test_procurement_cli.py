@@ -287,3 +287,14 @@ def test_check_package_with_two_processes(tmp_path: Path, capsys) -> None:
         "ocds-213czf-000-00002",
     }
     assert data["summary"]["total"] == len(data["findings"])
+
+
+def test_assess_with_a_chosen_procedure(capsys) -> None:
+    code, out, _ = _run(
+        capsys, [*ASSESS, "--value", "250000", "--procedure", "restricted", "--json"]
+    )
+    data = json.loads(out)
+    assert code == 0 and data["recommended_procedure"] == "restricted"
+    assert data["min_days"] == {"participation_requests": 30, "tender_submission": 25}
+    code, out, err = _run(capsys, [*ASSESS, "--value", "250000", "--procedure", "nope"])
+    assert code == 2 and "not a procedure" in err and err.count("\n") == 1

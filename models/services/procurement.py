@@ -57,6 +57,7 @@ class PlannedContractInput:
     needs_negotiation: bool = False
     direct_award_ground: str = ""
     project_id: int | None = None
+    procedure: str = ""
 
 
 def to_domain(row: PlannedContractRow, city: City | None = None) -> PlannedContract:
@@ -207,6 +208,7 @@ def save_planned_contract(
         "needs_negotiation": data.needs_negotiation,
         "direct_award_ground": data.direct_award_ground.strip(),
         "project_id": data.project_id,
+        "procedure": data.procedure.strip(),
     }
     for name, value in values.items():
         setattr(row, name, value)
@@ -255,6 +257,15 @@ class PlannedContractView:
     problem: str = ""
 
 
+def assess_row(row: PlannedContractRow, contract: PlannedContract, pack: RulePack) -> Assessment:
+    """Assessment of a stored contract, following its chosen procedure when that
+    procedure belongs to the contract's regime under ``pack``."""
+    result = assess(contract, pack)
+    if row.procedure and row.procedure in {p.id for p in result.procedures}:
+        return assess(contract, pack, procedure_id=row.procedure)
+    return result
+
+
 def assess_planned_contracts(
     session: Session, city: City, search_dirs: Sequence[Path | str] = ()
 ) -> tuple[list[PlannedContractView], list[SplittingWarning]]:
@@ -266,7 +277,7 @@ def assess_planned_contracts(
         contract = to_domain(row, city)
         pack = city_rule_pack(city, contract.notice_date, search_dirs)
         try:
-            views.append(PlannedContractView(row, assess(contract, pack)))
+            views.append(PlannedContractView(row, assess_row(row, contract, pack)))
         except InputError as exc:
             views.append(PlannedContractView(row, None, str(exc)))
         domain.append(contract)

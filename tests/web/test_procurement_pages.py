@@ -241,3 +241,32 @@ def test_planned_contract_prefilled_from_and_linked_to_a_project(officer, db):
     bad = officer.post(f"{BASE}/contracts/", data={**form, "code": "X2", "project_id": "999999"})
     assert bad.status_code == 422 and "not a project of this city" in bad.get_data(as_text=True)
     assert officer.get(f"{BASE}/contracts/?project=999999").status_code == 404
+
+
+def test_chosen_procedure_on_the_assessment_page_and_for_a_contract(officer, db):
+    page = officer.get(
+        f"{BASE}/?value=250000&category=services&authority=sub-central"
+        "&date=2026-03-02&electronic=y&procedure=restricted"
+    )
+    assert page.status_code == 200
+    assert "Chosen by the user" in page.get_data(as_text=True)
+    bad = officer.get(
+        f"{BASE}/?value=250000&category=services&authority=sub-central&procedure=light-touch"
+    )
+    assert bad.status_code == 422 and "not a procedure" in bad.get_data(as_text=True)
+    form = {
+        "code": "PC-R",
+        "title": "Restricted ICT",
+        "category": "services",
+        "authority": "sub-central",
+        "estimated_value": "300000",
+        "procedure": "restricted",
+        "electronic": "y",
+    }
+    assert officer.post(f"{BASE}/contracts/", data=form).status_code == 302
+    row = db.scalars(select(PlannedContract).where(PlannedContract.code == "PC-R")).one()
+    html = officer.get(f"{BASE}/contracts/{row.id}").get_data(as_text=True)
+    assert "Restricted procedure" in html and "participation requests" in html
+    officer.post(f"{BASE}/contracts/{row.id}", data={**form, "estimated_value": "100000"})
+    html = officer.get(f"{BASE}/contracts/{row.id}").get_data(as_text=True)
+    assert "is not available for this contract" in html

@@ -122,6 +122,9 @@ class AssessmentForm(FlaskForm):
     innovation = BooleanField("Needs a solution not yet on the market")
     negotiation = BooleanField("Needs negotiation or adaptation of available solutions")
     pack = SelectField("Rule pack", choices=[], validate_choice=False)
+    procedure = SelectField(
+        "Procedure (default: the recommended one)", choices=[], validate_choice=False
+    )
     submit = SubmitField("Assess")
 
 
@@ -163,6 +166,7 @@ class PlannedContractForm(FlaskForm):
     direct_award_ground = StringField(
         "Ground for an award without competition (if any)", validators=[Length(max=500)]
     )
+    procedure = SelectField("Procedure", choices=[], validate_choice=False)
     submit = SubmitField("Save planned contract")
 
 

@@ -31,6 +31,7 @@ from models.permissions import Action, may
 from models.services.procurement import (
     PlannedContractInput,
     assess_planned_contracts,
+    assess_row,
     city_projects,
     city_rule_pack,
     delete_planned_contract,
@@ -145,6 +146,7 @@ def index() -> str | Response | tuple[str, int]:
     form.pack.choices = [SelectChoice("", f"The city's pack ({g.city.rule_pack})")] + [
         SelectChoice(p.id, f"{p.id}: {p.title}") for p in available_packs(pack_dirs())
     ]
+    form.procedure.choices = _procedure_choices("Recommended procedure")
     result: Assessment | None = None
     contract: PlannedContract | None = None
     status = 200
@@ -152,7 +154,11 @@ def index() -> str | Response | tuple[str, int]:
         if form.validate():
             contract = _contract_from_form(form)
             try:
-                result = assess(contract, _pack(form.pack.data, contract.notice_date))
+                result = assess(
+                    contract,
+                    _pack(form.pack.data, contract.notice_date),
+                    procedure_id=form.procedure.data or None,
+                )
             except InputError as exc:
                 attach_problems(form, _renamed(exc, ASSESSMENT_FIELDS))
         if result is None:
@@ -171,6 +177,12 @@ def index() -> str | Response | tuple[str, int]:
         export_args={k: v for k, v in request.args.items() if k != "export"},
         recent_checks=tender_checks(db_session(), g.city)[:5],
     ), status
+
+
+def _procedure_choices(empty_label: str) -> list[SelectChoice]:
+    return [SelectChoice("", empty_label)] + [
+        SelectChoice(p.id, p.name) for p in _pack().procedures
+    ]
 
 
 def _ocid_prefix() -> str:
@@ -364,10 +376,12 @@ def _contract_input(form: PlannedContractForm) -> PlannedContractInput:
         needs_negotiation=bool(form.needs_negotiation.data),
         direct_award_ground=form.direct_award_ground.data or "",
         project_id=form.project_id.data,
+        procedure=form.procedure.data or "",
     )
 
 
 def _project_choices(form: PlannedContractForm) -> None:
+    form.procedure.choices = _procedure_choices("Recommended procedure")
     form.project_id.choices = [SelectChoice("", "No project")] + [
         SelectChoice(str(p.id), f"{p.code}: {p.name}") for p in city_projects(db_session(), g.city)
     ]
@@ -444,10 +458,15 @@ def contract(contract_id: int) -> str | Response | tuple[str, int]:
                 return redirect(url_for("procurement.contract", contract_id=row.id))
     domain = to_domain(row, g.city)
     try:
-        result: Assessment | None = assess(domain, _pack(on=domain.notice_date))
+        result: Assessment | None = assess_row(row, domain, _pack(on=domain.notice_date))
         problem = ""
     except InputError as exc:
         result, problem = None, str(exc)
+    if result is not None and row.procedure and result.recommended.id != row.procedure:
+        problem = (
+            f"The chosen procedure {row.procedure!r} is not available for this contract "
+            "under the rule pack; the recommended procedure is shown."
+        )
     return render_template(
         "procurement/contract.html",
         row=row,
@@ -475,7 +494,7 @@ def contract_delete(contract_id: int) -> Response:
 def _contract_assessment(contract_id: int) -> tuple[PlannedContract, Assessment]:
     row = _own_contract(contract_id)
     domain = to_domain(row, g.city)
-    return domain, assess(domain, _pack(on=domain.notice_date))
+    return domain, assess_row(row, domain, _pack(on=domain.notice_date))
 
 
 @bp.route("/contracts/<int:contract_id>/ocds.json")
@@ -520,6 +539,7 @@ def api_assess() -> Response | tuple[Response, int]:
     """Assessment of a planned contract given as query parameters (same names as the form)."""
     form = AssessmentForm(formdata=request.args)
     form.pack.choices = []
+    form.procedure.choices = []
     if not form.validate():
         problems = [
             {"field": name, "message": message}
@@ -530,7 +550,11 @@ def api_assess() -> Response | tuple[Response, int]:
             {"error": {"status": 422, "message": "invalid parameters", "problems": problems}}
         ), 422
     contract = _contract_from_form(form)
-    result = assess(contract, _pack(form.pack.data, contract.notice_date))
+    result = assess(
+        contract,
+        _pack(form.pack.data, contract.notice_date),
+        procedure_id=form.procedure.data or None,
+    )
     return jsonify(result.as_dict())
 
 

@@ -60,6 +60,7 @@ def upgrade() -> None:
     sa.Column('needs_innovation', sa.Boolean(), nullable=False),
     sa.Column('needs_negotiation', sa.Boolean(), nullable=False),
     sa.Column('direct_award_ground', sa.Text(), nullable=False),
+    sa.Column('procedure', sa.String(length=60), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("authority IN ('central', 'sub-central', 'utility')", name=op.f('ck_planned_contracts_authority')),
     sa.CheckConstraint("category IN ('works', 'supplies', 'services', 'social-services')", name=op.f('ck_planned_contracts_category')),

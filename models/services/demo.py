@@ -16,6 +16,9 @@ from sqlalchemy.orm import Session
 
 from models.cities import City
 from models.services.cities import city_by_slug, create_city
+from models.services.finance import seed_demo_finance
+from models.services.kpi_demo import seed_demo_kpis
+from models.services.procurement import seed_demo_procurement
 from models.services.users import create_user, grant_membership
 from models.users import Role, User
 
@@ -77,67 +80,14 @@ def _demo_users(session: Session, city: City) -> int:
     return created
 
 
-def _demo_planned_contracts(session: Session, city: City) -> int:
-    """Planned contracts for the procurement pages (fictional; two of them in the same
-    CPV division and year, each under the threshold, to show the anti-splitting warning)."""
-    from datetime import date
-
-    from models.procurement import PlannedContract
-    from models.services.procurement import PlannedContractInput, save_planned_contract
-
-    if session.scalar(select(PlannedContract.id).where(PlannedContract.city_id == city.id)):
-        return 0
-    demo = [
-        PlannedContractInput(
-            "PC-01",
-            "Open data portal (demo)",
-            "services",
-            "sub-central",
-            140_000,
-            cpv="72000000-5",
-            notice_date=date(2027, 2, 1),
-        ),
-        PlannedContractInput(
-            "PC-02",
-            "Mobility data API (demo)",
-            "services",
-            "sub-central",
-            120_000,
-            cpv="72300000-8",
-            notice_date=date(2027, 9, 1),
-        ),
-        PlannedContractInput(
-            "PC-03",
-            "Smart street lighting (demo)",
-            "works",
-            "sub-central",
-            2_500_000,
-            cpv="45316100-6",
-            notice_date=date(2027, 4, 1),
-            lot_values=(1_800_000, 600_000, 100_000),
-        ),
-        PlannedContractInput(
-            "PC-04",
-            "Urban platform, innovation partnership (demo)",
-            "services",
-            "sub-central",
-            900_000,
-            cpv="72200000-7",
-            notice_date=date(2028, 1, 10),
-            needs_innovation=True,
-        ),
-    ]
-    for item in demo:
-        save_planned_contract(session, city, None, item)
-    return len(demo)
-
-
 # Steps that fill the demo city with data, in order; each returns how many rows it
 # created and must create nothing when its data is already there.
 DemoStep = Callable[[Session, City], int]
 DEMO_DATA_STEPS: list[tuple[str, DemoStep]] = [
     ("users", _demo_users),
-    ("planned_contracts", _demo_planned_contracts),
+    ("kpis", seed_demo_kpis),
+    ("finance", seed_demo_finance),
+    ("planned_contracts", seed_demo_procurement),
 ]
 
 

@@ -337,3 +337,56 @@ def tender_check(session: Session, city: City, check_id: int) -> TenderCheck | N
     """One saved check of the city (None if it belongs to another city)."""
     check = session.get(TenderCheck, check_id)
     return check if check is not None and check.city_id == city.id else None
+
+
+DEMO_PLANNED_CONTRACTS = (
+    PlannedContractInput(
+        "PC-01",
+        "Open data portal (demo)",
+        "services",
+        "sub-central",
+        140_000,
+        cpv="72000000-5",
+        notice_date=date(2027, 2, 1),
+    ),
+    PlannedContractInput(
+        "PC-02",
+        "Mobility data API (demo)",
+        "services",
+        "sub-central",
+        120_000,
+        cpv="72300000-8",
+        notice_date=date(2027, 9, 1),
+    ),
+    PlannedContractInput(
+        "PC-03",
+        "Smart street lighting (demo)",
+        "works",
+        "sub-central",
+        2_500_000,
+        cpv="45316100-6",
+        notice_date=date(2027, 4, 1),
+        lot_values=(1_800_000, 600_000, 100_000),
+    ),
+    PlannedContractInput(
+        "PC-04",
+        "Urban platform, innovation partnership (demo)",
+        "services",
+        "sub-central",
+        900_000,
+        cpv="72200000-7",
+        notice_date=date(2028, 1, 10),
+        needs_innovation=True,
+    ),
+)
+
+
+def seed_demo_procurement(session: Session, city: City) -> int:
+    """Demo planned contracts (fictional; PC-01 and PC-02 share CPV division 72 and the
+    year 2027, each under the threshold, to show the anti-splitting warning). Creates
+    nothing when the city already has planned contracts."""
+    if session.scalar(select(PlannedContractRow.id).where(PlannedContractRow.city_id == city.id)):
+        return 0
+    for item in DEMO_PLANNED_CONTRACTS:
+        save_planned_contract(session, city, None, item)
+    return len(DEMO_PLANNED_CONTRACTS)

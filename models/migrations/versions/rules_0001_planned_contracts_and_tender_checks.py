@@ -1,7 +1,7 @@
 """planned contracts and tender checks
 
 Revision ID: rules_0001
-Revises: 0001_initial
+Revises: finance_0001
 Create Date: 2026-11-29 05:22:51.273741
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = 'rules_0001'
-down_revision = '0001_initial'
+down_revision = 'finance_0001'
 branch_labels = None
 depends_on = None
 

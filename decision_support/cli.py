@@ -37,8 +37,10 @@ def cli(verbose: bool) -> None:
 def _register_feature_commands() -> None:
     """Attach the core's own command groups."""
     from decision_support.kpis.commands import kpis
+    from decision_support.procurement.commands import procurement
 
     cli.add_command(kpis)
+    cli.add_command(procurement)
     from decision_support.finance.commands import finance
 
     cli.add_command(finance)

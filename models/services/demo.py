@@ -18,6 +18,7 @@ from models.cities import City
 from models.services.cities import city_by_slug, create_city
 from models.services.finance import seed_demo_finance
 from models.services.kpi_demo import seed_demo_kpis
+from models.services.procurement import seed_demo_procurement
 from models.services.users import create_user, grant_membership
 from models.users import Role, User
 
@@ -86,6 +87,7 @@ DEMO_DATA_STEPS: list[tuple[str, DemoStep]] = [
     ("users", _demo_users),
     ("kpis", seed_demo_kpis),
     ("finance", seed_demo_finance),
+    ("planned_contracts", seed_demo_procurement),
 ]
 
 

@@ -37,10 +37,15 @@ def cli(verbose: bool) -> None:
 def _register_feature_commands() -> None:
     """Attach the core's own command groups."""
     from decision_support.kpis.commands import kpis
+    from decision_support.procurement.commands import procurement
     from decision_support.projects.commands import projects
 
     cli.add_command(kpis)
+    cli.add_command(procurement)
     cli.add_command(projects)
+    from decision_support.finance.commands import finance
+
+    cli.add_command(finance)
 
 
 def _register_plugin_commands() -> None:

@@ -6,7 +6,7 @@ parameters, estimate notes, impact notes), lets durations be fractions of a year
 stores each city's size parameters (water connections, street lights, ...).
 
 Revision ID: projects_0001
-Revises: 0001_initial
+Revises: rules_0001
 Create Date: 2026-11-29 05:21:42.347519
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 
 
 revision = 'projects_0001'
-down_revision = '0001_initial'
+down_revision = 'rules_0001'  # chained after the current head to keep one head
 branch_labels = None
 depends_on = None
 

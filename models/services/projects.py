@@ -30,6 +30,7 @@ from decision_support.projects.model import (
     ProjectProcurement,
     Risk,
 )
+from decision_support.projects.portfolio_entry import to_portfolio_entry
 from decision_support.projects.spreadsheet import read_candidates_xlsx, write_candidates_xlsx
 from models.cities import City
 from models.kpis import Kpi, KpiTarget
@@ -426,6 +427,14 @@ def import_candidates_xlsx(
         details={"rows": len(projects), "written": len(written), "deleted": removed},
     )
     return len(written)
+
+
+def portfolio_entries(
+    session: Session, city: City, start_year: int, kpi_keys: Iterable[str] | None = None
+) -> list[dict[str, Any]]:
+    """The city's candidates as portfolio scenario ``projects:`` entries (stored
+    ``earliest_start``/``latest_start`` are year offsets from ``start_year``)."""
+    return [to_portfolio_entry(p, start_year, kpi_keys) for p in list_candidates(session, city)]
 
 
 def export_candidates_xlsx(session: Session, city: City) -> bytes:

@@ -342,3 +342,14 @@ def test_json_api(leader):
     assert one["procurement"]["cpv"] == "38421100"
     missing = leader.get(f"/api{BASE}/nope")
     assert missing.status_code == 404
+
+
+def test_portfolio_entries_of_the_demo_city(db):
+    from models.services.projects import portfolio_entries
+
+    entries = portfolio_entries(db, demo_city(db), 2027, kpi_keys=["EC: I: WS: 3C"])
+    by_id = {e["id"]: e for e in entries}
+    assert len(entries) == 31
+    assert by_id["nrw-performance-contract"]["earliest_start"] == 2028
+    assert set(by_id["nrw-performance-contract"]["impacts"]) == {"EC: I: WS: 3C"}
+    assert by_id["led-street-lighting"]["impacts"] == {}

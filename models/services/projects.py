@@ -41,6 +41,8 @@ from models.services.reference_data import kpi_ids_by_code
 from models.users import User
 
 EUR_RATE_SIZE = "eur_to_local"
+# page names under /cities/<city>/projects/ that a project id would hide
+RESERVED_PROJECT_IDS = frozenset({"library", "new", "match", "import", "sizes", "export.xlsx"})
 _RISK_ORDER = ("low", "medium", "high")
 
 
@@ -271,6 +273,10 @@ def _store(
     for project in incoming:
         validate_candidate(project)
         _check_duplicates(project)
+        if project.id in RESERVED_PROJECT_IDS:
+            raise ProjectError(
+                Problem(f"'{project.id}' is the name of a page; choose another id", field="id")
+            )
     renamed = dict(renamed or {})
     dropped = set(removed)
     gone = dropped | set(renamed)

@@ -167,6 +167,12 @@ def test_create_form_saves_a_project_with_two_impacts(leader, db):
     assert row.requires == ["gtfs-static-feed"]
 
 
+def test_page_names_are_not_project_ids(leader):
+    response = leader.post(f"{BASE}/new", data=project_form(id="match"))
+    assert response.status_code == 422
+    assert "is the name of a page" in response.get_data(as_text=True)
+
+
 def test_create_form_problems_are_shown_next_to_fields(leader):
     data = project_form(
         lifetime_years="1",

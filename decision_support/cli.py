@@ -36,11 +36,17 @@ def cli(verbose: bool) -> None:
 
 def _register_feature_commands() -> None:
     """Attach the core's own command groups."""
+    from decision_support.finance.commands import finance
     from decision_support.kpis.commands import kpis
     from decision_support.portfolio.commands import optimise_command
+    from decision_support.procurement.commands import procurement
+    from decision_support.projects.commands import projects
     from scenarios.commands import scenarios
 
     cli.add_command(kpis)
+    cli.add_command(procurement)
+    cli.add_command(projects)
+    cli.add_command(finance)
     cli.add_command(optimise_command)
     cli.add_command(scenarios)
 

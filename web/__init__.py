@@ -9,16 +9,16 @@ from typing import Any
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
+from web.config import Config, config_class
+
 csrf = CSRFProtect()
 
 
-def create_app(config: Mapping[str, Any] | type | None = None) -> Flask:
+def create_app(config: Mapping[str, Any] | type[Config] | None = None) -> Flask:
     """Create the app. ``config`` is a mapping or a config class overriding the
     environment-derived defaults (tests pass their database URL here)."""
-    from web import config as config_module
-
     app = Flask(__name__, instance_relative_config=True)
-    base = config if isinstance(config, type) else config_module.config_class()
+    base = config if isinstance(config, type) else config_class()
     app.config.from_mapping(base.from_environment(app.instance_path))
     if isinstance(config, Mapping):
         app.config.from_mapping(config)

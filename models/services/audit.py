@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy.orm import Session
 
 from models.audit import AuditEntry
@@ -16,7 +18,7 @@ def record_change(
     entity: str,
     entity_id: int | None = None,
     city_id: int | None = None,
-    details: dict[str, object] | None = None,
+    details: Mapping[str, object] | None = None,
 ) -> AuditEntry:
     """Add an audit entry for a change made by ``actor`` (None for system tasks)."""
     entry = AuditEntry(
@@ -25,7 +27,7 @@ def record_change(
         action=action,
         entity=entity,
         entity_id=entity_id,
-        details=details or {},
+        details=dict(details or {}),
     )
     session.add(entry)
     session.flush()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from models.cities import City
@@ -32,7 +33,7 @@ class CityOverview:
 def city_overview(session: Session, city: City) -> CityOverview:
     """Counts that tell a visitor how far the city's data and planning have got."""
 
-    def count(statement) -> int:  # type: ignore[no-untyped-def]
+    def count(statement: Select[Any]) -> int:
         return int(session.scalar(statement) or 0)
 
     return CityOverview(

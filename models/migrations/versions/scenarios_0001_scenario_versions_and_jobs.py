@@ -1,7 +1,7 @@
 """scenario versions and jobs
 
 Revision ID: scenarios_0001
-Revises: 0001_initial
+Revises: projects_0001
 Create Date: 2026-11-29 05:28:04.237739
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = 'scenarios_0001'
-down_revision = '0001_initial'
+down_revision = 'projects_0001'  # chained after the current head to keep one head
 branch_labels = None
 depends_on = None
 

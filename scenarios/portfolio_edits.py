@@ -67,6 +67,28 @@ def fix_portfolio(scenario: Mapping[str, Any], starts: Mapping[str, int]) -> dic
     return edited
 
 
+def relax_funding(scenario: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy whose money never binds: each yearly budget raised by the total capital,
+    opex and a margin, and no debt-service limit. Used to evaluate the impact of a fixed
+    plan that cannot be funded (impact does not depend on how a plan is paid for)."""
+    edited = copy.deepcopy(dict(scenario))
+    projects = edited.get("projects") or []
+    horizon = int(edited.get("horizon_years") or 1)
+    room = sum(float(sum(p.get("capex_profile") or [])) for p in projects) + horizon * sum(
+        float(p.get("opex_per_year") or 0.0) for p in projects
+    )
+    budget = edited.setdefault("budget", {})
+    start = int(edited["start_year"])
+    by_year = {int(y): float(v) for y, v in (budget.get("by_year") or {}).items()}
+    budget["by_year"] = {
+        year: by_year.get(year, 0.0) + room + 1.0 for year in range(start, start + horizon)
+    }
+    fiscal = edited.get("fiscal")
+    if isinstance(fiscal, dict):
+        fiscal.pop("max_debt_service_ratio", None)
+    return edited
+
+
 def selection(result: Mapping[str, Any]) -> dict[str, int]:
     """Project id → start year of a result's selected projects."""
     return {str(p["id"]): int(p["start_year"]) for p in result.get("selected") or []}

@@ -10,7 +10,9 @@
 3. Evaluate the recommended portfolio in every sample by solving the sample with that
    plan fixed (:func:`scenarios.portfolio_edits.fix_portfolio`): its impact (objective),
    KPI outcomes and cost under the sample. A sample in which the fixed plan has no
-   feasible funding counts as *unaffordable*. Its capital cost is
+   feasible funding counts as *unaffordable*; its impact is then evaluated with money
+   not binding (:func:`scenarios.portfolio_edits.relax_funding`), since impact does not
+   depend on how a plan is paid for. Its capital cost is
    ``Σ_j capex_j · m_{s,j}`` with the drawn overrun factors ``m``.
 
 The nominal solve uses the given options; sample solves skip the optimiser's second
@@ -34,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from decision_support.errors import InputError, Problem
-from scenarios.portfolio_edits import fix_portfolio, has_plan, impact, selection
+from scenarios.portfolio_edits import fix_portfolio, has_plan, impact, relax_funding, selection
 from scenarios.runner import (
     CancelCheck,
     ProgressCallback,
@@ -84,8 +86,9 @@ def _solve_samples(
     pool: ProcessPoolExecutor | None,
     progress: ProgressCallback,
     cancel: CancelCheck | None,
-) -> tuple[list[SolveOutcome], list[SolveOutcome]]:
-    """Phase 1: nominal and samples; phase 2: the nominal plan fixed in every sample."""
+) -> tuple[list[SolveOutcome], list[SolveOutcome], dict[int, SolveOutcome]]:
+    """Phase 1: nominal and samples; phase 2: the nominal plan fixed in every sample;
+    phase 3: where that plan cannot be funded, its impact with money not binding."""
     # Samples only need the best impact: no financing-cost solve, and a relative gap of
     # at least ``sample_gap`` (a perturbed instance can be slow to prove optimal).
     sample_options = {
@@ -105,7 +108,7 @@ def _solve_samples(
     )
     nominal = first[0].result or {}
     if not has_plan(nominal):
-        return first, [SolveOutcome(f"recommended-{s.index}", "cancelled") for s in samples]
+        return first, [SolveOutcome(f"recommended-{s.index}", "cancelled") for s in samples], {}
     recommended = selection(nominal)
     evaluations = solve_many(
         [
@@ -120,7 +123,27 @@ def _solve_samples(
         cancel=cancel,
         pool=pool,
     )
-    return first, evaluations
+    unfunded = [
+        i
+        for i, outcome in enumerate(evaluations)
+        if outcome.status == "done" and not has_plan(outcome.result)
+    ]
+    relaxed = solve_many(
+        [
+            SolveTask(
+                f"recommended-unfunded-{samples[i].index}",
+                relax_funding(fix_portfolio(samples[i].scenario, recommended)),
+                sample_options,
+            )
+            for i in unfunded
+        ],
+        solve=solve,
+        workers=workers,
+        progress=progress,
+        cancel=cancel,
+        pool=pool,
+    )
+    return first, evaluations, dict(zip(unfunded, relaxed, strict=True))
 
 
 def robustness(
@@ -144,11 +167,11 @@ def robustness(
     def forward(_: int, __: int, outcome: SolveOutcome) -> None:
         nonlocal done
         done += 1
-        if progress is not None:
-            progress(done, total, outcome)
+        if progress is not None:  # unfunded re-evaluations come on top of 1 + 2N
+            progress(done, max(total, done), outcome)
 
     with worker_pool(workers) as pool:
-        first, evaluations = _solve_samples(
+        first, evaluations, relaxed = _solve_samples(
             scenario,
             samples,
             options,
@@ -184,7 +207,9 @@ def robustness(
     kpi_closure: dict[str, list[float]] = {}
     kpi_projected: dict[str, list[tuple[float, float]]] = {}
     kpi_meta: dict[str, dict[str, Any]] = {}
-    for sample, outcome, evaluation in zip(samples, first[1:], evaluations, strict=True):
+    for position, (sample, outcome, evaluation) in enumerate(
+        zip(samples, first[1:], evaluations, strict=True)
+    ):
         result = outcome.result or {}
         row: dict[str, Any] = {
             "index": sample.index,
@@ -193,6 +218,7 @@ def robustness(
             "selected": sorted(selection(result)) if has_plan(result) else [],
             "recommended_status": (evaluation.result or {}).get("status", evaluation.status),
             "recommended_impact": None,
+            "recommended_affordable": None,
             "recommended_capex": sum(
                 capex[pid] * sample.cost_multipliers[pid] for pid in recommended
             ),
@@ -209,6 +235,10 @@ def robustness(
             for pid in row["selected"]:
                 counts[pid] = counts.get(pid, 0) + 1
         evaluated = evaluation.result or {}
+        if evaluation.status == "done":
+            row["recommended_affordable"] = has_plan(evaluated)
+        if not has_plan(evaluated) and position in relaxed:
+            evaluated = relaxed[position].result or {}
         if has_plan(evaluated):
             row["recommended_impact"] = impact(evaluated)
             for kpi in evaluated.get("kpi_projection") or []:
@@ -246,7 +276,7 @@ def robustness(
         )
     project_rows.sort(key=lambda r: (-(r["core_index"] or 0.0), r["id"]))
     evaluated_rows = [r for r in detail if r["recommended_impact"] is not None]
-    affordable_known = [r for r in detail if r["recommended_status"] not in ("cancelled", "failed")]
+    affordable_known = [r for r in detail if r["recommended_affordable"] is not None]
     kpis = []
     for key, closures in kpi_closure.items():
         worst_closure, worst_projected = min(kpi_projected[key], key=lambda t: t[0])
@@ -290,7 +320,7 @@ def robustness(
                 [r["recommended_capex"] for r in detail if r["status"] != "cancelled"], worst="max"
             ),
             "unaffordable_share": (
-                sum(1 for r in affordable_known if r["recommended_impact"] is None)
+                sum(1 for r in affordable_known if not r["recommended_affordable"])
                 / len(affordable_known)
                 if affordable_known
                 else None

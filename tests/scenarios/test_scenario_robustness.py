@@ -64,6 +64,10 @@ def test_robustness_is_reproducible_and_core_indices_match_the_samples(make_scen
         assert project["class"] == classify(project["core_index"])
         assert project["id"] in once["classes"][project["class"]]
     assert "A" in once["classes"]["core"]  # mandatory in every sample
+    # an unaffordable sample still gets the recommended plan's impact (money not binding)
+    assert all(s["recommended_impact"] is not None for s in once["samples"])
+    unaffordable = [not s["recommended_affordable"] for s in once["samples"]]
+    assert once["recommended"]["unaffordable_share"] == pytest.approx(sum(unaffordable) / 6)
     capex = [s["recommended_capex"] for s in once["samples"]]
     assert once["recommended"]["capex"]["worst"] == pytest.approx(max(capex))
     assert once["recommended"]["capex"]["expected"] == pytest.approx(sum(capex) / len(capex))
@@ -71,3 +75,26 @@ def test_robustness_is_reproducible_and_core_indices_match_the_samples(make_scen
 
 def test_classes():
     assert [classify(1.0), classify(0.0), classify(0.5)] == ["core", "exterior", "borderline"]
+
+
+def test_an_unaffordable_recommended_plan_is_counted_and_still_scored(knapsack):
+    # the nominal plan P1 + P2 + P4 spends 90 of 100: an overrun of 11 % or more breaks it
+    report = robustness(
+        knapsack,
+        UncertaintySpec(samples=5, seed=4, impact_spread=0.0, default_risk="low"),
+        workers=1,
+    )
+    assert report["nominal"]["selected"] == [
+        {"id": "P1", "start_year": 2027},
+        {"id": "P2", "start_year": 2027},
+        {"id": "P4", "start_year": 2027},
+    ]
+    rows = report["samples"]
+    for row in rows:
+        m = row["cost_multipliers"]
+        overrun = 40 * m["P1"] + 30 * m["P2"] + 20 * m["P4"] > 100
+        assert row["recommended_affordable"] is (not overrun)
+        assert row["recommended_impact"] == pytest.approx(21.0)  # values not perturbed
+    unaffordable = sum(not r["recommended_affordable"] for r in rows)
+    assert 0 < unaffordable < 5
+    assert report["recommended"]["unaffordable_share"] == pytest.approx(unaffordable / 5)

@@ -150,6 +150,13 @@ def launch(job_id: int, database_url: str) -> int:
     return process.pid
 
 
+def wait_for_workers(timeout: float | None = None) -> None:
+    """Wait until the workers this process launched have exited (tests, clean shutdown)."""
+    for process in list(_LAUNCHED):
+        process.wait(timeout=timeout)
+        _LAUNCHED.remove(process)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: execute the job whose id is the only argument."""
     args = sys.argv[1:] if argv is None else argv

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from models.scenario_worker import execute_job
+from models.scenario_worker import execute_job, wait_for_workers
 from models.scenarios import Scenario
 
 KNAPSACK_YAML = b"""name: Tiny
@@ -242,3 +242,4 @@ def test_a_real_worker_process_runs_the_job(client, auth, db, app):
             break
         time.sleep(0.5)
     assert status["status"] == "done", status
+    wait_for_workers(timeout=30)

@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -140,6 +141,23 @@ def _cbc_outcome(model: PortfolioModel, seconds: float) -> SolveOutcome:
     return SolveOutcome(label, has_solution, objective, None, gap, seconds, "CBC")
 
 
+def _cbc_solver(settings: SolverSettings) -> pulp.LpSolver:
+    """CBC: a ``cbc`` on the PATH (``COIN_CMD``), else the binary bundled with PuLP."""
+    options = {
+        "msg": False,
+        "timeLimit": settings.time_limit,
+        "gapRel": settings.gap,
+        "threads": settings.threads,
+    }
+    installed = pulp.COIN_CMD(**options)
+    if installed.available():
+        return installed
+    # PuLP 3.3 flags its bundled CBC as deprecated for 4.0; it is still the fallback here.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return pulp.PULP_CBC_CMD(**options)
+
+
 def solve_model(
     model: PortfolioModel, settings: SolverSettings, start: dict[str, float] | None = None
 ) -> SolveOutcome:
@@ -149,13 +167,7 @@ def solve_model(
     """
     began = time.perf_counter()
     if settings.solver == "cbc":
-        solver = pulp.PULP_CBC_CMD(
-            msg=False,
-            timeLimit=settings.time_limit,
-            gapRel=settings.gap,
-            threads=settings.threads,
-        )
-        model.problem.solve(solver)
+        model.problem.solve(_cbc_solver(settings))
         return _cbc_outcome(model, time.perf_counter() - began)
     highs = QuietHighs(
         start=start,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from decision_support.portfolio import report
 from decision_support.portfolio.build import build_model
@@ -34,6 +34,9 @@ from decision_support.portfolio.solve import SolveOutcome, SolverSettings, solve
 from decision_support.portfolio.verify import verify_plan
 
 logger = logging.getLogger(__name__)
+
+SECOND_SOLVE_GAP = 1e-3
+"""Relative MIP gap of the financing-cost solve (the impact is already fixed by solve 1)."""
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,8 @@ def solve_plan(data: ModelData, options: OptimiseOptions) -> PlanSolve:
         tolerance = data.scenario.objective.financing_tolerance
         floor = first.objective - tolerance * max(1.0, abs(first.objective))
         set_financing_objective(model, floor)
-        second = solve_model(model, options.settings, start_values(model, plan))
+        settings = replace(options.settings, gap=max(options.gap, SECOND_SOLVE_GAP))
+        second = solve_model(model, settings, start_values(model, plan))
         if second.has_solution:
             plan = extract_plan(model)
     return PlanSolve(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -79,7 +80,7 @@ class Catalogue:
         self.kpis: tuple[KPI, ...] = tuple(kpis)
         self._by_compact = {k.code_compact: k for k in kpis}
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[KPI]:
         return iter(self.kpis)
 
     def __len__(self) -> int:

@@ -1,0 +1,1 @@
+"""Verb functions that read and change the database. They flush, never commit."""

@@ -1,0 +1,2 @@
+"""Procurement rule packs (declarative YAML with citations) and the pure engine
+that reads them."""

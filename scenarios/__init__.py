@@ -1,0 +1,1 @@
+"""Scenario files (the demo city, what-ifs) and the runner / comparison code."""

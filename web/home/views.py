@@ -1,0 +1,61 @@
+"""Landing page, one's cities, a city's dashboard and their JSON twins."""
+
+from __future__ import annotations
+
+from flask import abort, g, jsonify, render_template
+from werkzeug.wrappers import Response
+
+from models.services.dashboard import city_overview
+from models.services.users import cities_of
+from web.database import db_session
+from web.home import api, bp, city_bp
+
+
+@bp.route("/")
+def index() -> str:
+    """Landing page: what the tool does; the user's cities once logged in."""
+    cities = cities_of(db_session(), g.user) if g.user is not None else []
+    return render_template("home/index.html", cities=cities)
+
+
+@bp.route("/api/cities")
+def api_cities() -> Response:
+    """The cities the logged-in user belongs to, with their role."""
+    if g.user is None:
+        abort(401)
+    return jsonify(
+        {
+            "cities": [
+                {"slug": c.slug, "name": c.name, "role": role.value, "currency": c.currency}
+                for c, role in cities_of(db_session(), g.user)
+            ]
+        }
+    )
+
+
+@city_bp.route("/")
+def dashboard() -> str:
+    """A city's dashboard: where it stands and what each persona can do next."""
+    overview = city_overview(db_session(), g.city)
+    return render_template("home/dashboard.html", overview=overview)
+
+
+@api.route("/")
+def api_city() -> Response:
+    """A city's profile and overview counts."""
+    city = g.city
+    return jsonify(
+        {
+            "slug": city.slug,
+            "name": city.name,
+            "country": city.country,
+            "population": city.population,
+            "households": city.households,
+            "currency": city.currency,
+            "rule_pack": city.rule_pack,
+            "fiscal_year_start_month": city.fiscal_year_start_month,
+            "is_demo": city.is_demo,
+            "role": g.role.value,
+            "overview": city_overview(db_session(), city).as_dict(),
+        }
+    )

@@ -161,6 +161,11 @@ def _run_or_404(run_id: int) -> PortfolioRun:
     return run
 
 
+def _project_ids(run: PortfolioRun) -> list[str]:
+    projects = (run.inputs or {}).get("projects")
+    return [str(p["id"]) for p in projects] if isinstance(projects, list) else []
+
+
 @bp.route("/runs/<int:run_id>")
 def run_page(run_id: int) -> str:
     """Progress while the run is solved, then the result."""
@@ -186,7 +191,7 @@ def run_page(run_id: int) -> str:
         figures=figures,
         force=force,
         may_run=can(Action.RUN_PORTFOLIO),
-        project_ids=[p["id"] for p in (run.inputs or {}).get("projects", [])],
+        project_ids=_project_ids(run),
     )
 
 

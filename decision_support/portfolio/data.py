@@ -79,6 +79,13 @@ class ModelData:
     discount: dict[int, float]
     mode: str
     warnings: list[str] = field(default_factory=list)
+    impacts_by_project: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        grouped: dict[str, list[tuple[str, float]]] = {}
+        for (pid, key), delta in self.impact.items():
+            grouped.setdefault(pid, []).append((key, delta))
+        self.impacts_by_project = {pid: tuple(items) for pid, items in grouped.items()}
 
     @property
     def first_year(self) -> int:

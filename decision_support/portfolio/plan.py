@@ -65,13 +65,15 @@ def evaluate_plan(data: ModelData, plan: Plan) -> PlanEvaluation:
     opex = dict.fromkeys(years, 0.0)
     savings = dict.fromkeys(years, 0.0)
     tenders = dict.fromkeys(years, 0)
+    last = data.last_year
     for pid, s in plan.starts.items():
-        for t in years:
-            amount = data.capex.get((pid, s, t), 0.0)
-            if amount:
-                capex[pid, t] += amount
-            opex[t] += data.opex.get((pid, s, t), 0.0)
-            savings[t] += data.savings.get((pid, s, t), 0.0)
+        project = data.projects[pid]
+        for k, amount in enumerate(project.capex_profile):
+            if amount > 0:
+                capex[pid, s + k] += amount
+        for t in range(s + project.duration_years, last + 1):
+            opex[t] += project.opex_per_year
+            savings[t] += project.savings_per_year
         launch = data.launch_year(pid, s)
         if launch in tenders:
             tenders[launch] += 1
@@ -118,11 +120,15 @@ def evaluate_plan(data: ModelData, plan: Plan) -> PlanEvaluation:
     bands_after = {}
     kpi_gap_closure = 0.0
     u4ssc_points = 0.0
+    change: dict[str, float] = defaultdict(float)
+    improvement: dict[str, float] = defaultdict(float)
+    for pid in plan.starts:
+        for key, delta in data.impacts_by_project.get(pid, ()):
+            change[key] += delta
+            improvement[key] += data.improvement[pid, key]
     for key, kpi in data.kpis.items():
-        change = sum(data.impact.get((pid, key), 0.0) for pid in plan.starts)
-        improvement = sum(data.improvement.get((pid, key), 0.0) for pid in plan.starts)
-        projected[key] = kpi.baseline + change
-        closure[key] = min(kpi.gap, improvement)
+        projected[key] = kpi.baseline + change[key]
+        closure[key] = min(kpi.gap, improvement[key])
         kpi_gap_closure += kpi.coefficient * closure[key]
         share = achievement(projected[key], kpi.target, kpi.direction > 0)
         bands_after[key] = benchmark_band(share)

@@ -88,7 +88,7 @@ def add_interval_knapsack_inequalities(model: PortfolioModel) -> None:
 def _signature(model: PortfolioModel, pid: str) -> tuple[object, ...]:
     data = model.data
     project = data.projects[pid]
-    impacts = tuple(sorted((k, d) for (p, k), d in data.impact.items() if p == pid))
+    impacts = tuple(sorted(data.impacts_by_project.get(pid, ())))
     return (
         project.capex_profile,
         project.opex_per_year,
@@ -183,9 +183,10 @@ def add_dominance_inequalities(model: PortfolioModel) -> None:
     """
     ex = model.ex
     candidates = _dominance_candidates(model)
+    signature = {pid: _signature(model, pid) for pid in candidates}
     for q in candidates:
         for p in candidates:
-            if p == q or _signature(model, p) == _signature(model, q):
+            if p == q or signature[p] == signature[q]:
                 continue
             if _dominates(model, p, q):
                 model.add(ex.selected[q] <= ex.selected[p], "dominance", q, p)

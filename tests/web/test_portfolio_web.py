@@ -144,3 +144,14 @@ def test_infeasible_run_shows_the_diagnosis(inline_app, client, auth, db):
     response = client.post("/cities/demo-city/portfolio/", data=_form(f"saved:{scenario.id}"))
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Why no plan exists" in page and "raise the" in page
+
+
+def test_demo_city_offers_the_shipped_demo_scenario(app, client, auth):
+    from decision_support.portfolio import parse_scenario
+    from models.services.portfolio import demo_scenario_document
+
+    scenario = parse_scenario(demo_scenario_document())
+    assert scenario.city == "Demo City (fictional)" and len(scenario.projects) >= 25
+    auth.login_as("finance_officer")
+    page = client.get("/cities/demo-city/portfolio/").get_data(as_text=True)
+    assert "Demo portfolio scenario (fictional)" in page

@@ -155,3 +155,22 @@ def test_demo_city_offers_the_shipped_demo_scenario(app, client, auth):
     auth.login_as("finance_officer")
     page = client.get("/cities/demo-city/portfolio/").get_data(as_text=True)
     assert "Demo portfolio scenario (fictional)" in page
+
+
+def test_run_is_solved_in_the_background_after_the_request(app, client, auth, saved, db):
+    import time
+
+    auth.login_as("finance_officer")
+    response = client.post("/cities/demo-city/portfolio/", data=_form(f"saved:{saved.id}"))
+    assert response.status_code == 302
+    response.close()  # a WSGI server closes the response once sent: the job starts then
+    run_url = response.headers["Location"]
+    page = client.get(run_url).get_data(as_text=True)
+    assert "refresh" in page or "proven optimal" in page
+    run_id = int(run_url.rstrip("/").rsplit("/", 1)[1])
+    for _ in range(600):  # the job is a thread; wait for it rather than for a fixed time
+        db.expire_all()
+        if db.get(PortfolioRun, run_id).status not in ("queued", "running"):
+            break
+        time.sleep(0.1)
+    assert db.get(PortfolioRun, run_id).status == "optimal"

@@ -174,3 +174,15 @@ def test_run_is_solved_in_the_background_after_the_request(app, client, auth, sa
             break
         time.sleep(0.1)
     assert db.get(PortfolioRun, run_id).status == "optimal"
+
+
+def test_queued_run_shows_progress_and_refreshes(inline_app, client, auth, saved, db):
+    city = db.scalar(select(City).where(City.slug == "demo-city"))
+    run = create_run(db, city, None, RunSettings(source=f"saved:{saved.id}", time_limit=7))
+    db.commit()
+    auth.login_as("city_leader")
+    page = client.get(f"/cities/demo-city/portfolio/runs/{run.id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' in page and "Waiting to start" in page
+    assert "after 7 s at most" in page
+    api = client.get(f"/api/cities/demo-city/portfolio/runs/{run.id}").get_json()
+    assert api["status"] == "queued" and api["result"] is None

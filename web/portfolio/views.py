@@ -9,6 +9,7 @@ finished, so a reload or a second tab shows the same progress. With
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import (
@@ -161,6 +162,13 @@ def _run_or_404(run_id: int) -> PortfolioRun:
     return run
 
 
+def _elapsed_seconds(run: PortfolioRun) -> float:
+    created = run.created_at
+    if created.tzinfo is None:  # SQLite returns naive UTC timestamps
+        created = created.replace(tzinfo=UTC)
+    return max(0.0, (datetime.now(UTC) - created).total_seconds())
+
+
 def _project_ids(run: PortfolioRun) -> list[str]:
     projects = (run.inputs or {}).get("projects")
     return [str(p["id"]) for p in projects] if isinstance(projects, list) else []
@@ -191,6 +199,8 @@ def run_page(run_id: int) -> str:
         figures=figures,
         force=force,
         may_run=can(Action.RUN_PORTFOLIO),
+        settings=settings,
+        elapsed=_elapsed_seconds(run),
         project_ids=_project_ids(run),
     )
 

@@ -41,6 +41,9 @@ def _register_feature_commands() -> None:
 
     cli.add_command(kpis)
     cli.add_command(optimise_command)
+    from decision_support.finance.commands import finance
+
+    cli.add_command(finance)
 
 
 def _register_plugin_commands() -> None:

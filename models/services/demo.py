@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from models.cities import City
 from models.services.cities import city_by_slug, create_city
+from models.services.finance import seed_demo_finance
+from models.services.kpi_demo import seed_demo_kpis
 from models.services.users import create_user, grant_membership
 from models.users import Role, User
 
@@ -82,6 +84,8 @@ def _demo_users(session: Session, city: City) -> int:
 DemoStep = Callable[[Session, City], int]
 DEMO_DATA_STEPS: list[tuple[str, DemoStep]] = [
     ("users", _demo_users),
+    ("kpis", seed_demo_kpis),
+    ("finance", seed_demo_finance),
 ]
 
 

@@ -1,14 +1,22 @@
-"""Reading a city's KPI values."""
+"""A city's KPI values: reading, importing, adding and correcting them, and scoring."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from decision_support.errors import InputError, Problem
+from decision_support.kpis.scoring import Assessment, score_values
+from decision_support.kpis.targets import TargetSet
+from decision_support.kpis.values import KPIValue, read_values
 from models.cities import City
 from models.kpis import Kpi, KpiValue
+from models.services.audit import record_change
+from models.services.kpi_targets import target_set
+from models.services.reference_data import kpi_ids_by_code
+from models.users import User
 
 
 @dataclass(frozen=True)
@@ -47,3 +55,167 @@ def latest_values(session: Session, city: City) -> dict[tuple[str, str], LatestV
 def catalogue(session: Session) -> list[Kpi]:
     """The KPI catalogue in ITU order (dimension, then the catalogue's own order)."""
     return list(session.scalars(select(Kpi).order_by(Kpi.id)))
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import changed."""
+
+    created: int
+    updated: int
+    not_reported: int
+    years: tuple[int, ...]
+
+    @property
+    def rows(self) -> int:
+        return self.created + self.updated
+
+
+def to_domain(row: KpiValue, kpi: Kpi) -> KPIValue:
+    """An ORM value as the core's KPIValue ('' data point → None)."""
+    return KPIValue(
+        code=kpi.code,
+        data_point=row.data_point or None,
+        year=row.year,
+        value=row.value,
+        unit=row.unit or kpi.unit,
+        source=row.source,
+        quality=row.quality,
+        verified=row.verified,
+    )
+
+
+def city_values(session: Session, city: City) -> list[KPIValue]:
+    """Every stored value of ``city`` (all years), as domain objects."""
+    rows = session.execute(
+        select(KpiValue, Kpi)
+        .join(Kpi, Kpi.id == KpiValue.kpi_id)
+        .where(KpiValue.city_id == city.id)
+        .order_by(Kpi.id, KpiValue.data_point, KpiValue.year)
+    )
+    return [to_domain(value, kpi) for value, kpi in rows]
+
+
+def _check_city_and_years(
+    values: list[KPIValue], city: City, default_year: int | None
+) -> list[KPIValue]:
+    problems = []
+    other = sorted({v.city for v in values if v.city and v.city not in (city.name, city.slug)})
+    if other:
+        problems.append(
+            Problem(f"the file has values of other cities ({', '.join(other)}); import them there")
+        )
+    if default_year is None and any(v.year is None for v in values):
+        problems.append(
+            Problem(
+                "some rows have no year: add a year column or give the year to use", field="year"
+            )
+        )
+    if problems:
+        raise InputError(problems)
+    return [v if v.year is not None else replace(v, year=default_year) for v in values]
+
+
+def _upsert(
+    session: Session, city: City, values: list[KPIValue]
+) -> tuple[list[tuple[KpiValue, KPIValue, dict[str, object] | None]], int]:
+    """Insert or update each value; returns (row, value, previous or None) and new count."""
+    ids = kpi_ids_by_code(session)
+    existing = {
+        (row.kpi_id, row.data_point, row.year): row
+        for row in session.scalars(select(KpiValue).where(KpiValue.city_id == city.id))
+    }
+    changed = []
+    created = 0
+    for value in values:
+        assert value.year is not None
+        key = (ids[value.code], value.data_point or "", value.year)
+        row = existing.get(key)
+        previous: dict[str, object] | None = None
+        if row is None:
+            row = KpiValue(city_id=city.id, kpi_id=key[0], data_point=key[1], year=key[2])
+            session.add(row)
+            existing[key] = row
+            created += 1
+        else:
+            previous = {"value": row.value, "quality": row.quality, "verified": row.verified}
+        row.value = value.value
+        row.unit = value.unit
+        row.source = value.source
+        row.quality = value.quality or "unknown"
+        row.verified = bool(value.verified)
+        changed.append((row, value, previous))
+    session.flush()
+    return changed, created
+
+
+def import_kpi_values(
+    session: Session,
+    city: City,
+    source: object,
+    actor: User | None,
+    *,
+    filename: str | None = None,
+    default_year: int | None = None,
+) -> ImportSummary:
+    """Import a values file (CSV/XLSX, see docs/kpis.md) into ``city``: all or nothing.
+
+    Every row is checked before anything is written (InputError lists every
+    problem); existing (KPI, data point, year) values are replaced. Rows without a
+    year take ``default_year``. Flushes, never commits; one audit entry.
+    """
+    values = _check_city_and_years(read_values(source, filename), city, default_year)
+    changed, created = _upsert(session, city, values)
+    summary = ImportSummary(
+        created=created,
+        updated=len(changed) - created,
+        not_reported=sum(1 for v in values if v.value is None),
+        years=tuple(sorted({v.year for v in values if v.year is not None})),
+    )
+    record_change(
+        session,
+        actor=actor,
+        action="import",
+        entity="kpi_values",
+        city_id=city.id,
+        details={
+            "file": filename or "",
+            "created": summary.created,
+            "updated": summary.updated,
+            "not_reported": summary.not_reported,
+            "years": list(summary.years),
+        },
+    )
+    return summary
+
+
+def save_kpi_value(session: Session, city: City, actor: User | None, value: KPIValue) -> KpiValue:
+    """Add or correct one value (checked with :func:`check_value` first); audited."""
+    if value.year is None:
+        raise InputError(Problem("year is required", field="year"))
+    ((row, _, previous),), created = _upsert(session, city, [value])
+    record_change(
+        session,
+        actor=actor,
+        action="add" if created else "correct",
+        entity="kpi_value",
+        entity_id=row.id,
+        city_id=city.id,
+        details={
+            "code": value.code,
+            "data_point": value.data_point or "",
+            "year": value.year,
+            "value": value.value,
+            "previous": previous,
+        },
+    )
+    return row
+
+
+def city_assessment(
+    session: Session, city: City, year: int | None = None
+) -> tuple[list[KPIValue], TargetSet, Assessment]:
+    """The city's values, its targets (reference + own) and their assessment."""
+    values = city_values(session, city)
+    targets = target_set(session, city)
+    return values, targets, score_values(values, targets, year=year)

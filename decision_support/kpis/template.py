@@ -1,0 +1,123 @@
+"""The XLSX data-collection template a city fills in and imports back.
+
+One sheet per dimension lists every KPI (one row per data point) with its code,
+name, level and unit; the city fills ``year``, ``value``, ``quality``, ``verified``
+and ``source``. Dropdowns offer the data points, quality flags and yes/no. An
+instructions sheet explains the rules. :func:`decision_support.kpis.values.read_values`
+reads the filled workbook as it is (every sheet with ``code`` and ``value`` columns).
+"""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from decision_support.kpis.catalogue import DIMENSIONS, Catalogue, load_catalogue
+from decision_support.kpis.spreadsheet import HEADER_FILL, HEADER_FONT, safe_cell, sheet_title
+from decision_support.kpis.values import QUALITY_FLAGS
+
+TEMPLATE_COLUMNS = (
+    "code",
+    "name",
+    "level",
+    "data_point",
+    "unit",
+    "year",
+    "value",
+    "quality",
+    "verified",
+    "source",
+    "note",
+)
+_WIDTHS = (18, 44, 9, 16, 30, 8, 12, 32, 9, 36, 30)
+
+INSTRUCTIONS = (
+    "U4SSC KPI data collection template",
+    "",
+    "Fill in one row per KPI (or data point) on the Economy, Environment and "
+    "Society and Culture sheets.",
+    "Do not rename the sheets or the header row, and do not change the code, "
+    "data_point or unit cells: they identify what each value is.",
+    "year: the year the value refers to (e.g. 2024). Add rows (copy a row) to "
+    "report further years.",
+    "value: a number in the unit shown; a decimal comma is accepted; no thousands "
+    "separators. Percentages as 0-100 (a % sign is allowed). Yes/no KPIs: yes or no.",
+    "Leave value empty or write NR when the KPI is not reported.",
+    "quality: one of " + "; ".join(QUALITY_FLAGS) + " (U4SSC data-quality flags).",
+    "verified: yes when an independent verifier has checked the value.",
+    "source: where the value comes from (document, register, URL).",
+    "The import is all-or-nothing: every problem is listed with its sheet, row "
+    "and column, and nothing is stored until all are fixed.",
+)
+
+
+def write_template(catalogue: Catalogue | None = None) -> bytes:
+    """The import template as XLSX bytes."""
+    catalogue = catalogue or load_catalogue()
+    book = Workbook()
+    instructions = book.active
+    instructions.title = "Instructions"
+    for line in INSTRUCTIONS:
+        instructions.append([safe_cell(line)])
+    instructions["A1"].font = HEADER_FONT
+    instructions.column_dimensions["A"].width = 120
+
+    quality_list = '"' + ",".join(QUALITY_FLAGS) + '"'
+    for dimension in DIMENSIONS:
+        sheet = book.create_sheet(sheet_title(dimension))
+        sheet.append(list(TEMPLATE_COLUMNS))
+        for cell in sheet[1]:
+            cell.font = HEADER_FONT
+            cell.fill = HEADER_FILL
+        sheet.freeze_panes = "C2"
+        for number, width in enumerate(_WIDTHS, start=1):
+            sheet.column_dimensions[get_column_letter(number)].width = width
+        data_point_lists: dict[str, DataValidation] = {}
+        for kpi in catalogue:
+            if kpi.dimension != dimension:
+                continue
+            for data_point in kpi.data_points or (None,):
+                sheet.append(
+                    [
+                        kpi.code,
+                        safe_cell(kpi.name),
+                        kpi.level,
+                        data_point,
+                        safe_cell(kpi.unit),
+                        None,
+                        None,
+                        None,
+                        None,
+                        None,
+                        None,
+                    ]
+                )
+                if data_point is not None:
+                    check = data_point_lists.get(kpi.code)
+                    if check is None:
+                        check = DataValidation(
+                            type="list",
+                            formula1='"' + ",".join(kpi.data_points) + '"',
+                            allow_blank=False,
+                        )
+                        check.error = f"Choose a data point of {kpi.code}"
+                        sheet.add_data_validation(check)
+                        data_point_lists[kpi.code] = check
+                    check.add(f"D{sheet.max_row}")
+        last = max(sheet.max_row, 2)
+        quality = DataValidation(type="list", formula1=quality_list, allow_blank=True)
+        quality.error = "Choose one of the U4SSC data-quality flags"
+        verified = DataValidation(type="list", formula1='"yes,no"', allow_blank=True)
+        year = DataValidation(
+            type="whole", operator="between", formula1="1900", formula2="2100", allow_blank=True
+        )
+        year.error = "A year between 1900 and 2100"
+        for check, column in ((quality, "H"), (verified, "I"), (year, "F")):
+            sheet.add_data_validation(check)
+            check.add(f"{column}2:{column}{last + 500}")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -36,14 +36,13 @@ def cli(verbose: bool) -> None:
 
 def _register_feature_commands() -> None:
     """Attach the core's own command groups."""
+    from decision_support.finance.commands import finance
     from decision_support.kpis.commands import kpis
     from decision_support.portfolio.commands import optimise_command
 
     cli.add_command(kpis)
-    cli.add_command(optimise_command)
-    from decision_support.finance.commands import finance
-
     cli.add_command(finance)
+    cli.add_command(optimise_command)
 
 
 def _register_plugin_commands() -> None:

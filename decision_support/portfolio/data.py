@@ -111,7 +111,8 @@ def repayment_factors(mechanism: MechanismSpec) -> tuple[float, ...]:
 
     Grace years pay interest only; then ``annuity`` pays r / (1 − (1 + r)^−n') a
     year, or ``linear`` repays 1/n' of principal plus interest on the balance,
-    with n' = tenor − grace.
+    with n' = tenor − grace; ``bullet`` pays interest every year and the whole
+    principal in the last.
     """
     if not mechanism.repayable:
         return (0.0,)
@@ -123,10 +124,15 @@ def repayment_factors(mechanism: MechanismSpec) -> tuple[float, ...]:
     annuity = rate / (1 - (1 + rate) ** -years) if rate else 1.0 / years
     for k in range(1, tenor + 1):
         interest = rate * balance
-        if k <= grace:
+        if k <= grace or (mechanism.style == "bullet" and k < tenor):
             payments.append(interest)
             continue
-        principal = 1.0 / years if mechanism.style == "linear" else annuity - interest
+        if mechanism.style == "bullet":
+            principal = balance
+        elif mechanism.style == "linear":
+            principal = 1.0 / years
+        else:
+            principal = annuity - interest
         payments.append(interest + principal)
         balance -= principal
     return tuple(payments)

@@ -20,17 +20,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from decision_support.errors import Problem
+from decision_support.finance.mechanisms import Mechanism
 from decision_support.portfolio import OptimiseOptions, Scenario, optimise, parse_scenario
 from decision_support.portfolio.scenario import ScenarioError, scenario_to_dict
-from decision_support.portfolio.schema import MECHANISM_TYPES
 from models.base import utcnow
 from models.cities import City
-from models.financing import FinancingMechanism
 from models.kpis import Kpi, KpiTarget, KpiValue
 from models.projects import Project
 from models.scenarios import PortfolioRun
 from models.scenarios import Scenario as SavedScenario
 from models.services.audit import record_change
+from models.services.finance import city_mechanisms, fiscal_profile
 from models.session import transaction
 from models.users import User
 
@@ -40,16 +40,6 @@ SOURCE_CITY = "city"
 SOURCE_DEMO = "demo"
 SAVED_PREFIX = "saved:"
 _FINISHED = {"optimal", "feasible", "infeasible"}
-_MECHANISM_TERMS = (
-    "capacity_total",
-    "capacity_by_year",
-    "lead_time_years",
-    "award_probability",
-    "cofinancing_share",
-    "issuance_cost",
-    "style",
-    "max_amount",
-)
 
 
 @dataclass(frozen=True)
@@ -65,7 +55,7 @@ class RunSettings:
     force_out: tuple[str, ...] = ()
     start_year: int = 2027
     horizon_years: int = 5
-    budget_per_year: float = 0.0
+    budget_per_year: float | None = None  # None: the city's fiscal profile
     carry_over: bool = True
     revenue_per_year: float | None = None
     existing_debt_service_per_year: float | None = None
@@ -127,25 +117,56 @@ def _targets(session: Session, city: City) -> dict[tuple[int, str], KpiTarget]:
     return targets
 
 
-def _mechanism(row: FinancingMechanism) -> dict[str, Any]:
-    kind = row.mechanism_type if row.mechanism_type in MECHANISM_TYPES else "other"
-    mechanism: dict[str, Any] = {
-        "id": row.key,
-        "name": row.name,
+def _portfolio_type(mechanism: Mechanism) -> str:
+    """The optimiser's mechanism type for a finance-catalogue mechanism."""
+    if mechanism.id == "own_budget":
+        return "own_budget"
+    if mechanism.kind == "debt":
+        if "green" in mechanism.type:
+            return "green_bond"
+        if "bond" in mechanism.type:
+            return "bond"
+        return "tax_increment" if "tax_increment" in mechanism.type else "loan"
+    if mechanism.kind == "deferred_payment":
+        if "energy_performance" in mechanism.type:
+            return "epc"
+        return "ppp" if "ppp" in mechanism.type else "other"
+    # contributions, earmarked own funds and user-funded concessions are not repaid by the city
+    return "grant"
+
+
+def _mechanism(mechanism: Mechanism, years: range) -> dict[str, Any]:
+    """A finance-catalogue mechanism (with the city's overrides) as a scenario entry."""
+    kind = _portfolio_type(mechanism)
+    if kind == "own_budget":
+        return {"id": mechanism.id, "name": mechanism.name, "type": kind}
+    entry: dict[str, Any] = {
+        "id": mechanism.id,
+        "name": mechanism.name,
         "type": kind,
-        "rate": row.rate,
-        "max_share": row.max_share,
-        "min_amount": row.min_amount,
-        "counts_as_debt": row.counts_as_debt,
-        "eligible_tags": list(row.eligible_tags or []),
+        "rate": mechanism.interest_rate,
+        "issuance_cost": mechanism.issuance_cost,
+        "max_share": mechanism.max_share,
+        "min_amount": mechanism.min_deal,
+        "counts_as_debt": mechanism.counts_as_city_debt,
+        "eligible_tags": sorted(mechanism.eligible_tags),
+        "lead_time_years": mechanism.lead_time_months // 12,
+        "award_probability": mechanism.award_probability,
     }
-    if row.tenor_years:
-        mechanism["tenor_years"] = row.tenor_years
-        mechanism["grace_years"] = min(row.grace_years, row.tenor_years - 1)
-    for name in _MECHANISM_TERMS:
-        if (row.terms or {}).get(name) is not None:
-            mechanism[name] = row.terms[name]
-    return mechanism
+    if kind not in ("grant",):
+        tenor = max(1, mechanism.tenor_years)
+        entry["tenor_years"] = tenor
+        entry["grace_years"] = min(mechanism.grace_years, tenor - 1)
+        entry["style"] = mechanism.amortisation if mechanism.amortisation != "none" else "annuity"
+    elif mechanism.cofinancing_share:
+        entry["cofinancing_share"] = min(mechanism.cofinancing_share, 0.99)
+    if mechanism.max_deal is not None:
+        entry["max_amount"] = mechanism.max_deal
+    if mechanism.capacity_total is not None:
+        entry["capacity_total"] = mechanism.capacity_total
+    if mechanism.capacity_per_year is not None:
+        entry["capacity_by_year"] = {y: mechanism.capacity_per_year for y in years}
+    return entry
 
 
 def city_scenario(session: Session, city: City, settings: RunSettings) -> Scenario:
@@ -186,31 +207,52 @@ def city_scenario(session: Session, city: City, settings: RunSettings) -> Scenar
         "currency": city.currency,
         "start_year": settings.start_year,
         "horizon_years": settings.horizon_years,
-        "budget": {
-            "by_year": {y: settings.budget_per_year for y in years},
-            "carry_over": settings.carry_over,
-        },
         "kpis": list(kpis.values()),
         "objective": {"mode": settings.mode or ("gap_closure" if kpis else "value")},
         "projects": [_project(p, kpis) for p in projects],
-        "mechanisms": [
-            _mechanism(m)
-            for m in session.scalars(
-                select(FinancingMechanism).where(
-                    FinancingMechanism.city_id == city.id, FinancingMechanism.enabled
-                )
-            )
-        ],
+        "mechanisms": [_mechanism(m, years) for m in city_mechanisms(session, city) if m.enabled],
     }
-    if settings.max_debt_service_ratio is not None and settings.revenue_per_year:
-        document["fiscal"] = {
-            "revenue_by_year": {y: settings.revenue_per_year for y in years},
-            "existing_debt_service_by_year": {
-                y: settings.existing_debt_service_per_year or 0.0 for y in years
-            },
-            "max_debt_service_ratio": settings.max_debt_service_ratio,
-        }
+    document.update(_money_limits(session, city, settings, years))
     return parse_scenario(document)
+
+
+def _money_limits(
+    session: Session, city: City, settings: RunSettings, years: range
+) -> dict[str, Any]:
+    """Budget, fiscal figures and discount rate: the run's settings where given, else the
+    city's fiscal profile (capital budget, revenue, existing debt service, DSR limit)."""
+    profile = fiscal_profile(session, city)
+    rows = {y.year: y for y in profile.years} if profile else {}
+    limits: dict[str, Any] = {}
+    if profile is not None:
+        limits["discount_rate"] = profile.discount_rate
+    if settings.budget_per_year is not None:
+        budget = {y: settings.budget_per_year for y in years}
+    else:
+        budget = {y: rows[y].capital_budget for y in years if y in rows}
+    limits["budget"] = {"by_year": budget, "carry_over": settings.carry_over}
+    ratio = settings.max_debt_service_ratio
+    if ratio is None and profile is not None:
+        ratio = profile.debt_rules.max_debt_service_ratio
+    revenue = {
+        y: settings.revenue_per_year if settings.revenue_per_year else rows[y].revenue
+        for y in years
+        if settings.revenue_per_year or y in rows
+    }
+    existing = {
+        y: settings.existing_debt_service_per_year
+        if settings.existing_debt_service_per_year is not None
+        else rows[y].existing_debt_service
+        for y in years
+        if settings.existing_debt_service_per_year is not None or y in rows
+    }
+    if ratio is not None and len(revenue) == len(years):
+        limits["fiscal"] = {
+            "revenue_by_year": revenue,
+            "existing_debt_service_by_year": existing,
+            "max_debt_service_ratio": ratio,
+        }
+    return limits
 
 
 def _project(project: Project, kpis: dict[tuple[int, str], dict[str, Any]]) -> dict[str, Any]:

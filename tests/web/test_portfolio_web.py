@@ -51,7 +51,6 @@ def _form(source: str, **extra: object) -> dict[str, object]:
         "gap": "0.0001",
         "start_year": "2027",
         "horizon_years": "2",
-        "budget_per_year": "0",
         "carry_over": "y",
     }
     data.update(extra)

@@ -44,7 +44,7 @@ class RunForm(FlaskForm):
     start_year = IntegerField("First year", default=2027, validators=[NumberRange(1990, 2100)])
     horizon_years = IntegerField("Years", default=5, validators=[NumberRange(1, 30)])
     budget_per_year = DecimalField(
-        "Own budget per year", default=0, validators=[NumberRange(min=0)], places=0
+        "Own budget per year", validators=[Optional(), NumberRange(min=0)], places=0
     )
     carry_over = BooleanField("Unspent budget carries over", default=True)
     revenue_per_year = DecimalField("Revenue per year", validators=[Optional()], places=0)
@@ -54,6 +54,7 @@ class RunForm(FlaskForm):
     max_debt_service_ratio = FloatField(
         "Debt-service ratio limit", validators=[Optional(), NumberRange(min=0, max=1)]
     )
+    # left blank, budget and debt figures come from the city's fiscal profile
     submit = SubmitField("Run optimiser")
 
     @property

@@ -124,7 +124,7 @@ def _settings(form: RunForm) -> RunSettings:
         force_out=form.forced_out,
         start_year=int(form.start_year.data or 2027),
         horizon_years=int(form.horizon_years.data or 5),
-        budget_per_year=float(form.budget_per_year.data or 0),
+        budget_per_year=number(form.budget_per_year.data),
         carry_over=bool(form.carry_over.data),
         revenue_per_year=number(form.revenue_per_year.data),
         existing_debt_service_per_year=number(form.existing_debt_service_per_year.data),

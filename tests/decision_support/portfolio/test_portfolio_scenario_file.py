@@ -56,6 +56,8 @@ def test_annuity_and_linear_repayment_factors():
     )
     # grace: interest 0.1; then 0.5 principal + 0.1 interest, 0.5 + 0.05
     assert linear == pytest.approx((0.0, 0.1, 0.6, 0.55))
+    bullet = repayment_factors(MechanismSpec("b", "bond", rate=0.04, tenor_years=3, style="bullet"))
+    assert bullet == pytest.approx((0.0, 0.04, 0.04, 1.04))
     assert repayment_factors(MechanismSpec("g", "grant")) == (0.0,)
 
 

@@ -49,13 +49,12 @@ class PlanEvaluation:
     u4ssc_points: float
     project_value: float
     financing_cost: float
+    kpi_part: float = 0.0  # the KPI term of the model's objective mode
 
     @property
     def impact(self) -> float:
         """The solve-1 objective for the model's mode (KPI part + project values)."""
-        return self._kpi_part + self.project_value
-
-    _kpi_part: float = 0.0
+        return self.kpi_part + self.project_value
 
 
 def evaluate_plan(data: ModelData, plan: Plan) -> PlanEvaluation:
@@ -158,9 +157,9 @@ def evaluate_plan(data: ModelData, plan: Plan) -> PlanEvaluation:
         financing_cost=financing_cost,
     )
     if data.mode == "gap_closure":
-        evaluation._kpi_part = kpi_gap_closure
+        evaluation.kpi_part = kpi_gap_closure
     elif data.mode == "u4ssc_points":
-        evaluation._kpi_part = u4ssc_points
+        evaluation.kpi_part = u4ssc_points
     return evaluation
 
 

@@ -39,8 +39,12 @@ def _register_feature_commands() -> None:
     from decision_support.finance.commands import finance
     from decision_support.kpis.commands import kpis
     from decision_support.portfolio.commands import optimise_command
+    from decision_support.procurement.commands import procurement
+    from decision_support.projects.commands import projects
 
     cli.add_command(kpis)
+    cli.add_command(procurement)
+    cli.add_command(projects)
     cli.add_command(finance)
     cli.add_command(optimise_command)
 

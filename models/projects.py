@@ -28,13 +28,16 @@ class Project(Base):
         UniqueConstraint("city_id", "code"),
         CheckConstraint("opex_per_year >= 0", name="opex_non_negative"),
         CheckConstraint("savings_per_year >= 0", name="savings_non_negative"),
-        CheckConstraint("duration_years >= 1", name="duration_positive"),
+        CheckConstraint("duration_years > 0", name="duration_positive"),
         CheckConstraint("lifetime_years >= duration_years", name="lifetime_covers_duration"),
         CheckConstraint(
             "procurement_category IN ('works', 'supplies', 'services', 'social-services')",
             name="procurement_category",
         ),
         CheckConstraint("risk_level IN ('low', 'medium', 'high')", name="risk_level"),
+        CheckConstraint("cost_overrun_risk IN ('low', 'medium', 'high')", name="cost_overrun_risk"),
+        CheckConstraint("delivery_risk IN ('low', 'medium', 'high')", name="delivery_risk"),
+        CheckConstraint("cost_level IN ('low', 'typical', 'high')", name="cost_level"),
         CheckConstraint(
             "earliest_start IS NULL OR latest_start IS NULL OR earliest_start <= latest_start",
             name="start_window_ordered",
@@ -52,15 +55,22 @@ class Project(Base):
     capex_profile: Mapped[list[float]] = mapped_column(JSON, default=list)
     opex_per_year: Mapped[float] = mapped_column(Float, default=0.0)
     savings_per_year: Mapped[float] = mapped_column(Float, default=0.0)
-    duration_years: Mapped[int] = mapped_column(Integer, default=1)
-    lifetime_years: Mapped[int] = mapped_column(Integer, default=10)
+    duration_years: Mapped[float] = mapped_column(Float, default=1.0)
+    lifetime_years: Mapped[float] = mapped_column(Float, default=10.0)
     earliest_start: Mapped[int | None] = mapped_column(Integer)
     latest_start: Mapped[int | None] = mapped_column(Integer)
     procurement_category: Mapped[str] = mapped_column(String(20), default="services")
     cpv: Mapped[str] = mapped_column(String(20), default="")
     estimated_value: Mapped[float | None] = mapped_column(Float)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
-    risk_level: Mapped[str] = mapped_column(String(8), default="medium")
+    risk_level: Mapped[str] = mapped_column(String(8), default="medium")  # worse of the two
+    cost_overrun_risk: Mapped[str] = mapped_column(String(8), default="medium")
+    delivery_risk: Mapped[str] = mapped_column(String(8), default="medium")
+    intervention: Mapped[str | None] = mapped_column(String(80))
+    contract: Mapped[str] = mapped_column(Text, default="")
+    cost_level: Mapped[str] = mapped_column(String(8), default="typical")
+    sizes: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    notes: Mapped[list[str]] = mapped_column(JSON, default=list)
     requires: Mapped[list[str]] = mapped_column(JSON, default=list)
     excludes: Mapped[list[str]] = mapped_column(JSON, default=list)
     sources: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -89,6 +99,24 @@ class ProjectImpact(Base):
     change: Mapped[float] = mapped_column(Float)
     confidence: Mapped[str] = mapped_column(String(8), default="medium")
     source: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
 
     project: Mapped[Project] = relationship(back_populates="impacts")
     kpi: Mapped[Kpi] = relationship()
+
+
+class CitySize(Base):
+    """A size parameter of a city used to instantiate project templates (water
+    connections, km of mains, street lights, ...; see ``city_parameters.yaml``).
+    The reserved name ``eur_to_local`` holds the EUR → city-currency rate."""
+
+    __tablename__ = "city_sizes"
+    __table_args__ = (
+        UniqueConstraint("city_id", "name"),
+        CheckConstraint("value >= 0", name="value_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    value: Mapped[float] = mapped_column(Float)

@@ -1,7 +1,17 @@
 """Import every ORM module so that ``Base.metadata`` knows every table (Alembic's
 autogenerate and the test fixtures read it from here)."""
 
-from models import audit, cities, financing, kpis, projects, scenarios, users
+from models import audit, cities, financing, kpis, procurement, projects, scenarios, users
 from models.base import Base
 
-__all__ = ["Base", "audit", "cities", "financing", "kpis", "projects", "scenarios", "users"]
+__all__ = [
+    "Base",
+    "audit",
+    "cities",
+    "financing",
+    "kpis",
+    "procurement",
+    "projects",
+    "scenarios",
+    "users",
+]

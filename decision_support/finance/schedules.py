@@ -18,6 +18,7 @@ project; the schedule runs on ``F``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -31,6 +32,7 @@ SCHEDULE_STYLES: tuple[str, ...] = ("annuity", "linear", "bullet")
 
 
 #: Below this annual rate an annuity is computed as its r → 0 limit (equal principal).
+SMALL_RATE = 1e-4  # below this, annuity_payment uses the log1p/expm1 form
 NEGLIGIBLE_RATE = 1e-9
 
 
@@ -142,6 +144,10 @@ def annuity_payment(principal: float, rate: float, years: int) -> float:
         raise ScheduleError(Problem("years must be at least 1", field="years"))
     if rate < NEGLIGIBLE_RATE:  # numpy-financial would divide by (1+r)^n − 1 ≈ 0
         return principal / years
+    if rate < SMALL_RATE:
+        # (1+r)^−n loses most of its digits to rounding for tiny r; the same formula
+        # written with log1p/expm1 keeps full precision there.
+        return principal * rate / -math.expm1(-years * math.log1p(rate))
     return float(-npf.pmt(rate, years, principal))
 
 
@@ -170,17 +176,18 @@ def loan_schedule(
     rows: list[ScheduleRow] = []
     balance = float(principal)
     interest_only = [(k, rate * principal, 0.0) for k in range(1, grace + 1)]
-    if style == "annuity" and rate < NEGLIGIBLE_RATE:
-        # (1+r)^m − 1 underflows: equal principal, which is the annuity's limit as r → 0
-        step = principal / repay_years
-        repayment = [
-            (grace + i + 1, rate * (principal - step * i), step) for i in range(repay_years)
-        ]
-    elif style == "annuity":
-        periods = np.arange(1, repay_years + 1)
-        interest = -npf.ipmt(rate, periods, repay_years, principal)
-        repaid = -npf.ppmt(rate, periods, repay_years, principal)
-        repayment = list(zip(range(grace + 1, years + 1), interest, repaid, strict=True))
+    if style == "annuity":
+        # Level payment A; each year's interest is r × opening balance and the rest of A
+        # repays principal; the last year repays whatever is left, so the loan closes
+        # exactly (numpy-financial's ipmt/ppmt lose precision for tiny rates).
+        payment = annuity_payment(principal, rate, repay_years)
+        repayment = []
+        opening = float(principal)
+        for i in range(repay_years):
+            interest = rate * opening
+            repaid = opening if i == repay_years - 1 else payment - interest
+            repayment.append((grace + i + 1, interest, repaid))
+            opening -= repaid
     elif style == "linear":
         step = principal / repay_years
         repayment = [

@@ -1,0 +1,381 @@
+"""``decision-support procurement …``: procedure and timeline assessment, the ICT
+tender checker, OCDS export and the list of rule packs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from decision_support.cli_output import emit, json_option
+from rules.assessment import assess
+from rules.brand_scan import BrandList, default_brand_list
+from rules.checker import check_tender
+from rules.contract import Lot, PlannedContract
+from rules.criteria_pack import load_criteria_pack
+from rules.ocds_export import DEFAULT_OCID_PREFIX, export_planned_tender
+from rules.planned_contracts import read_planned_contracts
+from rules.report_xlsx import report_xlsx
+from rules.rule_pack import CATEGORIES, RulePack, available_packs, load_pack, parse_yaml
+from rules.tender import read_tender_file
+from rules.valuation import check_splitting
+
+PACK_DIRS_ENV = "DECISION_SUPPORT_RULE_PACKS"
+
+
+def _pack_dirs(cli_dirs: tuple[str, ...]) -> list[str]:
+    env = [d for d in os.environ.get(PACK_DIRS_ENV, "").split(os.pathsep) if d]
+    return [*env, *cli_dirs]
+
+
+def _resolve_pack(name: str, on: date | None, dirs: tuple[str, ...]) -> RulePack:
+    return load_pack(name, on=on, search_dirs=_pack_dirs(dirs))
+
+
+def _iso_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from exc
+
+
+packs_dir_option = click.option(
+    "--packs-dir",
+    "packs_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False),
+    help=f"Extra directory of rule packs (repeatable; also ${PACK_DIRS_ENV}).",
+)
+
+
+def contract_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Options describing a planned contract, shared by ``assess`` and ``export-ocds``."""
+    options = [
+        click.option(
+            "--pack",
+            "pack_name",
+            required=True,
+            help="Pack id (eu-2026), jurisdiction (eu, uk) or YAML file.",
+        ),
+        click.option(
+            "--value",
+            type=float,
+            required=True,
+            help="Estimated value net of VAT, without options and renewals.",
+        ),
+        click.option("--category", type=click.Choice(CATEGORIES), required=True),
+        click.option(
+            "--authority", type=click.Choice(["central", "sub-central", "utility"]), required=True
+        ),
+        click.option(
+            "--date",
+            "notice_date",
+            callback=_iso_date,
+            help="Planned notice date YYYY-MM-DD (default today); picks the pack.",
+        ),
+        click.option("--no-electronic", is_flag=True, help="Tenders not submitted electronically."),
+        click.option("--pin", is_flag=True, help="A qualifying prior information notice was sent."),
+        click.option("--urgent", is_flag=True, help="Duly substantiated urgency."),
+        click.option(
+            "--documents-later",
+            is_flag=True,
+            help="Procurement documents not all available electronically from the notice.",
+        ),
+        click.option(
+            "--options", "options_value", type=float, default=0.0, help="Value of options."
+        ),
+        click.option(
+            "--renewals", "renewals_value", type=float, default=0.0, help="Value of renewals."
+        ),
+        click.option(
+            "--lot",
+            "lots",
+            type=float,
+            multiple=True,
+            help="Value of one lot (repeat per lot; they must add up to --value).",
+        ),
+        click.option("--innovation", is_flag=True, help="Needs a solution not on the market."),
+        click.option("--negotiation", is_flag=True, help="Needs negotiation or adaptation."),
+        click.option(
+            "--direct-award-ground",
+            default=None,
+            help="Ground for an award without a call for competition.",
+        ),
+        click.option(
+            "--framework-years", type=float, default=None, help="Framework agreement term in years."
+        ),
+        click.option("--cpv", default=None, help="Main CPV code (8 digits)."),
+        click.option(
+            "--procedure",
+            "procedure_id",
+            default=None,
+            help="Follow this procedure of the pack instead of the recommended one.",
+        ),
+        click.option("--title", default="", help="Contract title."),
+        packs_dir_option,
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _contract(**kw: Any) -> PlannedContract:
+    return PlannedContract(
+        category=kw["category"],
+        authority=kw["authority"],
+        estimated_value=kw["value"],
+        options_value=kw["options_value"],
+        renewals_value=kw["renewals_value"],
+        lots=tuple(Lot(value=v, id=str(i)) for i, v in enumerate(kw["lots"], start=1)),
+        framework=kw["framework_years"] is not None,
+        framework_years=kw["framework_years"],
+        urgent=kw["urgent"],
+        pin=kw["pin"],
+        electronic=not kw["no_electronic"],
+        documents_at_notice=not kw["documents_later"],
+        needs_innovation=kw["innovation"],
+        needs_negotiation=kw["negotiation"],
+        direct_award_ground=kw["direct_award_ground"],
+        notice_date=kw["notice_date"],
+        cpv=kw["cpv"],
+        title=kw["title"],
+        id=kw.get("contract_id", "") or "",
+        buyer=kw.get("buyer", "") or "",
+    )
+
+
+@click.group()
+def procurement() -> None:
+    """Procurement rules: procedure and timeline, ICT tender checks, OCDS."""
+
+
+def _render_assessment(p: dict[str, Any]) -> str:
+    lines = [
+        f"Pack: {p['pack']} ({p['pack_title']})",
+        f"Value compared: {p['valuation']['compared_value']:,.2f} {p['currency']}; threshold "
+        f"{p['threshold']:,.0f} -> {'regulated regime' if p['above_threshold'] else 'below'}"
+        f" ({p['regime']})",
+        f"Recommended: {p['recommended_procedure']} ({p['recommendation_reason']})",
+        "Minimum days: "
+        + ", ".join(f"{k} {'-' if v is None else v}" for k, v in p["min_days"].items()),
+        f"Standstill: {p['standstill_days']} {p['standstill_day_kind']} days",
+        "Procedures:",
+        *(
+            f"  [{'x' if q['allowed'] else ' '}] {q['id']}: {q['condition']}"
+            for q in p["procedures"]
+        ),
+        "Timeline:",
+        *(f"  {e['date']}  {e['label']}" for e in p["timeline"]),
+        *(f"Warning: {w}" for w in p["warnings"]),
+    ]
+    return "\n".join(lines)
+
+
+@procurement.command("assess")
+@contract_options
+@json_option
+def assess_command(pack_name: str, packs_dirs: tuple[str, ...], as_json: bool, **kw: Any) -> None:
+    """Regime, allowed procedures, minimum time limits and a dated timeline."""
+    pack = _resolve_pack(pack_name, kw["notice_date"], packs_dirs)
+    result = assess(_contract(**kw), pack, procedure_id=kw["procedure_id"])
+    emit(result.as_dict(), as_json, _render_assessment)
+
+
+@procurement.command("export-ocds")
+@contract_options
+@click.option(
+    "--ocid-prefix",
+    default=DEFAULT_OCID_PREFIX,
+    show_default=True,
+    help="Registered OCDS ocid prefix.",
+)
+@click.option("--buyer", default="", help="Buyer (contracting authority) name.")
+@click.option("--id", "contract_id", default="", help="Local contract id used in the ocid.")
+def export_ocds_command(
+    pack_name: str, packs_dirs: tuple[str, ...], ocid_prefix: str, **kw: Any
+) -> None:
+    """Print the planned tender as an OCDS 1.1.5 release package (JSON)."""
+    pack = _resolve_pack(pack_name, kw["notice_date"], packs_dirs)
+    contract = _contract(**kw)
+    result = assess(contract, pack, procedure_id=kw["procedure_id"])
+    package = export_planned_tender(contract, result, ocid_prefix=ocid_prefix)
+    emit(package, True)
+
+
+def _render_check(p: dict[str, Any]) -> str:
+    lines = []
+    for report in p["reports"]:
+        s = report["summary"]["by_status"]
+        lines.append(f"{report['tender']['title']}: " + ", ".join(f"{k} {v}" for k, v in s.items()))
+        for f in report["findings"]:
+            if f["status"] in ("fail", "warning"):
+                lines.append(f"  {f['status'].upper():8} {f['criterion']}: {f['message']}")
+                lines.append(f"           fix: {f['fix']}")
+    return "\n".join(lines)
+
+
+def _brand_list(path: str | None) -> BrandList | None:
+    if path is None:
+        return None
+    data = parse_yaml(Path(path).read_text(encoding="utf-8"))
+    base = default_brand_list()
+    extra = data.get("brands", []) if isinstance(data, dict) else data
+    return BrandList(tuple([*base.brands, *map(str, extra)]), base.equivalence_phrases)
+
+
+@procurement.command("check")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--pack",
+    "pack_name",
+    required=True,
+    help="Pack id, jurisdiction (picked by the tender date) or YAML file.",
+)
+@click.option(
+    "--spec",
+    "spec_file",
+    type=click.Path(dir_okay=False),
+    help="Specification text file scanned for brand names and standards.",
+)
+@click.option(
+    "--authority",
+    type=click.Choice(["central", "sub-central", "utility"]),
+    default="sub-central",
+    show_default=True,
+    help="Authority type when the file does not say.",
+)
+@click.option(
+    "--criteria",
+    "criteria_file",
+    type=click.Path(dir_okay=False),
+    help="Criteria pack YAML (default: the shipped ICT criteria).",
+)
+@click.option(
+    "--brands",
+    "brands_file",
+    type=click.Path(dir_okay=False),
+    help="YAML list of extra brand names to scan for.",
+)
+@click.option(
+    "--xlsx",
+    "xlsx_out",
+    type=click.Path(dir_okay=False),
+    help="Also write the report as an .xlsx file.",
+)
+@packs_dir_option
+@json_option
+def check_command(
+    file: str,
+    *,
+    pack_name: str,
+    spec_file: str | None,
+    authority: str,
+    criteria_file: str | None,
+    brands_file: str | None,
+    xlsx_out: str | None,
+    packs_dirs: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Check a tender description or OCDS file against the ICT tender criteria."""
+    tenders = read_tender_file(file)
+    spec = Path(spec_file).read_text(encoding="utf-8") if spec_file else ""
+    criteria = load_criteria_pack(criteria_file)
+    brands = _brand_list(brands_file)
+    reports = []
+    for read in tenders:
+        tender = read.with_specification(spec) if spec else read
+        pack = _resolve_pack(pack_name, tender.notice_date, packs_dirs)
+        reports.append(check_tender(tender, pack, criteria, brands, default_authority=authority))
+    if xlsx_out:
+        Path(xlsx_out).write_bytes(report_xlsx(reports))
+    first = reports[0].as_dict()
+    payload = {
+        **first,
+        "findings": [
+            {**f, "ocid": r.tender.ocid, "tender": r.tender.title}
+            for r in reports
+            for f in r.as_dict()["findings"]
+        ]
+        if len(reports) > 1
+        else first["findings"],
+        "summary": _combined_summary([r.summary for r in reports]),
+        "reports": [r.as_dict() for r in reports],
+    }
+    emit(payload, as_json, _render_check)
+
+
+def _combined_summary(summaries: list[dict[str, Any]]) -> dict[str, Any]:
+    if len(summaries) == 1:
+        return {**summaries[0], "tenders": 1}
+    by_status: dict[str, int] = {}
+    by_severity: dict[str, dict[str, int]] = {}
+    for s in summaries:
+        for status, n in s["by_status"].items():
+            by_status[status] = by_status.get(status, 0) + n
+        for severity, counts in s["by_severity"].items():
+            slot = by_severity.setdefault(severity, {})
+            for status, n in counts.items():
+                slot[status] = slot.get(status, 0) + n
+    return {
+        "total": sum(s["total"] for s in summaries),
+        "by_status": by_status,
+        "by_severity": by_severity,
+        "legal_failures": sum(s["legal_failures"] for s in summaries),
+        "tenders": len(summaries),
+    }
+
+
+@procurement.command("splitting")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--pack", "pack_name", required=True, help="Pack id, jurisdiction or YAML file.")
+@click.option("--date", "on", callback=_iso_date, help="Date that picks the pack (default today).")
+@packs_dir_option
+@json_option
+def splitting_command(
+    file: str, *, pack_name: str, on: date | None, packs_dirs: tuple[str, ...], as_json: bool
+) -> None:
+    """Anti-splitting check over a file of planned contracts (same CPV division and year)."""
+    pack = _resolve_pack(pack_name, on, packs_dirs)
+    warnings = check_splitting(read_planned_contracts(file), pack)
+    payload = {"pack": pack.id, "warnings": [w.as_dict() for w in warnings]}
+    emit(
+        payload,
+        as_json,
+        lambda p: "\n".join(w["message"] for w in p["warnings"]) or "No splitting pattern found",
+    )
+
+
+@procurement.command("packs")
+@packs_dir_option
+@json_option
+def packs_command(packs_dirs: tuple[str, ...], as_json: bool) -> None:
+    """List the rule packs and their validity dates."""
+    payload = [
+        {
+            "id": p.id,
+            "title": p.title,
+            "jurisdiction": p.jurisdiction,
+            "currency": p.currency,
+            "vat": p.vat,
+            "valid_from": p.valid_from.isoformat(),
+            "valid_to": p.valid_to.isoformat() if p.valid_to else None,
+            "extends": p.extends,
+            "source": p.source,
+        }
+        for p in available_packs(_pack_dirs(packs_dirs))
+    ]
+    emit(
+        payload,
+        as_json,
+        lambda rows: "\n".join(
+            f"{r['id']:14} {r['jurisdiction']:10} {r['valid_from']} – {r['valid_to'] or 'open'}  "
+            f"{r['title']}"
+            for r in rows
+        ),
+    )

@@ -1,0 +1,268 @@
+"""Reading OCDS (release, record, release package or record package) into tender
+descriptions for the checker: one per contracting process (``ocid``).
+
+Several releases of one process are compiled with ocdsmerge (using the shipped
+1.1.5 release schema, so nothing is downloaded); a record's ``compiledRelease`` is
+used when present. Real publisher data is messy: values that are not numbers,
+dates that do not parse and missing blocks become "unknown" (``None``), never an
+error, so the checker can still report what it can see.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import ocdsmerge
+
+from rules.contract import Lot
+from rules.errors import TenderInputError
+from rules.tender import AwardCriterion, TenderDescription, TenderDocument
+
+log = logging.getLogger(__name__)
+
+CATEGORY_FROM_OCDS = {"goods": "supplies", "works": "works", "services": "services"}
+AWARD_CRITERIA_FROM_OCDS: dict[str, tuple[AwardCriterion, ...]] = {
+    "priceOnly": (AwardCriterion("price", "price", 100.0),),
+    "lowestCost": (AwardCriterion("price", "price", 100.0),),
+    "costOnly": (AwardCriterion("cost", "cost", 100.0),),
+    "qualityOnly": (AwardCriterion("quality", "quality", 100.0),),
+    "ratedCriteria": (AwardCriterion("price", "price"), AwardCriterion("quality", "quality")),
+    "bestProposal": (AwardCriterion("price", "price"), AwardCriterion("quality", "quality")),
+    "bestValueToGovernment": (
+        AwardCriterion("price", "price"),
+        AwardCriterion("quality", "quality"),
+    ),
+}
+GPA_ANNEX_AUTHORITY = {"annex1": "central", "annex2": "sub-central", "annex3": "utility"}
+DAYS_PER_MONTH = 30.44
+CPV_IN_TEXT = re.compile(r"\d{8}(-\d)?")
+CPV_WORKS_DIVISION = "45"
+CPV_FIRST_SERVICES_DIVISION = 50
+
+
+@cache
+def release_schema() -> dict[str, Any]:
+    """The shipped OCDS 1.1.5 release schema."""
+    text = files("rules.data.ocds").joinpath("release-schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+@cache
+def _merger() -> ocdsmerge.Merger:
+    return ocdsmerge.Merger(schema=release_schema())
+
+
+def compile_releases(releases: list[dict[str, Any]]) -> dict[str, Any]:
+    """Compile several releases of one contracting process into its latest state."""
+    if len(releases) == 1:
+        return releases[0]
+    dated = [r for r in releases if isinstance(r.get("date"), str)]
+    if len(dated) != len(releases):
+        log.warning("releases without a date cannot be merged; using the last one")
+        return releases[-1]
+    return dict(_merger().create_compiled_release(dated))
+
+
+def compiled_releases(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The compiled release of every contracting process in an OCDS document."""
+    if "records" in data:
+        records = data["records"]
+    elif "ocid" in data and "releases" in data:
+        records = [data]
+    elif "releases" in data:
+        by_ocid: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for release in data["releases"]:
+            if isinstance(release, dict):
+                by_ocid[str(release.get("ocid", ""))].append(release)
+        return [compile_releases(group) for group in by_ocid.values()]
+    elif "ocid" in data:
+        return [dict(data)]
+    else:
+        raise TenderInputError("not an OCDS release, record or package")
+    out = []
+    for record in records if isinstance(records, list) else []:
+        if not isinstance(record, dict):
+            continue
+        if isinstance(record.get("compiledRelease"), dict):
+            out.append(record["compiledRelease"])
+            continue
+        embedded = [r for r in record.get("releases", []) if isinstance(r, dict) and "tag" in r]
+        if embedded:
+            out.append(compile_releases(embedded))
+        else:
+            out.append({"ocid": record.get("ocid", "")})
+    if not out:
+        raise TenderInputError("the OCDS document holds no releases or records")
+    return out
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.replace(",", ""))
+        except ValueError:
+            return None
+    return None
+
+
+def _date(value: Any) -> date | None:
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+    except ValueError:
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+
+
+def _obj(container: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """``container[key]`` if it is an object, else an empty one."""
+    value = container.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _text(*parts: Any) -> str:
+    return "\n".join(p.strip() for p in parts if isinstance(p, str) and p.strip())
+
+
+def _cpv_codes(items: Iterable[dict[str, Any]]) -> tuple[str, ...]:
+    codes: list[str] = []
+    for item in items:
+        for cls in [item.get("classification"), *_dicts(item.get("additionalClassifications"))]:
+            if (
+                isinstance(cls, dict)
+                and str(cls.get("scheme", "")).upper() == "CPV"
+                and cls.get("id") is not None
+            ):
+                match = CPV_IN_TEXT.match(str(cls["id"]).strip())
+                if match and match.group(0) not in codes:
+                    codes.append(match.group(0))
+    return tuple(codes)
+
+
+def category_from_cpv(code: str) -> str:
+    """Works for CPV division 45, services for divisions 50-98, supplies otherwise."""
+    division = code[:2]
+    if division == CPV_WORKS_DIVISION:
+        return "works"
+    return "services" if int(division) >= CPV_FIRST_SERVICES_DIVISION else "supplies"
+
+
+def _authority(release: Mapping[str, Any]) -> str | None:
+    """Authority type from a GPA coverage classification of the buyer, if published."""
+    buyer = release.get("buyer")
+    buyer_id = buyer.get("id") if isinstance(buyer, dict) else None
+    for party in _dicts(release.get("parties")):
+        if buyer_id is not None and party.get("id") != buyer_id:
+            continue
+        details = _obj(party, "details")
+        for cls in _dicts(details.get("classifications")):
+            if cls.get("scheme") == "gpaCoverageSchedule":
+                return GPA_ANNEX_AUTHORITY.get(str(cls.get("id")))
+    return None
+
+
+def _duration_months(period: Any) -> int | None:
+    if not isinstance(period, dict):
+        return None
+    days = _number(period.get("durationInDays"))
+    if days is None:
+        start, end = _date(period.get("startDate")), _date(period.get("endDate"))
+        if start and end:
+            days = float((end - start).days)
+    return max(1, round(days / DAYS_PER_MONTH)) if days else None
+
+
+def tender_from_release(release: Mapping[str, Any]) -> TenderDescription:
+    """Read the checker's view of one compiled release."""
+    tender = _obj(release, "tender")
+    value = _obj(tender, "value")
+    items = _dicts(tender.get("items"))
+    documents = _dicts(tender.get("documents"))
+    submission = tender.get("submissionMethod")
+    period = _obj(tender, "tenderPeriod")
+    techniques = _obj(tender, "techniques")
+    buyer = _obj(release, "buyer")
+    lots = tuple(
+        Lot(value=amount, id=str(lot.get("id", i)), title=str(lot.get("title", "")))
+        for i, lot in enumerate(_dicts(tender.get("lots")), start=1)
+        if (amount := _number(_obj(lot, "value").get("amount"))) is not None
+    )
+    criteria_code = tender.get("awardCriteria")
+    spec_text = _text(
+        tender.get("title"),
+        tender.get("description"),
+        *(item.get("description") for item in items),
+        *(doc.get("title") for doc in documents),
+        *(doc.get("description") for doc in documents),
+        tender.get("eligibilityCriteria"),
+        tender.get("awardCriteriaDetails"),
+        tender.get("submissionMethodDetails"),
+    )
+    title = tender.get("title") or _obj(release, "planning").get("rationale") or ""
+    cpv = _cpv_codes(items)
+    category = CATEGORY_FROM_OCDS.get(str(tender.get("mainProcurementCategory")))
+    notes: list[str] = []
+    if category is None and cpv:
+        category = category_from_cpv(cpv[0])
+        notes.append(f"Category not published: {category} inferred from CPV {cpv[0]}")
+    return TenderDescription(
+        id=str(tender.get("id", "")),
+        ocid=str(release.get("ocid", "")),
+        title=str(title or release.get("ocid") or "untitled tender"),
+        buyer=str(buyer.get("name", "")),
+        authority=_authority(release),
+        category=category,
+        value=_number(value.get("amount")),
+        currency=value.get("currency") if isinstance(value.get("currency"), str) else None,
+        procurement_method=tender.get("procurementMethod")
+        if tender.get("procurementMethod") in ("open", "selective", "limited", "direct")
+        else None,
+        procedure=None,
+        method_rationale=_text(tender.get("procurementMethodRationale")),
+        notice_date=_date(period.get("startDate")) or _date(release.get("date")),
+        tender_deadline=_date(period.get("endDate")),
+        electronic_submission=("electronicSubmission" in submission)
+        if isinstance(submission, list)
+        else None,
+        cpv=cpv,
+        lots=lots,
+        award_criteria=AWARD_CRITERIA_FROM_OCDS.get(str(criteria_code), ()),
+        award_criteria_details=_text(tender.get("awardCriteriaDetails")),
+        framework=bool(techniques.get("hasFrameworkAgreement", False)),
+        duration_months=_duration_months(tender.get("contractPeriod")),
+        specification_text=spec_text,
+        documents=tuple(
+            TenderDocument(
+                type=str(doc.get("documentType", "")),
+                title=str(doc.get("title", "")),
+                url=str(doc.get("url", "")),
+            )
+            for doc in documents
+        ),
+        source="ocds",
+        notes=tuple(notes),
+    )
+
+
+def tenders_from_ocds(data: Mapping[str, Any]) -> list[TenderDescription]:
+    """One tender description per contracting process in an OCDS document."""
+    return [tender_from_release(release) for release in compiled_releases(data)]

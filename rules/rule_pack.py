@@ -1,0 +1,716 @@
+"""Rule packs: the typed view of a jurisdiction's procurement rules and the one
+loader that reads them from YAML, validates them against the JSON Schema and
+checks their internal consistency.
+
+A pack is found by id (``eu-2026``), by jurisdiction and date (``eu`` on
+2025-06-01 picks ``eu-2024``) or by file path. Packs shipped with the product
+live in ``rules/packs/``; a city adds its own from extra directories given by
+configuration or the ``--packs-dir`` CLI option. A pack may ``extends:`` another;
+its top-level keys then replace the parent's.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from decision_support.errors import Problem
+from rules.errors import RulePackError, UnknownPackError
+
+log = logging.getLogger(__name__)
+
+CATEGORIES = ("works", "supplies", "services", "social-services")
+AUTHORITIES = ("central", "sub-central", "utility")
+PACK_SUFFIXES = (".yaml", ".yml")
+MERGED_BY_ID = ("procedures", "notices")  # extended lists: child entries replace by id
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a number or rule comes from: article/regulation and a URL."""
+
+    ref: str
+    url: str
+    unverified: bool = False
+    note: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form; ``unverified`` is always present."""
+        out: dict[str, Any] = {"ref": self.ref, "url": self.url, "unverified": self.unverified}
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """The basis of a typical (non-statutory) duration."""
+
+    basis: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A value at or above which the regulated regime applies."""
+
+    id: str
+    categories: tuple[str, ...]
+    authorities: tuple[str, ...]
+    value: float
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class Band:
+    """A regime for values not exceeding ``max_value`` below the main threshold."""
+
+    id: str
+    regime: str
+    max_value: float
+    citation: Citation
+    categories: tuple[str, ...] = CATEGORIES
+    authorities: tuple[str, ...] = AUTHORITIES
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """A shorter time limit when all ``when`` flags hold.
+
+    Either a floor replacing the standard minimum (``min_days``) or a deduction
+    from the standard minimum (``minus_days``).
+    """
+
+    when: tuple[str, ...]
+    citation: Citation
+    min_days: int | None = None
+    minus_days: int | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Extension:
+    """Days added to a step's minimum (after reductions) when all ``when`` flags hold
+    and none of the ``unless`` flags does."""
+
+    plus_days: int
+    citation: Citation
+    when: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One stage of a procedure: statutory (``min_days``) or typical (``typical_days``)."""
+
+    id: str
+    min_days: int | None = None
+    typical_days: int | None = None
+    day_kind: str = "calendar"
+    citation: Citation | None = None
+    estimate: Estimate | None = None
+    reductions: tuple[Reduction, ...] = ()
+    extensions: tuple[Extension, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Procedure:
+    """A procurement procedure and the condition under which it may be used."""
+
+    id: str
+    name: str
+    ocds_method: str
+    regimes: tuple[str, ...]
+    authorities: tuple[str, ...]
+    condition: str
+    citation: Citation
+    steps: tuple[Step, ...]
+    requires_any: tuple[str, ...] = ()
+    award_basis: str = "any"
+
+
+@dataclass(frozen=True)
+class Standstill:
+    """The wait between the award decision and contract signature."""
+
+    days: int
+    day_kind: str
+    starts: str
+    regimes: tuple[str, ...]
+    citation: Citation
+    exempt_procedures: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A notice to publish, placed on the timeline relative to an event."""
+
+    id: str
+    name: str
+    at: str
+    regimes: tuple[str, ...]
+    citation: Citation
+    offset_days: int = 0
+    when: tuple[str, ...] = ()
+    procedures: tuple[str, ...] = ()
+    exclude_procedures: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class FrameworkLimit:
+    """Maximum framework-agreement duration for some authority types."""
+
+    authorities: tuple[str, ...]
+    max_years: float
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class SmallLots:
+    """Lots that may be awarded outside the regime: each below a value, together ≤ a share."""
+
+    max_lot_value: Mapping[str, float]
+    max_share: float
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class AntiSplitting:
+    """Grouping used by the anti-splitting heuristic."""
+
+    cpv_digits: int
+    period: str
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class ValuationRules:
+    """How a contract's value is estimated for the threshold test."""
+
+    options_citation: Citation | None = None
+    lots_citation: Citation | None = None
+    small_lots: SmallLots | None = None
+    indefinite_duration_months: int | None = None
+    indefinite_duration_citation: Citation | None = None
+    anti_splitting: AntiSplitting | None = None
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """First matching rule picks the recommended procedure."""
+
+    procedure: str
+    when: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class RulePack:
+    """A jurisdiction's procurement rules, valid between two dates."""
+
+    id: str
+    title: str
+    jurisdiction: str
+    currency: str
+    vat: str
+    valid_from: date
+    thresholds: tuple[Threshold, ...]
+    procedures: tuple[Procedure, ...]
+    recommendation: tuple[Recommendation, ...]
+    source: str
+    valid_to: date | None = None
+    vat_rate: float = 0.0
+    vat_citation: Citation | None = None
+    threshold_comparison: str = "at-or-above"
+    lower_bands: tuple[Band, ...] = ()
+    valuation: ValuationRules = field(default_factory=ValuationRules)
+    framework: tuple[FrameworkLimit, ...] = ()
+    standstill: Standstill | None = None
+    notices: tuple[Notice, ...] = ()
+    extends: str | None = None
+
+    def procedure(self, procedure_id: str) -> Procedure:
+        """The procedure with this id (``KeyError`` if absent)."""
+        for proc in self.procedures:
+            if proc.id == procedure_id:
+                return proc
+        raise KeyError(procedure_id)
+
+    def threshold_for(self, category: str, authority: str) -> Threshold:
+        """The threshold row for a category and authority type."""
+        for row in self.thresholds:
+            if category in row.categories and authority in row.authorities:
+                return row
+        raise RulePackError(
+            self.source, Problem(f"no threshold for {category} / {authority}", field="thresholds")
+        )
+
+    def framework_limit(self, authority: str) -> FrameworkLimit | None:
+        """Maximum framework duration for this authority type, if the pack sets one."""
+        return next((f for f in self.framework if authority in f.authorities), None)
+
+    def is_valid_on(self, day: date) -> bool:
+        """Whether ``day`` falls inside the pack's validity dates."""
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+# ---------------------------------------------------------------------------
+# Reading YAML
+
+
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _PackLoader(_SafeLoader):  # type: ignore[misc, valid-type]
+    """Safe loader that keeps dates as strings, so the JSON Schema sees them as written."""
+
+
+_PackLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_BUILT: dict[tuple[Any, ...], RulePack] = {}
+
+
+def parse_yaml(text: str) -> Any:
+    """Parse YAML safely, keeping dates as the strings written."""
+    return yaml.load(text, Loader=_PackLoader)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UnknownPackError(str(path), f"cannot read file: {exc.strerror or exc}") from exc
+    try:
+        return parse_yaml(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise RulePackError(str(path), f"{where}not valid YAML: {exc}") from exc
+
+
+def yaml_path(parts: Iterable[Any]) -> str:
+    """Format a JSON-Schema error path as ``procedures[2].steps[0].min_days``."""
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+@cache
+def load_schema(name: str = "rule-pack.schema.json") -> dict[str, Any]:
+    """A JSON Schema shipped in ``rules/schema/``."""
+    return json.loads(files("rules.schema").joinpath(name).read_text(encoding="utf-8"))
+
+
+def schema_problems(document: Any, schema: Mapping[str, Any]) -> list[Problem]:
+    """Every schema violation of ``document`` as a located problem."""
+    validator = jsonschema.Draft202012Validator(schema)
+    problems = []
+    for error in sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path)):
+        best = jsonschema.exceptions.best_match([error])
+        problems.append(Problem(best.message, field=yaml_path(best.absolute_path)))
+    return problems
+
+
+# ---------------------------------------------------------------------------
+# Building typed packs
+
+
+def _citation(raw: Mapping[str, Any] | None) -> Citation | None:
+    if raw is None:
+        return None
+    return Citation(
+        ref=raw["ref"],
+        url=raw["url"],
+        unverified=bool(raw.get("unverified", False)),
+        note=raw.get("note", ""),
+    )
+
+
+def _required_citation(raw: Mapping[str, Any]) -> Citation:
+    citation = _citation(raw)
+    assert citation is not None  # guaranteed by the schema
+    return citation
+
+
+def _step(raw: Mapping[str, Any]) -> Step:
+    estimate = raw.get("estimate")
+    return Step(
+        id=raw["id"],
+        min_days=raw.get("min_days"),
+        typical_days=raw.get("typical_days"),
+        day_kind=raw.get("day_kind", "calendar"),
+        citation=_citation(raw.get("citation")),
+        estimate=Estimate(estimate["basis"], estimate.get("url", "")) if estimate else None,
+        reductions=tuple(
+            Reduction(
+                when=tuple(r["when"]),
+                citation=_required_citation(r["citation"]),
+                min_days=r.get("min_days"),
+                minus_days=r.get("minus_days"),
+                note=r.get("note", ""),
+            )
+            for r in raw.get("reductions", ())
+        ),
+        extensions=tuple(
+            Extension(
+                plus_days=e["plus_days"],
+                citation=_required_citation(e["citation"]),
+                when=tuple(e.get("when", ())),
+                unless=tuple(e.get("unless", ())),
+                note=e.get("note", ""),
+            )
+            for e in raw.get("extensions", ())
+        ),
+        note=raw.get("note", ""),
+    )
+
+
+def _valuation(raw: Mapping[str, Any]) -> ValuationRules:
+    small = raw.get("small_lots")
+    split = raw.get("anti_splitting")
+    return ValuationRules(
+        options_citation=_citation(
+            (raw.get("options_and_renewals_included") or {}).get("citation")
+        ),
+        lots_citation=_citation((raw.get("lots_aggregated") or {}).get("citation")),
+        small_lots=SmallLots(
+            max_lot_value=dict(small["max_lot_value"]),
+            max_share=float(small["max_share"]),
+            citation=_required_citation(small["citation"]),
+        )
+        if small
+        else None,
+        indefinite_duration_months=raw.get("indefinite_duration_months"),
+        indefinite_duration_citation=_citation(raw.get("indefinite_duration_citation")),
+        anti_splitting=AntiSplitting(
+            cpv_digits=split["cpv_digits"],
+            period=split["period"],
+            citation=_required_citation(split["citation"]),
+        )
+        if split
+        else None,
+    )
+
+
+def _parse_date(value: str, source: str, where: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise RulePackError(source, Problem(f"not a date: {value!r}", field=where)) from exc
+
+
+def build_pack(document: Mapping[str, Any], source: str) -> RulePack:
+    """Turn a schema-valid pack document into a :class:`RulePack` and check consistency."""
+    standstill = document.get("standstill")
+    pack = RulePack(
+        id=document["id"],
+        title=document["title"],
+        jurisdiction=document["jurisdiction"],
+        currency=document["currency"],
+        vat=document["vat"],
+        vat_rate=float(document.get("vat_rate", 0.0)),
+        vat_citation=_citation(document.get("vat_citation")),
+        valid_from=_parse_date(document["valid_from"], source, "valid_from"),
+        valid_to=_parse_date(document["valid_to"], source, "valid_to")
+        if document.get("valid_to")
+        else None,
+        threshold_comparison=document.get("threshold_comparison", "at-or-above"),
+        thresholds=tuple(
+            Threshold(
+                id=t["id"],
+                categories=tuple(t["categories"]),
+                authorities=tuple(t["authorities"]),
+                value=float(t["value"]),
+                citation=_required_citation(t["citation"]),
+            )
+            for t in document["thresholds"]
+        ),
+        lower_bands=tuple(
+            Band(
+                id=b["id"],
+                regime=b["regime"],
+                max_value=float(b["max_value"]),
+                citation=_required_citation(b["citation"]),
+                categories=tuple(b.get("categories", CATEGORIES)),
+                authorities=tuple(b.get("authorities", AUTHORITIES)),
+            )
+            for b in sorted(document.get("lower_bands", ()), key=lambda b: b["max_value"])
+        ),
+        valuation=_valuation(document.get("valuation", {})),
+        framework=tuple(
+            FrameworkLimit(
+                authorities=tuple(f["authorities"]),
+                max_years=float(f["max_years"]),
+                citation=_required_citation(f["citation"]),
+            )
+            for f in document.get("framework", ())
+        ),
+        standstill=Standstill(
+            days=standstill["days"],
+            day_kind=standstill["day_kind"],
+            starts=standstill["starts"],
+            regimes=tuple(standstill["regimes"]),
+            citation=_required_citation(standstill["citation"]),
+            exempt_procedures=tuple(standstill.get("exempt_procedures", ())),
+            note=standstill.get("note", ""),
+        )
+        if standstill
+        else None,
+        notices=tuple(
+            Notice(
+                id=n["id"],
+                name=n["name"],
+                at=n["at"],
+                regimes=tuple(n["regimes"]),
+                citation=_required_citation(n["citation"]),
+                offset_days=n.get("offset_days", 0),
+                when=tuple(n.get("when", ())),
+                procedures=tuple(n.get("procedures", ())),
+                exclude_procedures=tuple(n.get("exclude_procedures", ())),
+                note=n.get("note", ""),
+            )
+            for n in document.get("notices", ())
+        ),
+        procedures=tuple(
+            Procedure(
+                id=p["id"],
+                name=p["name"],
+                ocds_method=p["ocds_method"],
+                regimes=tuple(p["regimes"]),
+                authorities=tuple(p["authorities"]),
+                condition=p["condition"],
+                citation=_required_citation(p["citation"]),
+                steps=tuple(_step(s) for s in p["steps"]),
+                requires_any=tuple(p.get("requires_any", ())),
+                award_basis=p.get("award_basis", "any"),
+            )
+            for p in document["procedures"]
+        ),
+        recommendation=tuple(
+            Recommendation(procedure=r["procedure"], when=tuple(r["when"]), reason=r["reason"])
+            for r in document["recommendation"]
+        ),
+        source=source,
+        extends=document.get("extends"),
+    )
+    problems = consistency_problems(pack)
+    if problems:
+        raise RulePackError(source, problems)
+    return pack
+
+
+def consistency_problems(pack: RulePack) -> list[Problem]:
+    """What the schema cannot see: duplicates, dangling references, gaps, dates."""
+    problems: list[Problem] = []
+    if pack.valid_to is not None and pack.valid_to < pack.valid_from:
+        problems.append(Problem("valid_to is before valid_from", field="valid_to"))
+    if pack.vat == "included" and pack.vat_rate <= 0:
+        problems.append(Problem("vat: included needs a vat_rate above 0", field="vat_rate"))
+    seen_pairs: dict[tuple[str, str], int] = {}
+    for index, row in enumerate(pack.thresholds):
+        for category in row.categories:
+            for authority in row.authorities:
+                if (category, authority) in seen_pairs:
+                    problems.append(
+                        Problem(
+                            f"{category} / {authority} already has a threshold "
+                            f"(thresholds[{seen_pairs[(category, authority)]}])",
+                            field=f"thresholds[{index}]",
+                        )
+                    )
+                seen_pairs[(category, authority)] = index
+    for category in CATEGORIES:
+        for authority in AUTHORITIES:
+            if (category, authority) not in seen_pairs:
+                problems.append(
+                    Problem(f"no threshold for {category} / {authority}", field="thresholds")
+                )
+    ids = [p.id for p in pack.procedures]
+    for index, proc_id in enumerate(ids):
+        if ids.index(proc_id) != index:
+            problems.append(
+                Problem(f"duplicate procedure id {proc_id!r}", field=f"procedures[{index}].id")
+            )
+    known = set(ids)
+    for index, rec in enumerate(pack.recommendation):
+        if rec.procedure not in known:
+            problems.append(
+                Problem(
+                    f"unknown procedure {rec.procedure!r}",
+                    field=f"recommendation[{index}].procedure",
+                )
+            )
+    for index, notice in enumerate(pack.notices):
+        for ref in (*notice.procedures, *notice.exclude_procedures):
+            if ref not in known:
+                problems.append(Problem(f"unknown procedure {ref!r}", field=f"notices[{index}]"))
+    if pack.standstill is not None:
+        for ref in pack.standstill.exempt_procedures:
+            if ref not in known:
+                problems.append(
+                    Problem(f"unknown procedure {ref!r}", field="standstill.exempt_procedures")
+                )
+    return problems
+
+
+# ---------------------------------------------------------------------------
+# Finding packs
+
+
+def builtin_pack_dir() -> Path:
+    """Directory of the packs shipped with the product."""
+    return Path(str(files("rules.packs")))
+
+
+def _pack_files(search_dirs: Sequence[Path | str]) -> dict[str, Path]:
+    """Map pack id (file stem) → file; later directories override earlier ones."""
+    found: dict[str, Path] = {}
+    for directory in (builtin_pack_dir(), *(Path(d) for d in search_dirs)):
+        if not directory.is_dir():
+            raise UnknownPackError(str(directory), "rule-pack directory does not exist")
+        for path in sorted(directory.iterdir()):
+            if path.suffix in PACK_SUFFIXES:
+                found[path.stem] = path
+    return found
+
+
+def _load_document(
+    path: Path, files_by_id: Mapping[str, Path], chain: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Read one pack file, validate it and merge it over its parent."""
+    document = _read_yaml(path)
+    if not isinstance(document, dict):
+        raise RulePackError(str(path), "a rule pack must be a YAML mapping")
+    parent_id = document.get("extends")
+    merged: dict[str, Any] = {}
+    if parent_id is not None:
+        if parent_id in chain or parent_id == document.get("id"):
+            raise RulePackError(str(path), Problem("circular 'extends'", field="extends"))
+        if parent_id not in files_by_id:
+            raise RulePackError(
+                str(path), Problem(f"unknown parent pack {parent_id!r}", field="extends")
+            )
+        merged = _load_document(
+            files_by_id[parent_id], files_by_id, (*chain, str(document.get("id")))
+        )
+        merged.pop("extends", None)
+    for key, value in document.items():
+        if key in MERGED_BY_ID and isinstance(value, list) and isinstance(merged.get(key), list):
+            merged[key] = _merge_by_id(merged[key], value)
+        else:
+            merged[key] = value
+    problems = schema_problems(merged, load_schema())
+    if problems:
+        raise RulePackError(str(path), problems)
+    if path.stem != merged["id"]:
+        raise RulePackError(
+            str(path), Problem(f"id {merged['id']!r} must match the file name", field="id")
+        )
+    return merged
+
+
+def _merge_by_id(parent: list[Any], child: list[Any]) -> list[Any]:
+    """Child entries replace parent entries with the same id; new ids are appended."""
+    child_ids = {item.get("id") for item in child if isinstance(item, dict)}
+    kept = [
+        item for item in parent if not isinstance(item, dict) or item.get("id") not in child_ids
+    ]
+    return [*kept, *child]
+
+
+def _signature(path: Path, files_by_id: Mapping[str, Path]) -> tuple[Any, ...]:
+    """Cache key: this file and every pack file it could extend, with their mtimes."""
+    stats = []
+    for candidate in (path, *sorted(files_by_id.values())):
+        try:
+            stat = candidate.stat()
+        except OSError:
+            continue
+        stats.append((str(candidate), stat.st_mtime_ns, stat.st_size))
+    return tuple(stats)
+
+
+def _build_cached(path: Path, files_by_id: Mapping[str, Path]) -> RulePack:
+    key = _signature(path, files_by_id)
+    if key not in _BUILT:
+        _BUILT[key] = build_pack(_load_document(path, files_by_id), str(path))
+    return _BUILT[key]
+
+
+def load_pack_file(path: Path | str, search_dirs: Sequence[Path | str] = ()) -> RulePack:
+    """Load one pack from a file (its parent, if any, is looked up by id)."""
+    path = Path(path)
+    files_by_id = _pack_files([*search_dirs, path.parent] if path.parent.is_dir() else search_dirs)
+    return _build_cached(path, files_by_id)
+
+
+def available_packs(search_dirs: Sequence[Path | str] = ()) -> list[RulePack]:
+    """Every pack found in the built-in and extra directories, sorted by id."""
+    files_by_id = _pack_files(search_dirs)
+    return [_build_cached(path, files_by_id) for _, path in sorted(files_by_id.items())]
+
+
+def load_pack(
+    name: str, on: date | None = None, search_dirs: Sequence[Path | str] = ()
+) -> RulePack:
+    """Find a pack by id, by file path, or by jurisdiction and date.
+
+    ``name`` may be a pack id (``eu-2026``), a path to a YAML file, or a
+    jurisdiction (``eu``, ``uk``; case-insensitive). For a jurisdiction, the pack
+    valid on ``on`` (default today) is chosen; if none is valid then, the most
+    recent one that started before that date (or, for dates before every pack,
+    the oldest pack).
+    """
+    if name.endswith(PACK_SUFFIXES):
+        return load_pack_file(name, search_dirs)
+    files_by_id = _pack_files(search_dirs)
+    if name in files_by_id:
+        return _build_cached(files_by_id[name], files_by_id)
+    return select_pack(name, on or date.today(), search_dirs)
+
+
+def select_pack(jurisdiction: str, on: date, search_dirs: Sequence[Path | str] = ()) -> RulePack:
+    """The pack of ``jurisdiction`` valid on a date (the tender's date)."""
+    wanted = jurisdiction.strip().lower()
+    candidates = [
+        p
+        for p in available_packs(search_dirs)
+        if p.jurisdiction.lower() == wanted or p.id.split("-")[0] == wanted
+    ]
+    if not candidates:
+        known = sorted({p.id for p in available_packs(search_dirs)})
+        raise UnknownPackError(
+            jurisdiction,
+            f"no rule pack or jurisdiction {jurisdiction!r}; known: {', '.join(known)}",
+        )
+    valid = [p for p in candidates if p.is_valid_on(on)]
+    if valid:
+        return max(valid, key=lambda p: p.valid_from)
+    earlier = [p for p in candidates if p.valid_from <= on]
+    chosen = (
+        max(earlier, key=lambda p: p.valid_from)
+        if earlier
+        else min(candidates, key=lambda p: p.valid_from)
+    )
+    log.warning("no %s pack valid on %s; using %s", jurisdiction, on, chosen.id)
+    return chosen

@@ -85,7 +85,8 @@ def evaluate_plan(data: ModelData, plan: Plan) -> PlanEvaluation:
 
     own_capex = dict.fromkeys(years, 0.0)
     for (pid, t), amount in capex.items():
-        own_capex[t] += amount - external.get((pid, t), 0.0)
+        if t in own_capex:  # a start outside the windows is reported by the verifier
+            own_capex[t] += amount - external.get((pid, t), 0.0)
 
     debt_service = dict.fromkeys(years, 0.0)
     counted = dict.fromkeys(years, 0.0)

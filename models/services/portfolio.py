@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass, field, replace
+from datetime import date
 from importlib import resources
 from typing import Any
 
@@ -23,6 +24,7 @@ from decision_support.errors import Problem
 from decision_support.finance.mechanisms import Mechanism
 from decision_support.portfolio import OptimiseOptions, Scenario, optimise, parse_scenario
 from decision_support.portfolio.scenario import ScenarioError, scenario_to_dict
+from decision_support.projects.portfolio_entry import impact_key
 from models.base import utcnow
 from models.cities import City
 from models.kpis import Kpi, KpiTarget, KpiValue
@@ -31,8 +33,11 @@ from models.scenarios import PortfolioRun
 from models.scenarios import Scenario as SavedScenario
 from models.services.audit import record_change
 from models.services.finance import city_mechanisms, fiscal_profile
+from models.services.projects import portfolio_entries
 from models.session import transaction
 from models.users import User
+from rules.lead_time import lead_time_estimator
+from rules.rule_pack import load_pack
 
 logger = logging.getLogger(__name__)
 
@@ -180,14 +185,15 @@ def city_scenario(session: Session, city: City, settings: RunSettings) -> Scenar
         raise ScenarioError(Problem("the city has no candidate projects yet", field="source"))
     values = _latest_values(session, city)
     targets = _targets(session, city)
-    kpis: dict[tuple[int, str], dict[str, Any]] = {}
+    kpis: dict[str, dict[str, Any]] = {}
     for project in projects:
         for impact in project.impacts:
             key = (impact.kpi_id, impact.data_point)
-            if key in kpis or key not in values or key not in targets:
-                continue
             kpi = session.get(Kpi, impact.kpi_id)
-            if kpi is None:
+            if kpi is None or key not in values or key not in targets:
+                continue
+            portfolio_key = impact_key(kpi.code, impact.data_point or None)
+            if portfolio_key in kpis:
                 continue
             entry: dict[str, Any] = {
                 "code": kpi.code,
@@ -199,7 +205,7 @@ def city_scenario(session: Session, city: City, settings: RunSettings) -> Scenar
             direction = targets[key].direction or kpi.direction
             if direction in ("higher_is_better", "lower_is_better"):
                 entry["direction"] = direction
-            kpis[key] = entry
+            kpis[portfolio_key] = entry
     years = range(settings.start_year, settings.start_year + settings.horizon_years)
     document: dict[str, Any] = {
         "name": f"{city.name} {years[0]}–{years[-1]}",
@@ -209,7 +215,11 @@ def city_scenario(session: Session, city: City, settings: RunSettings) -> Scenar
         "horizon_years": settings.horizon_years,
         "kpis": list(kpis.values()),
         "objective": {"mode": settings.mode or ("gap_closure" if kpis else "value")},
-        "projects": [_project(p, kpis) for p in projects],
+        "projects": _with_lead_times(
+            portfolio_entries(session, city, settings.start_year, kpis.keys()),
+            city,
+            settings.start_year,
+        ),
         "mechanisms": [_mechanism(m, years) for m in city_mechanisms(session, city) if m.enabled],
     }
     document.update(_money_limits(session, city, settings, years))
@@ -255,33 +265,44 @@ def _money_limits(
     return limits
 
 
-def _project(project: Project, kpis: dict[tuple[int, str], dict[str, Any]]) -> dict[str, Any]:
-    impacts = {}
-    for impact in project.impacts:
-        entry = kpis.get((impact.kpi_id, impact.data_point))
-        if entry is None:
+def _with_lead_times(
+    entries: list[dict[str, Any]], city: City, start_year: int
+) -> list[dict[str, Any]]:
+    """Each project's procurement lead time from the city's rule pack, written into the
+    entry (``procurement.lead_time_days``) so the stored snapshot reproduces the run."""
+    estimate = lead_time_estimator(load_pack(city.rule_pack), date(start_year, 1, 1))
+    for entry in entries:
+        procurement = entry.get("procurement")
+        if not procurement or procurement.get("lead_time_days") is not None:
             continue
-        key = f"{entry['code']} [{impact.data_point}]" if impact.data_point else entry["code"]
-        impacts[key] = impact.change
-    spec: dict[str, Any] = {
-        "id": project.code,
-        "name": project.name,
-        "capex_profile": list(project.capex_profile or [0.0]),
-        "opex_per_year": project.opex_per_year,
-        "savings_per_year": project.savings_per_year,
-        "impacts": impacts,
-        "low_cost": project.low_cost,
-        "tags": list(project.tags or []),
-        "requires": list(project.requires or []),
-        "excludes": list(project.excludes or []),
-        "procurement": {"category": project.procurement_category, "cpv": project.cpv},
-    }
-    if project.estimated_value is not None:
-        spec["procurement"]["estimated_value"] = project.estimated_value
-    for name in ("earliest_start", "latest_start"):
-        if getattr(project, name) is not None:
-            spec[name] = getattr(project, name)
-    return spec
+        days = estimate(_ProcurementView(procurement))
+        if days is not None:
+            procurement["lead_time_days"] = int(days)
+    return entries
+
+
+@dataclass(frozen=True)
+class _ProcurementView:
+    """The attributes the rule pack's estimator reads, over a scenario ``procurement`` entry."""
+
+    raw: dict[str, Any]
+
+    @property
+    def category(self) -> str:
+        return str(self.raw.get("category", ""))
+
+    @property
+    def estimated_value(self) -> float | None:
+        value = self.raw.get("estimated_value")
+        return float(value) if value is not None else None
+
+    @property
+    def cpv(self) -> str:
+        return str(self.raw.get("cpv", ""))
+
+    @property
+    def procedure(self) -> str:
+        return str(self.raw.get("procedure", ""))
 
 
 def scenario_for_run(

@@ -327,11 +327,31 @@ def _with_mode(scenario: Scenario, settings: RunSettings) -> Scenario:
     return replace(scenario, objective=replace(scenario.objective, mode=settings.mode))
 
 
+def _check_forced(
+    scenario: Scenario, force_in: tuple[str, ...], force_out: tuple[str, ...]
+) -> None:
+    known = {p.id for p in scenario.projects}
+    problems = [
+        Problem(f"unknown project '{pid}'", field=name)
+        for name, ids in (("force_in", force_in), ("force_out", force_out))
+        for pid in ids
+        if pid not in known
+    ]
+    problems += [
+        Problem(f"'{pid}' cannot be forced both in and out", field="force_out")
+        for pid in force_in
+        if pid in force_out
+    ]
+    if problems:
+        raise ScenarioError(problems)
+
+
 def create_run(
     session: Session, city: City, actor: User | None, settings: RunSettings
 ) -> PortfolioRun:
     """Store a queued run with a snapshot of its inputs (validated now, solved later)."""
     scenario, saved_id = scenario_for_run(session, city, settings)
+    _check_forced(scenario, settings.force_in, settings.force_out)
     run = PortfolioRun(
         city_id=city.id,
         scenario_id=saved_id,

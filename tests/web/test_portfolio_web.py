@@ -110,11 +110,15 @@ def test_procurement_officer_may_look_but_not_run(inline_app, client, auth, save
     assert response.status_code == 403
 
 
-def test_city_data_without_projects_is_refused_next_to_the_form(inline_app, client, auth):
+def test_unknown_forced_project_is_refused_next_to_the_field(inline_app, client, auth, saved):
     auth.login_as("finance_officer")
-    response = client.post("/cities/demo-city/portfolio/", data=_form("city"))
+    response = client.post(
+        "/cities/demo-city/portfolio/", data=_form(f"saved:{saved.id}", force_in="A, NOPE")
+    )
     assert response.status_code == 422
-    assert "no candidate projects" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "unknown project &#39;NOPE&#39;" in page or "unknown project 'NOPE'" in page
+    assert 'id="force_in-err"' in page
 
 
 def test_background_job_stores_status_and_timings(app, db, saved):

@@ -24,6 +24,7 @@ from decision_support.portfolio.plan import Plan, evaluate_plan
 from decision_support.portfolio.result import (
     STATUS_INFEASIBLE,
     STATUS_NOT_SOLVED,
+    STATUS_OPTIMAL,
     ObjectiveParts,
     PortfolioResult,
     Verification,
@@ -155,7 +156,7 @@ def optimise(scenario: Scenario, options: OptimiseOptions | None = None) -> Port
         scenario_name=scenario.name,
         currency=scenario.currency,
         status=first.status,
-        proven_optimal=first.status == "optimal",
+        proven_optimal=first.status == STATUS_OPTIMAL,
         mip_gap=first.mip_gap,
         objective=None,
         solver=first.solver,
@@ -183,7 +184,7 @@ def optimise(scenario: Scenario, options: OptimiseOptions | None = None) -> Port
     if violations:
         logger.error("solution failed verification: %s", violations)
         result.warnings.append("the solver's plan failed the independent check; do not use it")
-    if solved.second is not None and solved.second.status != "optimal":
+    if solved.second is not None and solved.second.status != STATUS_OPTIMAL:
         result.warnings.append(
             "financing cost was minimised only approximately (second solve stopped early)"
         )
@@ -201,7 +202,7 @@ def optimise(scenario: Scenario, options: OptimiseOptions | None = None) -> Port
     result.cash_flow = report.cash_flow(data, ev)
     result.funding_plan = report.funding_plan(data, plan, ev)
     result.kpi_projection = report.kpi_projection(data, plan, ev)
-    result.u4ssc_score = report.u4ssc_score(data, result.kpi_projection)
+    result.u4ssc_score = report.u4ssc_score(result.kpi_projection)
     result.procurement_plan = report.procurement_plan(data, plan)
     if options.explain:
         began_explain = time.perf_counter()

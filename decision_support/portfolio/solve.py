@@ -22,6 +22,12 @@ from typing import Any
 import pulp
 
 from decision_support.portfolio.model import PortfolioModel
+from decision_support.portfolio.result import (
+    STATUS_FEASIBLE,
+    STATUS_INFEASIBLE,
+    STATUS_NOT_SOLVED,
+    STATUS_OPTIMAL,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -109,14 +115,14 @@ def _highs_outcome(model: PortfolioModel, seconds: float) -> SolveOutcome:
     gap = info.mip_gap if has_solution and abs(info.mip_gap) < 1e30 else None
     model_status = highspy.HighsModelStatus
     if status == model_status.kOptimal:
-        label = "optimal"
+        label = STATUS_OPTIMAL
         gap = gap if gap is not None else 0.0
     elif status in (model_status.kInfeasible, model_status.kUnboundedOrInfeasible):
-        label = "infeasible"
+        label = STATUS_INFEASIBLE
     elif has_solution:
-        label = "feasible"
+        label = STATUS_FEASIBLE
     else:
-        label = "not_solved"
+        label = STATUS_NOT_SOLVED
     return SolveOutcome(
         label, has_solution, objective, best_bound, gap, seconds, "HiGHS", int(info.mip_node_count)
     )
@@ -129,15 +135,15 @@ def _cbc_outcome(model: PortfolioModel, seconds: float) -> SolveOutcome:
         pulp.LpSolutionIntegerFeasible,
     )
     if problem.sol_status == pulp.LpSolutionOptimal:
-        label = "optimal"
+        label = STATUS_OPTIMAL
     elif problem.status == pulp.LpStatusInfeasible:
-        label = "infeasible"
+        label = STATUS_INFEASIBLE
     elif has_solution:
-        label = "feasible"
+        label = STATUS_FEASIBLE
     else:
-        label = "not_solved"
+        label = STATUS_NOT_SOLVED
     objective = pulp.value(problem.objective) if has_solution else None
-    gap = 0.0 if label == "optimal" else None
+    gap = 0.0 if label == STATUS_OPTIMAL else None
     return SolveOutcome(label, has_solution, objective, None, gap, seconds, "CBC")
 
 

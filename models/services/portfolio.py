@@ -17,7 +17,7 @@ from importlib import resources
 from typing import Any
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from decision_support.errors import Problem
@@ -474,12 +474,23 @@ def solve_run(session: Session, run: PortfolioRun, solver: str = "highs") -> Non
 
 
 def execute_run(factory: sessionmaker[Session], run_id: int, solver: str = "highs") -> None:
-    """Background job: solve a queued run, committing its progress in its own sessions."""
+    """Background job: solve a queued run, committing its progress in its own sessions.
+
+    The run is claimed with one conditional UPDATE, so two workers (threads or
+    processes) that both see it queued cannot both solve it.
+    """
+    with transaction(factory) as session:
+        claimed = session.execute(
+            update(PortfolioRun)
+            .where(PortfolioRun.id == run_id, PortfolioRun.status == "queued")
+            .values(status="running", progress=0.1)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            return
     with transaction(factory) as session:
         run = session.get(PortfolioRun, run_id)
-        if run is None or not mark_running(run):
+        if run is None:
             return
-        session.flush()
         session.expunge(run)
     outcome = solve_inputs(run, solver)
     with transaction(factory) as session:

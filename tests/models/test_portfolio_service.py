@@ -58,3 +58,22 @@ def test_run_from_city_data_is_stored_with_its_inputs(db, city):
     solve_run(db, run)
     assert run.status in ("optimal", "feasible")
     assert run.results["verification"]["passed"] and run.results["selected"]
+
+
+def test_a_run_is_solved_once_even_if_two_workers_start(app, db, city):
+    from models.scenarios import PortfolioRun
+    from models.services.portfolio import execute_run
+
+    run = create_run(
+        db, city, None, RunSettings(budget_per_year=5_000_000, time_limit=10, explain=False)
+    )
+    db.commit()
+    factory = app.extensions["db_sessions"]
+    execute_run(factory, run.id)
+    db.expire_all()
+    first = db.get(PortfolioRun, run.id)
+    finished = first.finished_at
+    assert first.status in ("optimal", "feasible")
+    execute_run(factory, run.id)  # a second worker finds nothing queued
+    db.expire_all()
+    assert db.get(PortfolioRun, run.id).finished_at == finished

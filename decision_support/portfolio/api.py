@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from decision_support.portfolio import report
@@ -48,7 +49,8 @@ class OptimiseOptions:
     ``force_in``/``force_out`` add mandatory/excluded projects for this run;
     ``lead_time_days`` gives procurement lead times (e.g. from a rule pack);
     ``explain`` runs the extra re-solves of the explanations (bounded by
-    ``explain_time_limit`` each).
+    ``explain_time_limit`` each); ``progress(fraction, stage)`` is called as the run
+    moves through its stages (web jobs store it for the progress bar).
     """
 
     time_limit: float = 60.0
@@ -63,6 +65,12 @@ class OptimiseOptions:
     force_in: tuple[str, ...] = ()
     force_out: tuple[str, ...] = ()
     lead_time_days: LeadTimeDays | None = field(default=None, compare=False)
+    progress: Callable[[float, str], None] | None = field(default=None, compare=False)
+
+    def report(self, fraction: float, stage: str) -> None:
+        """Tell the caller how far the run is (``progress(fraction, stage)``), if it asked."""
+        if self.progress is not None:
+            self.progress(fraction, stage)
 
     @property
     def settings(self) -> SolverSettings:
@@ -105,6 +113,7 @@ def solve_plan(data: ModelData, options: OptimiseOptions) -> PlanSolve:
     model = build_model(data, formulation=options.formulation)
     build_seconds = time.perf_counter() - began
     start = start_values(model, greedy.plan) if greedy and greedy.feasible else None
+    options.report(0.2, "maximising impact")
     first = solve_model(model, options.settings, start)
     if not first.has_solution:
         return PlanSolve(
@@ -121,6 +130,7 @@ def solve_plan(data: ModelData, options: OptimiseOptions) -> PlanSolve:
     if options.lexicographic and data.mechanisms and first.objective is not None:
         tolerance = data.scenario.objective.financing_tolerance
         floor = first.objective - tolerance * max(1.0, abs(first.objective))
+        options.report(0.5, "minimising financing cost")
         set_financing_objective(model, floor)
         settings = replace(options.settings, gap=max(options.gap, SECOND_SOLVE_GAP))
         second = solve_model(model, settings, start_values(model, plan))
@@ -205,6 +215,7 @@ def optimise(scenario: Scenario, options: OptimiseOptions | None = None) -> Port
     result.u4ssc_score = report.u4ssc_score(result.kpi_projection)
     result.procurement_plan = report.procurement_plan(data, plan)
     if options.explain:
+        options.report(0.7, "explaining")
         began_explain = time.perf_counter()
         result.explanations = explain(data, plan, options, solved.greedy_impact)
         timings["explain_seconds"] = time.perf_counter() - began_explain

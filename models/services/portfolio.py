@@ -11,6 +11,7 @@ the given factory, runs the optimiser and stores status, timings and results.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from importlib import resources
@@ -436,12 +437,16 @@ def mark_running(run: PortfolioRun) -> bool:
 
 
 def solve_inputs(
-    run: PortfolioRun, solver: str = "highs"
+    run: PortfolioRun,
+    solver: str = "highs",
+    progress: Callable[[float, str], None] | None = None,
 ) -> tuple[str, dict[str, Any] | None, str | None]:
-    """Run the optimiser on a run's stored inputs: (status, results, error). No database."""
+    """Run the optimiser on a run's stored inputs: (status, results, error). No database
+    access here; ``progress(fraction, stage)`` is passed on to the optimiser."""
     settings = RunSettings.from_stored(dict(run.settings))
+    options = replace(settings.options(solver), progress=progress)
     try:
-        result = optimise(parse_scenario(dict(run.inputs)), settings.options(solver))
+        result = optimise(parse_scenario(dict(run.inputs)), options)
     except Exception as exc:  # the job must record any failure rather than die silently
         logger.exception("portfolio run %s failed", run.id)
         return "error", None, str(exc) or type(exc).__name__
@@ -492,7 +497,16 @@ def execute_run(factory: sessionmaker[Session], run_id: int, solver: str = "high
         if run is None:
             return
         session.expunge(run)
-    outcome = solve_inputs(run, solver)
+
+    def store_progress(fraction: float, _stage: str) -> None:
+        with transaction(factory) as session:
+            session.execute(
+                update(PortfolioRun)
+                .where(PortfolioRun.id == run_id, PortfolioRun.status == "running")
+                .values(progress=fraction)
+            )
+
+    outcome = solve_inputs(run, solver, store_progress)
     with transaction(factory) as session:
         stored = session.get(PortfolioRun, run_id)
         if stored is not None:

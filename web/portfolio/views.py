@@ -26,6 +26,7 @@ from flask import (
 )
 from sqlalchemy import select
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from decision_support.errors import InputError
 from decision_support.portfolio import dump_scenario, parse_scenario
@@ -99,12 +100,14 @@ def _launch(run: PortfolioRun, response: Response) -> Response:
     return response
 
 
-def _source_choices() -> list[tuple[str, str]]:
-    choices = [(SOURCE_CITY, "The city's KPIs, projects and mechanisms")]
+def _source_choices() -> list[SelectChoice]:
+    choices = [
+        SelectChoice(SOURCE_CITY, "The city's KPIs, projects, mechanisms and fiscal profile")
+    ]
     if g.city.is_demo:
-        choices.append((SOURCE_DEMO, "Demo portfolio scenario (fictional)"))
+        choices.append(SelectChoice(SOURCE_DEMO, "Demo portfolio scenario (fictional)"))
     choices += [
-        (f"{SAVED_PREFIX}{s.id}", f"Saved scenario: {s.name}")
+        SelectChoice(f"{SAVED_PREFIX}{s.id}", f"Saved scenario: {s.name}")
         for s in saved_portfolio_scenarios(db_session(), g.city)
     ]
     return choices
@@ -136,9 +139,7 @@ def _settings(form: RunForm) -> RunSettings:
 def index() -> str | Response | tuple[str, int]:
     """The city's optimisation runs, newest first, and the form to start one."""
     form = RunForm()
-    from wtforms import SelectChoice
-
-    form.source.choices = [SelectChoice(v, label) for v, label in _source_choices()]
+    form.source.choices = _source_choices()
     if g.city.is_demo and request.method == "GET":
         form.source.data = SOURCE_DEMO
     if request.method == "POST":

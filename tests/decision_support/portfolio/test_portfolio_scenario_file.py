@@ -104,3 +104,23 @@ def test_u4ssc_points_for_parsed_json_document():
     # 20 of a 60 % target is 33.3 % (band 2); 60 is 100 % (band 4, 3 points above the floor)
     assert result.objective.u4ssc_points == pytest.approx(3)
     assert result.u4ssc_score == pytest.approx({"before": 50.0, "after": 100.0})
+
+
+def test_savings_that_fund_other_projects_survive_the_tight_formulation(make_scenario):
+    # S saves 100 a year from 2028; that is what pays for B and C in 2029.
+    projects = [
+        {
+            "id": "S",
+            "capex_profile": [50],
+            "savings_per_year": 100,
+            "value": 1,
+            "latest_start": 2027,
+        },
+        {"id": "B", "capex_profile": [80], "value": 5, "earliest_start": 2029},
+        {"id": "C", "capex_profile": [80], "value": 5, "earliest_start": 2029},
+    ]
+    scenario = make_scenario(projects, budget={"by_year": {2027: 50, 2028: 0, 2029: 60}})
+    base = OptimiseOptions(explain=False)
+    tight = optimise(scenario, base)
+    plain = optimise(scenario, replace(base, formulation="plain", warm_start=False))
+    assert sorted(tight.selected_ids) == sorted(plain.selected_ids) == ["B", "C", "S"]

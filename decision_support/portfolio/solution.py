@@ -8,24 +8,24 @@ from decision_support.portfolio.model import PortfolioModel
 from decision_support.portfolio.plan import Plan, band_thresholds_met, evaluate_plan
 
 _MONEY_EPS = 1e-6
-_CENT = 0.01
 
 
 def extract_plan(model: PortfolioModel) -> Plan:
     """The plan in the model's current variable values (call only after a solution exists).
 
     Solver tolerances leave crumbs (a few cents of funding in a year without spending);
-    amounts are rounded to cents and each project-year's external funding is scaled
-    down to the year's spending when noise pushes it over, so the plan the verifier
-    checks is the one a user would sign.
+    those are dropped and each project-year's external funding is scaled down to the
+    year's spending when noise pushes it over, so the plan the verifier checks is the
+    one a user would sign. Amounts are not rounded: rounding can break a budget row
+    that binds exactly.
     """
     data, v = model.data, model.v
     starts = {pid: s for (pid, s), var in v.start.items() if (var.varValue or 0.0) > 0.5}
     amounts: dict[tuple[str, str, int], float] = {}
     per_year: dict[tuple[str, int], float] = defaultdict(float)
     for key, var in v.funding.items():
-        amount = round(var.varValue or 0.0, 2)
-        if amount >= _CENT and key[0] in starts:
+        amount = var.varValue or 0.0
+        if amount > _MONEY_EPS and key[0] in starts:
             amounts[key] = amount
             per_year[key[0], key[2]] += amount
     funding = {}

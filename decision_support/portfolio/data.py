@@ -228,8 +228,12 @@ def prepare_model_data(
         starts[pid] = tuple(range(earliest, latest + 1))
         if not starts[pid]:
             warnings.append(
-                f"{pid} cannot be scheduled: no start year between {earliest} and {latest} "
-                "lets it finish within the horizon"
+                f"{pid} cannot be scheduled: its {project.duration_years}-year spending "
+                f"cannot start in {earliest} or later (window, procurement lead time) "
+                f"and end by {last}"
+                if earliest <= (project.latest_start or last)
+                else f"{pid} cannot be scheduled: procurement takes until {earliest}, after "
+                f"its latest start {project.latest_start}"
             )
 
     capex: dict[tuple[str, int, int], float] = {}

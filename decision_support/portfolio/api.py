@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from decision_support.portfolio import report
 from decision_support.portfolio.build import build_model
@@ -24,6 +25,7 @@ from decision_support.portfolio.plan import Plan, evaluate_plan
 from decision_support.portfolio.result import (
     STATUS_INFEASIBLE,
     STATUS_NOT_SOLVED,
+    STATUS_OPTIMAL,
     ObjectiveParts,
     PortfolioResult,
     Verification,
@@ -35,6 +37,9 @@ from decision_support.portfolio.verify import verify_plan
 
 logger = logging.getLogger(__name__)
 
+SECOND_SOLVE_GAP = 1e-3
+"""Relative MIP gap of the financing-cost solve (the impact is already fixed by solve 1)."""
+
 
 @dataclass(frozen=True)
 class OptimiseOptions:
@@ -44,7 +49,8 @@ class OptimiseOptions:
     ``force_in``/``force_out`` add mandatory/excluded projects for this run;
     ``lead_time_days`` gives procurement lead times (e.g. from a rule pack);
     ``explain`` runs the extra re-solves of the explanations (bounded by
-    ``explain_time_limit`` each).
+    ``explain_time_limit`` each); ``progress(fraction, stage)`` is called as the run
+    moves through its stages (web jobs store it for the progress bar).
     """
 
     time_limit: float = 60.0
@@ -59,6 +65,12 @@ class OptimiseOptions:
     force_in: tuple[str, ...] = ()
     force_out: tuple[str, ...] = ()
     lead_time_days: LeadTimeDays | None = field(default=None, compare=False)
+    progress: Callable[[float, str], None] | None = field(default=None, compare=False)
+
+    def report(self, fraction: float, stage: str) -> None:
+        """Tell the caller how far the run is (``progress(fraction, stage)``), if it asked."""
+        if self.progress is not None:
+            self.progress(fraction, stage)
 
     @property
     def settings(self) -> SolverSettings:
@@ -101,6 +113,7 @@ def solve_plan(data: ModelData, options: OptimiseOptions) -> PlanSolve:
     model = build_model(data, formulation=options.formulation)
     build_seconds = time.perf_counter() - began
     start = start_values(model, greedy.plan) if greedy and greedy.feasible else None
+    options.report(0.2, "maximising impact")
     first = solve_model(model, options.settings, start)
     if not first.has_solution:
         return PlanSolve(
@@ -117,8 +130,10 @@ def solve_plan(data: ModelData, options: OptimiseOptions) -> PlanSolve:
     if options.lexicographic and data.mechanisms and first.objective is not None:
         tolerance = data.scenario.objective.financing_tolerance
         floor = first.objective - tolerance * max(1.0, abs(first.objective))
+        options.report(0.5, "minimising financing cost")
         set_financing_objective(model, floor)
-        second = solve_model(model, options.settings, start_values(model, plan))
+        settings = replace(options.settings, gap=max(options.gap, SECOND_SOLVE_GAP))
+        second = solve_model(model, settings, start_values(model, plan))
         if second.has_solution:
             plan = extract_plan(model)
     return PlanSolve(
@@ -151,7 +166,7 @@ def optimise(scenario: Scenario, options: OptimiseOptions | None = None) -> Port
         scenario_name=scenario.name,
         currency=scenario.currency,
         status=first.status,
-        proven_optimal=first.status == "optimal",
+        proven_optimal=first.status == STATUS_OPTIMAL,
         mip_gap=first.mip_gap,
         objective=None,
         solver=first.solver,
@@ -179,7 +194,7 @@ def optimise(scenario: Scenario, options: OptimiseOptions | None = None) -> Port
     if violations:
         logger.error("solution failed verification: %s", violations)
         result.warnings.append("the solver's plan failed the independent check; do not use it")
-    if solved.second is not None and solved.second.status != "optimal":
+    if solved.second is not None and solved.second.status != STATUS_OPTIMAL:
         result.warnings.append(
             "financing cost was minimised only approximately (second solve stopped early)"
         )
@@ -197,9 +212,10 @@ def optimise(scenario: Scenario, options: OptimiseOptions | None = None) -> Port
     result.cash_flow = report.cash_flow(data, ev)
     result.funding_plan = report.funding_plan(data, plan, ev)
     result.kpi_projection = report.kpi_projection(data, plan, ev)
-    result.u4ssc_score = report.u4ssc_score(data, result.kpi_projection)
+    result.u4ssc_score = report.u4ssc_score(result.kpi_projection)
     result.procurement_plan = report.procurement_plan(data, plan)
     if options.explain:
+        options.report(0.7, "explaining")
         began_explain = time.perf_counter()
         result.explanations = explain(data, plan, options, solved.greedy_impact)
         timings["explain_seconds"] = time.perf_counter() - began_explain

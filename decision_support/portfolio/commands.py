@@ -49,7 +49,7 @@ def _render(payload: dict[str, Any]) -> str:
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True)
 @click.option("--no-explain", is_flag=True, help="Skip the explanation re-solves.")
 @json_option
-def optimise_command(  # noqa: PLR0917 (click passes options positionally by name)
+def optimise_command(
     scenario_file: str,
     time_limit: float,
     gap: float,

@@ -79,6 +79,13 @@ class ModelData:
     discount: dict[int, float]
     mode: str
     warnings: list[str] = field(default_factory=list)
+    impacts_by_project: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        grouped: dict[str, list[tuple[str, float]]] = {}
+        for (pid, key), delta in self.impact.items():
+            grouped.setdefault(pid, []).append((key, delta))
+        self.impacts_by_project = {pid: tuple(items) for pid, items in grouped.items()}
 
     @property
     def first_year(self) -> int:
@@ -104,7 +111,8 @@ def repayment_factors(mechanism: MechanismSpec) -> tuple[float, ...]:
 
     Grace years pay interest only; then ``annuity`` pays r / (1 − (1 + r)^−n') a
     year, or ``linear`` repays 1/n' of principal plus interest on the balance,
-    with n' = tenor − grace.
+    with n' = tenor − grace; ``bullet`` pays interest every year and the whole
+    principal in the last.
     """
     if not mechanism.repayable:
         return (0.0,)
@@ -116,10 +124,15 @@ def repayment_factors(mechanism: MechanismSpec) -> tuple[float, ...]:
     annuity = rate / (1 - (1 + rate) ** -years) if rate else 1.0 / years
     for k in range(1, tenor + 1):
         interest = rate * balance
-        if k <= grace:
+        if k <= grace or (mechanism.style == "bullet" and k < tenor):
             payments.append(interest)
             continue
-        principal = 1.0 / years if mechanism.style == "linear" else annuity - interest
+        if mechanism.style == "bullet":
+            principal = balance
+        elif mechanism.style == "linear":
+            principal = 1.0 / years
+        else:
+            principal = annuity - interest
         payments.append(interest + principal)
         balance -= principal
     return tuple(payments)
@@ -215,8 +228,12 @@ def prepare_model_data(
         starts[pid] = tuple(range(earliest, latest + 1))
         if not starts[pid]:
             warnings.append(
-                f"{pid} cannot be scheduled: no start year between {earliest} and {latest} "
-                "lets it finish within the horizon"
+                f"{pid} cannot be scheduled: its {project.duration_years}-year spending "
+                f"cannot start in {earliest} or later (window, procurement lead time) "
+                f"and end by {last}"
+                if earliest <= (project.latest_start or last)
+                else f"{pid} cannot be scheduled: procurement takes until {earliest}, after "
+                f"its latest start {project.latest_start}"
             )
 
     capex: dict[tuple[str, int, int], float] = {}

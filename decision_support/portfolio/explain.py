@@ -67,6 +67,7 @@ def _resolve(data: ModelData, options: OptimiseOptions) -> tuple[str, float | No
         time_limit=options.explain_time_limit,
         lexicographic=False,
         explain=False,
+        progress=None,
     )
     solved = solve_plan(data, quick)
     if solved.plan is None:

@@ -26,15 +26,13 @@ class GreedyResult:
 
 
 def standalone_benefit(data: ModelData, project_id: str) -> float:
-    """The impact of selecting ``project_id`` alone (the spreadsheet's 'benefit')."""
-    return evaluate_plan(data, Plan(starts={project_id: _any_start(data, project_id)})).impact - (
-        evaluate_plan(data, Plan()).impact
-    )
-
-
-def _any_start(data: ModelData, project_id: str) -> int:
+    """The impact of selecting ``project_id`` alone (the spreadsheet's 'benefit');
+    0 for a project that cannot be scheduled in the horizon."""
     starts = data.starts[project_id]
-    return starts[0] if starts else data.first_year
+    if not starts:
+        return 0.0
+    alone = evaluate_plan(data, Plan(starts={project_id: starts[0]})).impact
+    return alone - evaluate_plan(data, Plan()).impact
 
 
 def rank_projects(data: ModelData) -> list[tuple[str, float]]:

@@ -49,13 +49,12 @@ class PlanEvaluation:
     u4ssc_points: float
     project_value: float
     financing_cost: float
+    kpi_part: float = 0.0  # the KPI term of the model's objective mode
 
     @property
     def impact(self) -> float:
         """The solve-1 objective for the model's mode (KPI part + project values)."""
-        return self._kpi_part + self.project_value
-
-    _kpi_part: float = 0.0
+        return self.kpi_part + self.project_value
 
 
 def evaluate_plan(data: ModelData, plan: Plan) -> PlanEvaluation:
@@ -65,13 +64,15 @@ def evaluate_plan(data: ModelData, plan: Plan) -> PlanEvaluation:
     opex = dict.fromkeys(years, 0.0)
     savings = dict.fromkeys(years, 0.0)
     tenders = dict.fromkeys(years, 0)
+    last = data.last_year
     for pid, s in plan.starts.items():
-        for t in years:
-            amount = data.capex.get((pid, s, t), 0.0)
-            if amount:
-                capex[pid, t] += amount
-            opex[t] += data.opex.get((pid, s, t), 0.0)
-            savings[t] += data.savings.get((pid, s, t), 0.0)
+        project = data.projects[pid]
+        for k, amount in enumerate(project.capex_profile):
+            if amount > 0:
+                capex[pid, s + k] += amount
+        for t in range(s + project.duration_years, last + 1):
+            opex[t] += project.opex_per_year
+            savings[t] += project.savings_per_year
         launch = data.launch_year(pid, s)
         if launch in tenders:
             tenders[launch] += 1
@@ -84,7 +85,8 @@ def evaluate_plan(data: ModelData, plan: Plan) -> PlanEvaluation:
 
     own_capex = dict.fromkeys(years, 0.0)
     for (pid, t), amount in capex.items():
-        own_capex[t] += amount - external.get((pid, t), 0.0)
+        if t in own_capex:  # a start outside the windows is reported by the verifier
+            own_capex[t] += amount - external.get((pid, t), 0.0)
 
     debt_service = dict.fromkeys(years, 0.0)
     counted = dict.fromkeys(years, 0.0)
@@ -118,11 +120,15 @@ def evaluate_plan(data: ModelData, plan: Plan) -> PlanEvaluation:
     bands_after = {}
     kpi_gap_closure = 0.0
     u4ssc_points = 0.0
+    change: dict[str, float] = defaultdict(float)
+    improvement: dict[str, float] = defaultdict(float)
+    for pid in plan.starts:
+        for key, delta in data.impacts_by_project.get(pid, ()):
+            change[key] += delta
+            improvement[key] += data.improvement[pid, key]
     for key, kpi in data.kpis.items():
-        change = sum(data.impact.get((pid, key), 0.0) for pid in plan.starts)
-        improvement = sum(data.improvement.get((pid, key), 0.0) for pid in plan.starts)
-        projected[key] = kpi.baseline + change
-        closure[key] = min(kpi.gap, improvement)
+        projected[key] = kpi.baseline + change[key]
+        closure[key] = min(kpi.gap, improvement[key])
         kpi_gap_closure += kpi.coefficient * closure[key]
         share = achievement(projected[key], kpi.target, kpi.direction > 0)
         bands_after[key] = benchmark_band(share)
@@ -152,9 +158,9 @@ def evaluate_plan(data: ModelData, plan: Plan) -> PlanEvaluation:
         financing_cost=financing_cost,
     )
     if data.mode == "gap_closure":
-        evaluation._kpi_part = kpi_gap_closure
+        evaluation.kpi_part = kpi_gap_closure
     elif data.mode == "u4ssc_points":
-        evaluation._kpi_part = u4ssc_points
+        evaluation.kpi_part = u4ssc_points
     return evaluation
 
 

@@ -116,7 +116,7 @@ def kpi_projection(data: ModelData, plan: Plan, ev: PlanEvaluation) -> list[KPIP
     return rows
 
 
-def u4ssc_score(data: ModelData, rows: list[KPIProjection]) -> dict[str, float | None]:
+def u4ssc_score(rows: list[KPIProjection]) -> dict[str, float | None]:
     """Projected U4SSC score: points as a percentage of the maximum, before and after."""
     if not rows:
         return {"before": None, "after": None}

@@ -157,7 +157,7 @@ SCENARIO_SCHEMA: dict[str, Any] = {
                     "rate": _RATE,
                     "tenor_years": {"type": "integer", "minimum": 1, "maximum": 60},
                     "grace_years": {"type": "integer", "minimum": 0, "maximum": 30},
-                    "style": {"enum": ["annuity", "linear"]},
+                    "style": {"enum": ["annuity", "linear", "bullet"]},
                     "issuance_cost": _SHARE,
                     "max_share": _SHARE,
                     "min_amount": _MONEY,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from decision_support.portfolio.model import PortfolioModel
 from decision_support.portfolio.plan import Plan, band_thresholds_met, evaluate_plan
 
@@ -9,14 +11,30 @@ _MONEY_EPS = 1e-6
 
 
 def extract_plan(model: PortfolioModel) -> Plan:
-    """The plan in the model's current variable values (call only after a solution exists)."""
-    v = model.v
+    """The plan in the model's current variable values (call only after a solution exists).
+
+    Solver tolerances leave crumbs (a few cents of funding in a year without spending);
+    those are dropped and each project-year's external funding is scaled down to the
+    year's spending when noise pushes it over, so the plan the verifier checks is the
+    one a user would sign. Amounts are not rounded: rounding can break a budget row
+    that binds exactly.
+    """
+    data, v = model.data, model.v
     starts = {pid: s for (pid, s), var in v.start.items() if (var.varValue or 0.0) > 0.5}
-    funding = {}
+    amounts: dict[tuple[str, str, int], float] = {}
+    per_year: dict[tuple[str, int], float] = defaultdict(float)
     for key, var in v.funding.items():
         amount = var.varValue or 0.0
         if amount > _MONEY_EPS and key[0] in starts:
-            funding[key] = round(amount, 6)
+            amounts[key] = amount
+            per_year[key[0], key[2]] += amount
+    funding = {}
+    for (pid, mid, t), amount in amounts.items():
+        spend = data.capex.get((pid, starts[pid], t), 0.0)
+        if spend <= 0:
+            continue
+        total = per_year[pid, t]
+        funding[pid, mid, t] = amount * spend / total if total > spend else amount
     return Plan(starts=starts, funding=funding)
 
 

@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,12 @@ from typing import Any
 import pulp
 
 from decision_support.portfolio.model import PortfolioModel
+from decision_support.portfolio.result import (
+    STATUS_FEASIBLE,
+    STATUS_INFEASIBLE,
+    STATUS_NOT_SOLVED,
+    STATUS_OPTIMAL,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -108,14 +115,14 @@ def _highs_outcome(model: PortfolioModel, seconds: float) -> SolveOutcome:
     gap = info.mip_gap if has_solution and abs(info.mip_gap) < 1e30 else None
     model_status = highspy.HighsModelStatus
     if status == model_status.kOptimal:
-        label = "optimal"
+        label = STATUS_OPTIMAL
         gap = gap if gap is not None else 0.0
     elif status in (model_status.kInfeasible, model_status.kUnboundedOrInfeasible):
-        label = "infeasible"
+        label = STATUS_INFEASIBLE
     elif has_solution:
-        label = "feasible"
+        label = STATUS_FEASIBLE
     else:
-        label = "not_solved"
+        label = STATUS_NOT_SOLVED
     return SolveOutcome(
         label, has_solution, objective, best_bound, gap, seconds, "HiGHS", int(info.mip_node_count)
     )
@@ -128,16 +135,33 @@ def _cbc_outcome(model: PortfolioModel, seconds: float) -> SolveOutcome:
         pulp.LpSolutionIntegerFeasible,
     )
     if problem.sol_status == pulp.LpSolutionOptimal:
-        label = "optimal"
+        label = STATUS_OPTIMAL
     elif problem.status == pulp.LpStatusInfeasible:
-        label = "infeasible"
+        label = STATUS_INFEASIBLE
     elif has_solution:
-        label = "feasible"
+        label = STATUS_FEASIBLE
     else:
-        label = "not_solved"
+        label = STATUS_NOT_SOLVED
     objective = pulp.value(problem.objective) if has_solution else None
-    gap = 0.0 if label == "optimal" else None
+    gap = 0.0 if label == STATUS_OPTIMAL else None
     return SolveOutcome(label, has_solution, objective, None, gap, seconds, "CBC")
+
+
+def _cbc_solver(settings: SolverSettings) -> pulp.LpSolver:
+    """CBC: a ``cbc`` on the PATH (``COIN_CMD``), else the binary bundled with PuLP."""
+    options = {
+        "msg": False,
+        "timeLimit": settings.time_limit,
+        "gapRel": settings.gap,
+        "threads": settings.threads,
+    }
+    installed = pulp.COIN_CMD(**options)
+    if installed.available():
+        return installed
+    # PuLP 3.3 flags its bundled CBC as deprecated for 4.0; it is still the fallback here.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return pulp.PULP_CBC_CMD(**options)
 
 
 def solve_model(
@@ -149,13 +173,7 @@ def solve_model(
     """
     began = time.perf_counter()
     if settings.solver == "cbc":
-        solver = pulp.PULP_CBC_CMD(
-            msg=False,
-            timeLimit=settings.time_limit,
-            gapRel=settings.gap,
-            threads=settings.threads,
-        )
-        model.problem.solve(solver)
+        model.problem.solve(_cbc_solver(settings))
         return _cbc_outcome(model, time.perf_counter() - began)
     highs = QuietHighs(
         start=start,

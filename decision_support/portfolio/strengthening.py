@@ -43,7 +43,8 @@ def add_interval_knapsack_inequalities(model: PortfolioModel) -> None:
 
     For every interval of years [a, b] let m[p,a,b] = min_{s∈A_p} Σ_{t∈[a,b]} (c[p,s,t] +
     o[p,s,t] − v[p,s,t]) be the least own money project p needs in the interval
-    whatever its start year. Then (debt service and fees being ≥ 0)
+    whatever its start year (negative when its savings free money). Then (debt
+    service and fees being ≥ 0)
 
         Σ_p m[p,a,b] · x_p ≤ Σ_{t∈[a,b]} B_t + ext(a,b)     (+ carry-over from before a)
 
@@ -76,10 +77,11 @@ def add_interval_knapsack_inequalities(model: PortfolioModel) -> None:
                 )
                 for s in starts
             )
-            if need > 0:
+            if need:  # savings make it negative: the project frees money for others
                 needs[pid] = need
         capacity = sum(data.budget[t] for t in range(a, b + 1)) + external
-        if sum(needs.values()) <= capacity + 1e-9 or len(needs) < 2:
+        demand = sum(need for need in needs.values() if need > 0)
+        if demand <= capacity + 1e-9 or len(needs) < 2:
             continue
         expr = pulp.lpSum(need * model.ex.selected[pid] for pid, need in needs.items())
         model.add(expr <= capacity, "interval_knapsack", a, b)
@@ -88,7 +90,7 @@ def add_interval_knapsack_inequalities(model: PortfolioModel) -> None:
 def _signature(model: PortfolioModel, pid: str) -> tuple[object, ...]:
     data = model.data
     project = data.projects[pid]
-    impacts = tuple(sorted((k, d) for (p, k), d in data.impact.items() if p == pid))
+    impacts = tuple(sorted(data.impacts_by_project.get(pid, ())))
     return (
         project.capex_profile,
         project.opex_per_year,
@@ -183,9 +185,10 @@ def add_dominance_inequalities(model: PortfolioModel) -> None:
     """
     ex = model.ex
     candidates = _dominance_candidates(model)
+    signature = {pid: _signature(model, pid) for pid in candidates}
     for q in candidates:
         for p in candidates:
-            if p == q or _signature(model, p) == _signature(model, q):
+            if p == q or signature[p] == signature[q]:
                 continue
             if _dominates(model, p, q):
                 model.add(ex.selected[q] <= ex.selected[p], "dominance", q, p)

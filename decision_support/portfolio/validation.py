@@ -149,14 +149,6 @@ def _check_projects(scenario: Scenario, problems: list[Problem]) -> None:
             problems.append(
                 Problem("earliest_start is after latest_start", field=f"{where}.latest_start")
             )
-        if project.duration_years > scenario.horizon_years:
-            problems.append(
-                Problem(
-                    f"the spending profile lasts {project.duration_years} years, longer than "
-                    f"the {scenario.horizon_years}-year horizon",
-                    field=f"{where}.capex_profile",
-                )
-            )
         for kind in ("requires", "excludes"):
             for j, other in enumerate(getattr(project, kind)):
                 if other not in ids:

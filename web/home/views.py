@@ -5,7 +5,10 @@ from __future__ import annotations
 from flask import abort, g, jsonify, render_template
 from werkzeug.wrappers import Response
 
+from decision_support.kpis.analysis import city_snapshot, priority_gaps
 from models.services.dashboard import city_overview
+from models.services.kpi_values import city_assessment
+from models.services.procurement import assess_planned_contracts
 from models.services.users import cities_of
 from web.database import db_session
 from web.home import api, bp, city_bp
@@ -36,8 +39,16 @@ def api_cities() -> Response:
 @city_bp.route("/")
 def dashboard() -> str:
     """A city's dashboard: where it stands and what each persona can do next."""
-    overview = city_overview(db_session(), g.city)
-    return render_template("home/dashboard.html", overview=overview)
+    session = db_session()
+    _, _, assessment = city_assessment(session, g.city)
+    _, splitting = assess_planned_contracts(session, g.city)
+    return render_template(
+        "home/dashboard.html",
+        overview=city_overview(session, g.city),
+        snapshot=city_snapshot(assessment),
+        gaps=priority_gaps(assessment)[:5],
+        splitting=splitting,
+    )
 
 
 @api.route("/")

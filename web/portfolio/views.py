@@ -1,14 +1,63 @@
-"""Portfolio pages."""
+"""Portfolio pages: run the optimiser, watch it, read and download the result.
+
+Runs are solved in a background thread started once the creating request has
+committed (``call_on_close``); the run page refreshes itself until the run is
+finished, so a reload or a second tab shows the same progress. With
+``PORTFOLIO_RUN_INLINE`` (tests) the run is solved inside the request.
+"""
 
 from __future__ import annotations
 
-from flask import g, jsonify, render_template
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy import select
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
+from decision_support.errors import InputError
+from decision_support.portfolio import dump_scenario, parse_scenario
+from decision_support.portfolio.workbook import result_workbook
+from models.permissions import Action
 from models.scenarios import PortfolioRun
+from models.services.portfolio import (
+    SAVED_PREFIX,
+    SOURCE_CITY,
+    SOURCE_DEMO,
+    RunSettings,
+    create_rerun,
+    create_run,
+    execute_run,
+    run_of_city,
+    saved_portfolio_scenarios,
+    solve_run,
+)
+from web.access import can, require
+from web.charts import figure_html
 from web.database import db_session
-from web.portfolio import api, bp
+from web.forms import attach_problems
+from web.portfolio import api, bp, charts
+from web.portfolio.forms import ForceForm, RunForm
+
+_ACTIVE = "portfolio_workers"
+_LOCK = threading.Lock()
+
+
+def _solver() -> str:
+    return "cbc" if "CBC" in str(current_app.config.get("SOLVER", "")).upper() else "highs"
 
 
 def _runs() -> list[PortfolioRun]:
@@ -16,15 +65,191 @@ def _runs() -> list[PortfolioRun]:
         db_session().scalars(
             select(PortfolioRun)
             .where(PortfolioRun.city_id == g.city.id)
-            .order_by(PortfolioRun.created_at.desc())
+            .order_by(PortfolioRun.created_at.desc(), PortfolioRun.id.desc())
         )
     )
 
 
-@bp.route("/")
-def index() -> str:
-    """The city's optimisation runs, newest first."""
-    return render_template("portfolio/index.html", runs=_runs())
+def _spawn(app: Flask, run_id: int) -> None:
+    """Start the background job for a run unless one is already working on it."""
+    active: set[int] = app.extensions.setdefault(_ACTIVE, set())
+    with _LOCK:
+        if run_id in active:
+            return
+        active.add(run_id)
+    factory = app.extensions["db_sessions"]
+    solver = "cbc" if "CBC" in str(app.config.get("SOLVER", "")).upper() else "highs"
+
+    def work() -> None:
+        try:
+            execute_run(factory, run_id, solver)
+        finally:
+            with _LOCK:
+                active.discard(run_id)
+
+    threading.Thread(target=work, name=f"portfolio-run-{run_id}", daemon=True).start()
+
+
+def _launch(run: PortfolioRun, response: Response) -> Response:
+    if current_app.config.get("PORTFOLIO_RUN_INLINE"):
+        solve_run(db_session(), run, _solver())
+        return response
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    run_id = run.id
+    response.call_on_close(lambda: _spawn(app, run_id))
+    return response
+
+
+def _source_choices() -> list[SelectChoice]:
+    choices = [
+        SelectChoice(SOURCE_CITY, "The city's KPIs, projects, mechanisms and fiscal profile")
+    ]
+    if g.city.is_demo:
+        choices.append(SelectChoice(SOURCE_DEMO, "Demo portfolio scenario (fictional)"))
+    choices += [
+        SelectChoice(f"{SAVED_PREFIX}{s.id}", f"Saved scenario: {s.name}")
+        for s in saved_portfolio_scenarios(db_session(), g.city)
+    ]
+    return choices
+
+
+def _settings(form: RunForm) -> RunSettings:
+    def number(value: Any) -> float | None:
+        return float(value) if value is not None else None
+
+    return RunSettings(
+        source=form.source.data or SOURCE_CITY,
+        time_limit=float(form.time_limit.data or 60),
+        gap=float(form.gap.data or 0.0),
+        mode=form.mode.data or "",
+        explain=bool(form.explain.data),
+        force_in=form.forced_in,
+        force_out=form.forced_out,
+        start_year=int(form.start_year.data or 2027),
+        horizon_years=int(form.horizon_years.data or 5),
+        budget_per_year=number(form.budget_per_year.data),
+        carry_over=bool(form.carry_over.data),
+        revenue_per_year=number(form.revenue_per_year.data),
+        existing_debt_service_per_year=number(form.existing_debt_service_per_year.data),
+        max_debt_service_ratio=number(form.max_debt_service_ratio.data),
+    )
+
+
+@bp.route("/", methods=["GET", "POST"])
+def index() -> str | Response | tuple[str, int]:
+    """The city's optimisation runs, newest first, and the form to start one."""
+    form = RunForm()
+    form.source.choices = _source_choices()
+    if g.city.is_demo and request.method == "GET":
+        form.source.data = SOURCE_DEMO
+    if request.method == "POST":
+        require(Action.RUN_PORTFOLIO)
+        if form.validate_on_submit():
+            try:
+                run = create_run(db_session(), g.city, g.user, _settings(form))
+            except InputError as exc:
+                attach_problems(form, exc)
+            else:
+                response = redirect(url_for("portfolio.run_page", run_id=run.id))
+                return _launch(run, response)
+        return render_template("portfolio/index.html", runs=_runs(), form=form), 422
+    return render_template("portfolio/index.html", runs=_runs(), form=form)
+
+
+def _run_or_404(run_id: int) -> PortfolioRun:
+    run = run_of_city(db_session(), g.city, run_id)
+    if run is None:
+        abort(404)
+    return run
+
+
+def _elapsed_seconds(run: PortfolioRun) -> float:
+    created = run.created_at
+    if created.tzinfo is None:  # SQLite returns naive UTC timestamps
+        created = created.replace(tzinfo=UTC)
+    return max(0.0, (datetime.now(UTC) - created).total_seconds())
+
+
+def _project_ids(run: PortfolioRun) -> list[str]:
+    projects = (run.inputs or {}).get("projects")
+    return [str(p["id"]) for p in projects] if isinstance(projects, list) else []
+
+
+@bp.route("/runs/<int:run_id>")
+def run_page(run_id: int) -> str:
+    """Progress while the run is solved, then the result."""
+    run = _run_or_404(run_id)
+    if run.status == "queued" and not current_app.config.get("PORTFOLIO_RUN_INLINE"):
+        _spawn(current_app._get_current_object(), run.id)  # type: ignore[attr-defined]
+    result = run.results or {}
+    figures = {}
+    if result.get("selected"):
+        figures = {
+            "plan": figure_html(charts.plan_gantt(result), "plan-chart"),
+            "funding": figure_html(charts.funding_by_year(result), "funding-chart"),
+            "cash": figure_html(charts.cash_flow(result), "cash-chart"),
+        }
+    settings = RunSettings.from_stored(dict(run.settings))
+    force = ForceForm(
+        force_in=", ".join(settings.force_in), force_out=", ".join(settings.force_out)
+    )
+    return render_template(
+        "portfolio/run.html",
+        run=run,
+        result=result,
+        figures=figures,
+        force=force,
+        may_run=can(Action.RUN_PORTFOLIO),
+        settings=settings,
+        elapsed=_elapsed_seconds(run),
+        project_ids=_project_ids(run),
+    )
+
+
+@bp.route("/runs/<int:run_id>/rerun", methods=["POST"])
+def rerun(run_id: int) -> Response | tuple[str, int]:
+    """Re-run with projects forced in or out (other settings as before)."""
+    require(Action.RUN_PORTFOLIO)
+    original = _run_or_404(run_id)
+    form = ForceForm()
+    if not form.validate_on_submit():
+        abort(400)
+    run = create_rerun(db_session(), g.user, original, form.forced_in, form.forced_out)
+    return _launch(run, redirect(url_for("portfolio.run_page", run_id=run.id)))
+
+
+def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
+    response = make_response(body)
+    response.mimetype = mimetype
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.route("/runs/<int:run_id>/result.json")
+def download_json(run_id: int) -> Response:
+    run = _run_or_404(run_id)
+    if run.results is None:
+        abort(404)
+    return jsonify(run.results)
+
+
+@bp.route("/runs/<int:run_id>/result.xlsx")
+def download_xlsx(run_id: int) -> Response:
+    run = _run_or_404(run_id)
+    if run.results is None:
+        abort(404)
+    return _download(
+        result_workbook(run.results),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"portfolio-run-{run.id}.xlsx",
+    )
+
+
+@bp.route("/runs/<int:run_id>/scenario.yaml")
+def download_scenario(run_id: int) -> Response:
+    run = _run_or_404(run_id)
+    text = dump_scenario(parse_scenario(dict(run.inputs)))
+    return _download(text, "application/yaml", f"portfolio-run-{run.id}-scenario.yaml")
 
 
 @api.route("/runs")
@@ -33,8 +258,31 @@ def api_runs() -> Response:
     return jsonify(
         {
             "runs": [
-                {"id": r.id, "status": r.status, "created_at": r.created_at.isoformat()}
+                {
+                    "id": r.id,
+                    "status": r.status,
+                    "progress": r.progress,
+                    "created_at": r.created_at.isoformat(),
+                }
                 for r in _runs()
             ]
+        }
+    )
+
+
+@api.route("/runs/<int:run_id>")
+def api_run(run_id: int) -> Response:
+    """One run: status, progress, timings and (when finished) the result document."""
+    run = _run_or_404(run_id)
+    return jsonify(
+        {
+            "id": run.id,
+            "status": run.status,
+            "progress": run.progress,
+            "error": run.error,
+            "build_seconds": run.build_seconds,
+            "solve_seconds": run.solve_seconds,
+            "settings": run.settings,
+            "result": run.results,
         }
     )

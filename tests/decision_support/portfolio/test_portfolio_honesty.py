@@ -191,3 +191,20 @@ def test_semantic_problems_carry_field_not_row():
         "mechanisms[1].capacity_by_year.2050",
         "constraints.mandatory[0]",
     }
+
+
+def test_progress_is_reported_by_stage(make_scenario):
+    scenario = make_scenario(
+        [{"id": "A", "capex_profile": [60], "value": 5}],
+        mechanisms=[{"id": "g", "type": "grant", "max_share": 0.5}],
+    )
+    seen: list[tuple[float, str]] = []
+    options = OptimiseOptions(time_limit=10, progress=lambda f, stage: seen.append((f, stage)))
+    optimise(scenario, options)
+    fractions = [f for f, _stage in seen]
+    assert fractions == sorted(fractions) and fractions[0] > 0
+    assert [stage for _f, stage in seen] == [
+        "maximising impact",
+        "minimising financing cost",
+        "explaining",
+    ]

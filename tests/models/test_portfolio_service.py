@@ -1,0 +1,79 @@
+"""Building a portfolio scenario from the database and running it as a stored run."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from decision_support.portfolio import ScenarioError
+from models.cities import City
+from models.services.cities import create_city
+from models.services.portfolio import RunSettings, city_scenario, create_run, solve_run
+
+
+@pytest.fixture
+def city(db):
+    return db.scalar(select(City).where(City.slug == "demo-city"))
+
+
+def test_city_scenario_reads_kpis_projects_mechanisms_and_fiscal_profile(db, city):
+    scenario = city_scenario(db, city, RunSettings(start_year=2027, horizon_years=5))
+    assert len(scenario.projects) >= 10
+    water = {k.code: k for k in scenario.kpis}["EC: I: WS: 3C"]
+    assert water.baseline == 28 and water.target == 15  # latest value, the city's own target
+    assert any("EC: I: WS: 3C" in p.impacts for p in scenario.projects)
+    assert scenario.budget.by_year[2027] == 44_000_000  # the fiscal profile's capital budget
+    assert scenario.fiscal.max_debt_service_ratio is not None
+    assert scenario.fiscal.revenue_by_year[2031] == pytest.approx(496_836_361)
+    types = {m.id: m.type for m in scenario.mechanisms}
+    assert types.get("own_budget") == "own_budget"
+    assert {"loan", "grant"} <= set(types.values())
+    # procurement lead times come from the city's rule pack and are kept in the snapshot
+    assert any(p.procurement and p.procurement.lead_time_days for p in scenario.projects)
+    overridden = city_scenario(
+        db, city, RunSettings(start_year=2027, horizon_years=5, budget_per_year=1_000)
+    )
+    assert overridden.budget.by_year == dict.fromkeys(range(2027, 2032), 1_000)
+
+
+def test_city_without_projects_cannot_make_a_scenario(db):
+    empty = create_city(
+        db,
+        slug="empty-town",
+        name="Empty Town",
+        country="X",
+        population=10_000,
+        currency="EUR",
+        rule_pack="eu-2026",
+    )
+    with pytest.raises(ScenarioError) as caught:
+        city_scenario(db, empty, RunSettings())
+    assert caught.value.problems[0].field == "source"
+
+
+def test_run_from_city_data_is_stored_with_its_inputs(db, city):
+    settings = RunSettings(budget_per_year=5_000_000, time_limit=20, explain=False)
+    run = create_run(db, city, None, settings)
+    assert run.status == "queued" and len(run.inputs["projects"]) >= 10
+    solve_run(db, run)
+    assert run.status in ("optimal", "feasible")
+    assert run.results["verification"]["passed"] and run.results["selected"]
+
+
+def test_a_run_is_solved_once_even_if_two_workers_start(app, db, city):
+    from models.scenarios import PortfolioRun
+    from models.services.portfolio import execute_run
+
+    run = create_run(
+        db, city, None, RunSettings(budget_per_year=5_000_000, time_limit=10, explain=False)
+    )
+    db.commit()
+    factory = app.extensions["db_sessions"]
+    execute_run(factory, run.id)
+    db.expire_all()
+    first = db.get(PortfolioRun, run.id)
+    finished = first.finished_at
+    assert first.status in ("optimal", "feasible")
+    execute_run(factory, run.id)  # a second worker finds nothing queued
+    db.expire_all()
+    assert db.get(PortfolioRun, run.id).finished_at == finished

@@ -1,0 +1,191 @@
+"""Portfolio pages: run, progress, result, downloads, force in/out, access by role."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from models.cities import City
+from models.scenarios import PortfolioRun
+from models.scenarios import Scenario as SavedScenario
+from models.services.portfolio import RunSettings, create_run, execute_run
+
+TINY = {
+    "name": "tiny web scenario",
+    "start_year": 2027,
+    "horizon_years": 2,
+    "budget": {"by_year": {"2027": 100, "2028": 100}},
+    "objective": {"mode": "value"},
+    "projects": [
+        {"id": "A", "name": "Alpha", "capex_profile": [60], "value": 5},
+        {"id": "B", "name": "Beta", "capex_profile": [40], "value": 4},
+        {"id": "C", "name": "Gamma", "capex_profile": [90], "value": 8},
+        {"id": "D", "name": "Delta", "capex_profile": [100], "value": 2},
+    ],
+}
+
+
+@pytest.fixture
+def inline_app(app):
+    app.config["PORTFOLIO_RUN_INLINE"] = True
+    return app
+
+
+@pytest.fixture
+def saved(db):
+    city = db.scalar(select(City).where(City.slug == "demo-city"))
+    scenario = SavedScenario(city_id=city.id, name="Tiny portfolio", definition=TINY)
+    db.add(scenario)
+    db.commit()
+    return scenario
+
+
+def _form(source: str, **extra: object) -> dict[str, object]:
+    data = {
+        "source": source,
+        "mode": "",
+        "time_limit": "10",
+        "gap": "0.0001",
+        "start_year": "2027",
+        "horizon_years": "2",
+        "carry_over": "y",
+    }
+    data.update(extra)
+    return data
+
+
+def test_finance_officer_runs_and_reads_the_result(inline_app, client, auth, saved, db):
+    auth.login_as("finance_officer")
+    response = client.post(
+        "/cities/demo-city/portfolio/", data=_form(f"saved:{saved.id}", explain="y")
+    )
+    assert response.status_code == 302
+    run_url = response.headers["Location"]
+    page = client.get(run_url).get_data(as_text=True)
+    assert "proven optimal" in page and "Gamma" in page and "Why this portfolio" in page
+    run = db.scalars(select(PortfolioRun)).one()
+    assert run.status == "optimal" and run.scenario_id == saved.id
+    # 2 years of 100: C (90) + D (100) or A+B and C … the best is A+B in one year, C in the other
+    assert sorted(p["id"] for p in run.results["selected"]) == ["A", "B", "C"]
+
+    api = client.get(f"/api/cities/demo-city/portfolio/runs/{run.id}").get_json()
+    assert api["status"] == "optimal" and api["result"]["proven_optimal"] is True
+
+    xlsx = client.get(f"{run_url}/result.xlsx")
+    assert xlsx.status_code == 200
+    book = load_workbook(io.BytesIO(xlsx.data))
+    assert {"Summary", "Plan", "Funding", "Cash flow", "KPIs", "Procurement"} <= set(
+        book.sheetnames
+    )
+    assert client.get(f"{run_url}/result.json").get_json()["status"] == "optimal"
+    yaml_text = client.get(f"{run_url}/scenario.yaml").get_data(as_text=True)
+    assert "tiny web scenario" in yaml_text
+
+
+def test_force_out_and_re_run(inline_app, client, auth, saved, db):
+    auth.login_as("city_leader")
+    client.post("/cities/demo-city/portfolio/", data=_form(f"saved:{saved.id}"))
+    first = db.scalars(select(PortfolioRun)).one()
+    response = client.post(
+        f"/cities/demo-city/portfolio/runs/{first.id}/rerun",
+        data={"force_in": "D", "force_out": "C"},
+    )
+    assert response.status_code == 302
+    db.expire_all()
+    second = db.scalars(select(PortfolioRun).where(PortfolioRun.id != first.id)).one()
+    selected = {p["id"] for p in second.results["selected"]}
+    assert "D" in selected and "C" not in selected
+    assert second.settings["force_out"] == ["C"]
+
+
+def test_procurement_officer_may_look_but_not_run(inline_app, client, auth, saved):
+    auth.login_as("procurement_officer")
+    page = client.get("/cities/demo-city/portfolio/")
+    assert page.status_code == 200
+    assert "Only city leaders, finance officers" in page.get_data(as_text=True)
+    response = client.post("/cities/demo-city/portfolio/", data=_form(f"saved:{saved.id}"))
+    assert response.status_code == 403
+
+
+def test_unknown_forced_project_is_refused_next_to_the_field(inline_app, client, auth, saved):
+    auth.login_as("finance_officer")
+    response = client.post(
+        "/cities/demo-city/portfolio/", data=_form(f"saved:{saved.id}", force_in="A, NOPE")
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "unknown project &#39;NOPE&#39;" in page or "unknown project 'NOPE'" in page
+    assert 'id="force_in-err"' in page
+
+
+def test_background_job_stores_status_and_timings(app, db, saved):
+    city = db.scalar(select(City).where(City.slug == "demo-city"))
+    settings = RunSettings(source=f"saved:{saved.id}", time_limit=10, explain=False)
+    run = create_run(db, city, None, settings)
+    db.commit()
+    assert run.status == "queued"
+    execute_run(app.extensions["db_sessions"], run.id)
+    db.expire_all()
+    stored = db.get(PortfolioRun, run.id)
+    assert stored.status == "optimal" and stored.progress == 1.0
+    assert stored.solve_seconds is not None and stored.finished_at is not None
+    assert stored.results["verification"]["passed"] is True
+
+
+def test_infeasible_run_shows_the_diagnosis(inline_app, client, auth, db):
+    city = db.scalar(select(City).where(City.slug == "demo-city"))
+    definition = dict(
+        TINY, constraints={"mandatory": ["C", "D"]}, budget={"by_year": {"2027": 100, "2028": 50}}
+    )
+    scenario = SavedScenario(city_id=city.id, name="Too tight", definition=definition)
+    db.add(scenario)
+    db.commit()
+    auth.login_as("finance_officer")
+    response = client.post("/cities/demo-city/portfolio/", data=_form(f"saved:{scenario.id}"))
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Why no plan exists" in page and "raise the" in page
+
+
+def test_demo_city_offers_the_shipped_demo_scenario(app, client, auth):
+    from decision_support.portfolio import parse_scenario
+    from models.services.portfolio import demo_scenario_document
+
+    scenario = parse_scenario(demo_scenario_document())
+    assert scenario.city == "Demo City (fictional)" and len(scenario.projects) >= 25
+    auth.login_as("finance_officer")
+    page = client.get("/cities/demo-city/portfolio/").get_data(as_text=True)
+    assert "Demo portfolio scenario (fictional)" in page
+
+
+def test_run_is_solved_in_the_background_after_the_request(app, client, auth, saved, db):
+    import time
+
+    auth.login_as("finance_officer")
+    response = client.post("/cities/demo-city/portfolio/", data=_form(f"saved:{saved.id}"))
+    assert response.status_code == 302
+    response.close()  # a WSGI server closes the response once sent: the job starts then
+    run_url = response.headers["Location"]
+    page = client.get(run_url).get_data(as_text=True)
+    assert "refresh" in page or "proven optimal" in page
+    run_id = int(run_url.rstrip("/").rsplit("/", 1)[1])
+    for _ in range(600):  # the job is a thread; wait for it rather than for a fixed time
+        db.expire_all()
+        if db.get(PortfolioRun, run_id).status not in ("queued", "running"):
+            break
+        time.sleep(0.1)
+    assert db.get(PortfolioRun, run_id).status == "optimal"
+
+
+def test_queued_run_shows_progress_and_refreshes(inline_app, client, auth, saved, db):
+    city = db.scalar(select(City).where(City.slug == "demo-city"))
+    run = create_run(db, city, None, RunSettings(source=f"saved:{saved.id}", time_limit=7))
+    db.commit()
+    auth.login_as("city_leader")
+    page = client.get(f"/cities/demo-city/portfolio/runs/{run.id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' in page and "Waiting to start" in page
+    assert "after 7 s at most" in page
+    api = client.get(f"/api/cities/demo-city/portfolio/runs/{run.id}").get_json()
+    assert api["status"] == "queued" and api["result"] is None

@@ -323,6 +323,43 @@ def resolve_scenario(session: Session, scenario: Scenario) -> dict[str, Any]:
     return dict(document)
 
 
+def save_city_data(
+    session: Session,
+    city: City,
+    actor: User | None,
+    *,
+    name: str,
+    start_year: int,
+    horizon_years: int,
+) -> Scenario:
+    """Save the city's current data (KPIs, candidate projects, mechanisms, fiscal
+    profile, procurement lead times) as a scenario, so what-ifs can be built on it.
+
+    The document is the one the portfolio page would solve for these years
+    (:func:`models.services.portfolio.city_scenario`), frozen at this moment.
+    """
+    from decision_support.portfolio.scenario import scenario_to_dict
+    from models.services.portfolio import RunSettings, city_scenario
+
+    if not 1 <= horizon_years <= 30:
+        raise InputError(Problem("between 1 and 30 years", field="horizon_years"))
+    scenario = city_scenario(
+        session, city, RunSettings(start_year=start_year, horizon_years=horizon_years)
+    )
+    document = canonical_json(scenario_to_dict(scenario))
+    document["name"] = name.strip()
+    last_year = start_year + horizon_years - 1
+    return create_scenario(
+        session,
+        city,
+        actor,
+        name=name,
+        definition=document,
+        description=f"{city.name}'s data as saved, {start_year}-{last_year}.",
+        note="saved from the city's current data",
+    )
+
+
 def seed_demo_scenarios(session: Session, city: City) -> int:
     """Demo step: the demo city's base scenario and its what-ifs from ``scenarios/demo_city``."""
     from scenarios.files import demo_city_path, read_document

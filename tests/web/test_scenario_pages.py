@@ -243,3 +243,28 @@ def test_a_real_worker_process_runs_the_job(client, auth, db, app):
         time.sleep(0.5)
     assert status["status"] == "done", status
     wait_for_workers(timeout=30)
+
+
+def test_city_data_saved_as_a_scenario_and_a_whatif_on_it(client, auth, db):
+    auth.login_as("finance_officer")
+    response = client.post(
+        "/cities/demo-city/scenarios/city-data",
+        data={"city-name": "Our data 2027", "city-start_year": "2027", "city-horizon_years": "5"},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    saved = db.get(Scenario, _scenario_id(db, "Our data 2027"))
+    assert saved.definition["projects"] and saved.definition["start_year"] == 2027
+    response = client.post(
+        "/cities/demo-city/scenarios/whatif",
+        data={
+            "whatif-name": "Our data, rates +2",
+            "whatif-base": "Our data 2027",
+            "whatif-library": "rate-shock-+2pt",
+        },
+    )
+    assert response.status_code == 302
+    bad = client.post(
+        "/cities/demo-city/scenarios/city-data",
+        data={"city-name": "Our data 2027", "city-start_year": "2027", "city-horizon_years": "5"},
+    )
+    assert bad.status_code == 422 and "already has a scenario" in bad.get_data(as_text=True)

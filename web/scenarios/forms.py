@@ -24,6 +24,17 @@ class ImportForm(FlaskForm):
     submit = SubmitField("Import")
 
 
+class CityDataForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    start_year = IntegerField(
+        "First year", default=2027, validators=[InputRequired(), NumberRange(2000, 2100)]
+    )
+    horizon_years = IntegerField(
+        "Years", default=5, validators=[InputRequired(), NumberRange(1, 30)]
+    )
+    submit = SubmitField("Save the city's current data as a scenario")
+
+
 class WhatIfForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     base = SelectField("Base scenario", choices=[])

@@ -48,6 +48,7 @@ from models.services.scenarios import (
     history,
     import_scenario,
     restore_version,
+    save_city_data,
     scenarios_of,
     update_scenario,
 )
@@ -63,6 +64,7 @@ from web.forms import attach_problems
 from web.scenarios import api, bp, charts
 from web.scenarios.forms import (
     CancelForm,
+    CityDataForm,
     CloneForm,
     EditForm,
     FrontierForm,
@@ -112,6 +114,7 @@ def _forms() -> dict[str, Any]:
     if not robustness.default_risk.data:
         robustness.default_risk.data = "medium"
     return {
+        "city_form": CityDataForm(prefix="city"),
         "import_form": ImportForm(prefix="import"),
         "whatif_form": whatif,
         "run_form": run,
@@ -193,6 +196,30 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
         else:
             merged[key] = value
     return merged
+
+
+@bp.route("/city-data", methods=["POST"])
+def save_city() -> Response | tuple[str, int]:
+    """Freeze the city's current data as a scenario (a base for what-ifs)."""
+    require(Action.MANAGE_SCENARIOS)
+    forms = _forms()
+    form = forms["city_form"]
+    if form.validate_on_submit():
+        try:
+            scenario = save_city_data(
+                db_session(),
+                g.city,
+                g.user,
+                name=form.name.data or "",
+                start_year=int(form.start_year.data),
+                horizon_years=int(form.horizon_years.data),
+            )
+        except InputError as exc:
+            attach_problems(form, exc)
+        else:
+            flash(f"Saved the city's data as '{scenario.name}'.", "success")
+            return redirect(url_for("scenarios.detail", scenario_id=scenario.id))
+    return _index(forms, 422)
 
 
 @bp.route("/whatif", methods=["POST"])

@@ -121,7 +121,7 @@ def test_run_job_progress_survives_reload_and_compares(client, auth, db, offline
         "/cities/demo-city/scenarios/whatif",
         data={"whatif-name": "Tiny cut", "whatif-base": "Tiny", "whatif-library": "budget-cut-20"},
     )
-    ids = [_scenario_id(db, "Tiny"), _scenario_id(db, "Tiny cut")]
+    ids = [_scenario_id(db, "Tiny cut"), _scenario_id(db, "Tiny")]  # the base becomes the reference
     response = client.post(
         "/cities/demo-city/scenarios/jobs/run",
         data={"run-scenario_ids": [str(i) for i in ids], "run-time_limit": "20"},

@@ -61,7 +61,7 @@ class CloneForm(FlaskForm):
 
 class RunForm(FlaskForm):
     scenario_ids = SelectMultipleField(
-        "Scenarios to run (the first ticked is the reference of the comparison)",
+        "Scenarios to run (the first full scenario ticked is the reference; what-ifs follow)",
         choices=[],
         coerce=int,
         widget=ListWidget(prefix_label=False),

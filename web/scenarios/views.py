@@ -339,6 +339,11 @@ def _selected(ids: list[int]) -> list[Scenario]:
     return [chosen[i] for i in ids if i in chosen]
 
 
+def _reference_first(chosen: list[Scenario]) -> list[Scenario]:
+    """Full scenarios before what-ifs (stable otherwise): the base becomes the reference."""
+    return sorted(chosen, key=lambda s: "overrides" in s.definition)
+
+
 @bp.route("/jobs/run", methods=["POST"])
 def start_run() -> Response | tuple[str, int]:
     """Run the ticked scenarios in the background."""
@@ -348,9 +353,8 @@ def start_run() -> Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             options = {"time_limit": float(form.time_limit.data or 60)}
-            job = start_run_job(
-                db_session(), g.city, g.user, _selected(form.scenario_ids.data or []), options
-            )
+            chosen = _reference_first(_selected(form.scenario_ids.data or []))
+            job = start_run_job(db_session(), g.city, g.user, chosen, options)
         except InputError as exc:
             attach_problems(form, exc)
         else:

@@ -96,7 +96,11 @@ def frontier_curve(result: Mapping[str, Any]) -> go.Figure:
             y=[p["impact"] for p in points],
             mode="lines+markers",
             name="best impact",
-            text=[f"{len(p['selected'])} projects" for p in points],
+            text=[
+                f"{len(p['selected'])} projects: " + ", ".join(s["id"] for s in p["selected"])
+                for p in points
+            ],
+            hovertemplate="%{x:,.0f} → %{y:.4g}<br>%{text}<extra></extra>",
         )
     )
     knees = [p for p in points if p.get("knee")]

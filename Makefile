@@ -30,9 +30,9 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy decision_support rules scenarios models web
+	$(BIN)/mypy decision_support rules scenarios models web bench
 
-test: lint
+test: lint typecheck
 	$(BIN)/pytest
 
 bench: $(STAMP)

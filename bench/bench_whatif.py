@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from scenarios.files import demo_city_path, resolve_file
@@ -28,7 +29,7 @@ from scenarios.runner import SolveOutcome, available_workers
 from scenarios.uncertainty import UncertaintySpec
 
 
-def progress_printer(label: str):  # type: ignore[no-untyped-def]
+def progress_printer(label: str) -> Callable[[int, int, SolveOutcome], None]:
     """A progress callback writing every 10th solve (and its slowest so far) to stderr."""
     began = time.perf_counter()
     slowest = [0.0]

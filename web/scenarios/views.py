@@ -94,7 +94,8 @@ def _job(job_id: int) -> ScenarioJob:
 
 def _forms() -> dict[str, Any]:
     """Every form of the index page, with choices from the city's scenarios."""
-    saved = scenarios_of(db_session(), g.city)
+    # Full scenarios first, so the single-scenario forms default to a base, not a what-if.
+    saved = sorted(scenarios_of(db_session(), g.city), key=lambda s: "base" in s.definition)
     choices = [SelectChoice(s.id, s.name) for s in saved]
     whatif = WhatIfForm(prefix="whatif")
     whatif.base.choices = [SelectChoice(s.name, s.name) for s in saved]

@@ -20,7 +20,8 @@ very_high  equipment/development (10/200)  0.95    1.10   3.00   1.68
 =========  ==============================  ======  =====  =====  ======
 
 A project's level is, in order: the run's explicit ``risk_levels`` entry, a tag
-``risk-<level>`` on the project, else ``default_risk`` (``medium``).
+``risk-<level>`` on the project, the cost-overrun risk of its candidate record
+(``procurement.risk_cost_overrun``), else ``default_risk`` (``medium``).
 
 Weights and impacts. Each KPI weight, each dimension weight, each project's KPI impact
 and explicit value is multiplied by an independent factor uniform on
@@ -147,13 +148,18 @@ class UncertaintySpec:
 
 
 def risk_level(project: Mapping[str, Any], spec: UncertaintySpec) -> str:
-    """The risk level of a project: explicit setting, ``risk-<level>`` tag, or the default."""
+    """The risk level of a project: explicit setting, ``risk-<level>`` tag, the
+    cost-overrun risk its candidate record carries (``procurement.risk_cost_overrun``,
+    written by the projects feature), or the default."""
     project_id = str(project.get("id"))
     if project_id in spec.risk_levels:
         return spec.risk_levels[project_id]
     for tag in project.get("tags") or []:
         if str(tag).startswith("risk-") and str(tag)[5:] in spec.overrun:
             return str(tag)[5:]
+    recorded = str((project.get("procurement") or {}).get("risk_cost_overrun") or "")
+    if recorded in spec.overrun:
+        return recorded
     return spec.default_risk
 
 

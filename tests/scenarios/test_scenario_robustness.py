@@ -9,6 +9,7 @@ from scenarios.uncertainty import (
     OVERRUN_BY_RISK,
     RobustnessSpecError,
     UncertaintySpec,
+    risk_level,
     sample_scenario,
 )
 
@@ -98,3 +99,13 @@ def test_an_unaffordable_recommended_plan_is_counted_and_still_scored(knapsack):
     unaffordable = sum(not r["recommended_affordable"] for r in rows)
     assert 0 < unaffordable < 5
     assert report["recommended"]["unaffordable_share"] == pytest.approx(unaffordable / 5)
+
+
+def test_risk_level_order_explicit_then_tag_then_candidate_record_then_default():
+    spec = UncertaintySpec(samples=1, risk_levels={"A": "low"}, default_risk="medium")
+    record = {"procurement": {"risk_cost_overrun": "high"}}
+    assert risk_level({"id": "A", "tags": ["risk-high"], **record}, spec) == "low"
+    assert risk_level({"id": "B", "tags": ["risk-low"], **record}, spec) == "low"
+    assert risk_level({"id": "C", "tags": [], **record}, spec) == "high"
+    assert risk_level({"id": "D", "procurement": {"risk_cost_overrun": ""}}, spec) == "medium"
+    assert risk_level({"id": "E"}, spec) == "medium"

@@ -88,7 +88,7 @@ class RobustnessForm(FlaskForm):
         "Samples", default=200, validators=[InputRequired(), NumberRange(1, 2000)]
     )
     seed = IntegerField("Seed", default=0, validators=[InputRequired(), NumberRange(min=0)])
-    default_risk = SelectField("Cost risk of projects without a risk tag", choices=[])
+    default_risk = SelectField("Cost risk of projects with no recorded risk level", choices=[])
     submit = SubmitField("Test robustness")
 
 

@@ -311,3 +311,18 @@ def test_posting_the_rendered_form_back_changes_nothing(client, auth, db, mechan
     db.expire_all()
     after = db.scalar(select(FinancingMechanism).where(FinancingMechanism.key == mechanism_id))
     assert after.overrides == overrides
+
+
+def test_funding_mix_fills_from_a_candidate_project(client, auth, db):
+    from models.services.cities import city_by_slug
+    from models.services.projects import list_candidates
+
+    auth.login_as("finance_officer")
+    project = next(
+        p for p in list_candidates(db, city_by_slug(db, "demo-city")) if len(p.capex_by_year) > 1
+    )
+    page = client.get(f"{BASE}/mix?project={project.id}").get_data(as_text=True)
+    assert f'value="{project.name}"' in page
+    first_amount = f"{float(project.capex_by_year[0])}"
+    assert f'value="{first_amount}"' in page or f'value="{project.capex_by_year[0]}"' in page
+    assert client.get(f"{BASE}/mix?project=NO-SUCH").status_code == 404

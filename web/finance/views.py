@@ -34,6 +34,7 @@ from models.services.finance import (
     save_fiscal_profile,
     update_mechanism,
 )
+from models.services.projects import list_candidates, project_by_code, to_candidate
 from web.access import require
 from web.charts import figure_html
 from web.database import db_session
@@ -358,6 +359,24 @@ def _project_from_form(form: FundingMixBaseForm) -> ProjectFinanceInput:
     )
 
 
+def _fill_from_project(form: FundingMixBaseForm, project: ProjectFinanceInput) -> None:
+    """Pre-fill the calculator with a stored candidate project's costs and tags."""
+    form.name.data = project.name
+    years = sorted(project.capex_by_year)
+    while len(form.capex.entries) < len(years):
+        form.capex.append_entry()
+    for entry in form.capex.entries:
+        entry.form.amount.data = None
+    for entry, year in zip(form.capex.entries, years, strict=False):
+        entry.form.year.data = year
+        entry.form.amount.data = project.capex_by_year[year]
+    form.opex_per_year.data = project.opex_per_year
+    form.savings_per_year.data = project.savings_per_year
+    form.revenue_per_year.data = project.revenue_per_year
+    form.lifetime_years.data = project.lifetime_years
+    form.tags.data = sorted(project.tags)
+
+
 @bp.route("/mix", methods=["GET", "POST"])
 def mix() -> str | tuple[str, int]:
     """Funding-mix calculator for one project: cash flows, NPV, chart and broken rules."""
@@ -373,6 +392,13 @@ def mix() -> str | tuple[str, int]:
         first = profile.first_year + 1 if profile else datetime.date.today().year + 1
         for index, entry in enumerate(form.capex.entries):
             entry.form.year.data = first + index
+        code = request.args.get("project")
+        if code:
+            row = project_by_code(session, g.city, code)
+            if row is None:
+                abort(404)
+            candidate = to_candidate(row, g.city.currency)
+            _fill_from_project(form, ProjectFinanceInput.from_candidate(candidate, first))
     elif form.validate_on_submit():
         project = _project_from_form(form)
         amounts = {mid: field.data for mid, field in form.amount_fields() if field.data}
@@ -402,6 +428,8 @@ def mix() -> str | tuple[str, int]:
         chart=chart,
         profile=profile,
         mechanisms={m.id: m for m in mechanisms},
+        projects=list_candidates(session, g.city),
+        chosen_project=request.args.get("project", ""),
     ), status
 
 

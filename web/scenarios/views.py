@@ -8,6 +8,7 @@ polls the JSON API for progress, so it survives a reload, and offers a cancel bu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -345,93 +346,86 @@ def _reference_first(chosen: list[Scenario]) -> list[Scenario]:
     return sorted(chosen, key=lambda s: "overrides" in s.definition)
 
 
-@bp.route("/jobs/run", methods=["POST"])
-def start_run() -> Response | tuple[str, int]:
-    """Run the ticked scenarios in the background."""
+def _start_job(form_name: str, start: Callable[[Any], ScenarioJob]) -> Response | tuple[str, int]:
+    """Validate one of the index page's job forms and start its job in the background,
+    then open the job page; else show the page again with each problem at its field."""
     require(Action.RUN_PORTFOLIO)
     forms = _forms()
-    form = forms["run_form"]
+    form = forms[form_name]
     if form.validate_on_submit():
         try:
-            options = {"time_limit": float(form.time_limit.data or 60)}
-            chosen = _reference_first(_selected(form.scenario_ids.data or []))
-            job = start_run_job(db_session(), g.city, g.user, chosen, options)
+            job = start(form)
         except InputError as exc:
             attach_problems(form, exc)
         else:
             _launch_after_commit(job)
             return redirect(url_for("scenarios.job", job_id=job.id))
     return _index(forms, 422)
+
+
+@bp.route("/jobs/run", methods=["POST"])
+def start_run() -> Response | tuple[str, int]:
+    """Run the ticked scenarios in the background."""
+    return _start_job(
+        "run_form",
+        lambda form: start_run_job(
+            db_session(),
+            g.city,
+            g.user,
+            _reference_first(_selected(form.scenario_ids.data or [])),
+            {"time_limit": float(form.time_limit.data or 60)},
+        ),
+    )
 
 
 @bp.route("/jobs/frontier", methods=["POST"])
 def start_frontier() -> Response | tuple[str, int]:
     """Draw a frontier in the background."""
-    require(Action.RUN_PORTFOLIO)
-    forms = _forms()
-    form = forms["frontier_form"]
-    if form.validate_on_submit():
-        try:
-            job = start_frontier_job(
-                db_session(),
-                g.city,
-                g.user,
-                _scenario(form.scenario_id.data),
-                axis=form.axis.data,
-                low=float(form.low.data),
-                high=float(form.high.data),
-                steps=int(form.steps.data),
-            )
-        except InputError as exc:
-            attach_problems(form, exc)
-        else:
-            _launch_after_commit(job)
-            return redirect(url_for("scenarios.job", job_id=job.id))
-    return _index(forms, 422)
+    return _start_job(
+        "frontier_form",
+        lambda form: start_frontier_job(
+            db_session(),
+            g.city,
+            g.user,
+            _scenario(form.scenario_id.data),
+            axis=form.axis.data,
+            low=float(form.low.data),
+            high=float(form.high.data),
+            steps=int(form.steps.data),
+        ),
+    )
 
 
 @bp.route("/jobs/robustness", methods=["POST"])
 def start_robustness() -> Response | tuple[str, int]:
     """Start a Monte Carlo robustness run in the background."""
-    require(Action.RUN_PORTFOLIO)
-    forms = _forms()
-    form = forms["robustness_form"]
-    if form.validate_on_submit():
-        try:
-            job = start_robustness_job(
-                db_session(),
-                g.city,
-                g.user,
-                _scenario(form.scenario_id.data),
-                samples=int(form.samples.data),
-                seed=int(form.seed.data),
-                default_risk=form.default_risk.data,
-            )
-        except InputError as exc:
-            attach_problems(form, exc)
-        else:
-            _launch_after_commit(job)
-            return redirect(url_for("scenarios.job", job_id=job.id))
-    return _index(forms, 422)
+    return _start_job(
+        "robustness_form",
+        lambda form: start_robustness_job(
+            db_session(),
+            g.city,
+            g.user,
+            _scenario(form.scenario_id.data),
+            samples=int(form.samples.data),
+            seed=int(form.seed.data),
+            default_risk=form.default_risk.data,
+        ),
+    )
 
 
 @bp.route("/jobs/sensitivity", methods=["POST"])
 def start_sensitivity() -> Response | tuple[str, int]:
     """Start a weight and rate sensitivity analysis in the background."""
-    require(Action.RUN_PORTFOLIO)
-    forms = _forms()
-    form = forms["sensitivity_form"]
-    if form.validate_on_submit():
-        job = start_sensitivity_job(
+    return _start_job(
+        "sensitivity_form",
+        lambda form: start_sensitivity_job(
             db_session(),
             g.city,
             g.user,
             _scenario(form.scenario_id.data),
             include_kpis=bool(form.include_kpis.data),
-        )
-        _launch_after_commit(job)
-        return redirect(url_for("scenarios.job", job_id=job.id))
-    return _index(forms, 422)
+        ),
+    )
 
 
 def comparison_of(job: ScenarioJob) -> dict[str, Any] | None:

@@ -52,6 +52,26 @@ class Table:
         return self.columns.get(name)
 
 
+def form_row_table(fields: dict[str, str]) -> Table:
+    """A one-row table of form fields (in the given order), as if read from row 2 of a
+    file, so a form entry goes through exactly the file reader's checks."""
+    frame = pd.DataFrame({name: [text or ""] for name, text in fields.items()})
+    columns = {name: number for number, name in enumerate(fields, start=1)}
+    return Table(frame, columns, pd.Series([2], index=frame.index))
+
+
+def problems_by_field(error: InputError, fields: dict[str, str]) -> InputError:
+    """``error`` of a :func:`form_row_table` check with each problem's column number
+    replaced by the form field it came from."""
+    names = list(fields)
+    return InputError(
+        [
+            Problem(p.message, field=names[p.column - 1] if isinstance(p.column, int) else None)
+            for p in error.problems
+        ]
+    )
+
+
 def normalise_header(header: object) -> str:
     """``Data point`` / ``data-point`` / `` DATA_POINT `` → ``data_point``."""
     return re.sub(r"[\s\-]+", "_", str(header).strip().lower())

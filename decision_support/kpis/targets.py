@@ -28,9 +28,11 @@ from decision_support.kpis.tables import (
     Table,
     TableColumn,
     check_columns,
+    form_row_table,
     match_data_points,
     parse_numbers,
     parse_years,
+    problems_by_field,
     read_table,
     resolve_codes,
 )
@@ -195,18 +197,10 @@ def check_target(
         "direction": direction,
         "note": note,
     }
-    frame = pd.DataFrame({name: [text or ""] for name, text in fields.items()})
-    columns = {name: number for number, name in enumerate(fields, start=1)}
     try:
-        return targets_from_table(Table(frame, columns, pd.Series([2])), catalogue)[0]
+        return targets_from_table(form_row_table(fields), catalogue)[0]
     except InputError as error:
-        names = list(fields)
-        raise InputError(
-            [
-                Problem(p.message, field=names[p.column - 1] if isinstance(p.column, int) else None)
-                for p in error.problems
-            ]
-        ) from None
+        raise problems_by_field(error, fields) from None
 
 
 def targets_from_table(frame: Table, catalogue: Catalogue | None = None) -> list[Target]:

@@ -26,9 +26,11 @@ from decision_support.kpis.tables import (
     Table,
     TableColumn,
     check_columns,
+    form_row_table,
     match_data_points,
     parse_numbers,
     parse_years,
+    problems_by_field,
     read_tables,
     resolve_codes,
 )
@@ -381,19 +383,7 @@ def check_value(
         "quality": quality,
         "verified": verified,
     }
-    frame = pd.DataFrame({name: [text or ""] for name, text in fields.items()})
-    columns = {name: number for number, name in enumerate(fields, start=1)}
-    table = Table(frame, columns, pd.Series([2], index=frame.index))
     try:
-        return values_from_tables([table], catalogue)[0]
+        return values_from_tables([form_row_table(fields)], catalogue)[0]
     except InputError as error:
-        names = list(fields)
-        raise InputError(
-            [
-                Problem(
-                    p.message,
-                    field=names[p.column - 1] if isinstance(p.column, int) else None,
-                )
-                for p in error.problems
-            ]
-        ) from None
+        raise problems_by_field(error, fields) from None

@@ -23,17 +23,23 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from decision_support.errors import Problem
 from decision_support.finance.mechanisms import Mechanism
+from decision_support.kpis.catalogue import load_catalogue
+from decision_support.kpis.scoring import latest_values as latest_reported
+from decision_support.kpis.scoring import score_values
+from decision_support.kpis.targets import ScoringDirection, Target, scoring_direction
 from decision_support.portfolio import OptimiseOptions, Scenario, optimise, parse_scenario
 from decision_support.portfolio.scenario import ScenarioError, scenario_to_dict
 from decision_support.projects.portfolio_entry import impact_key
 from models.base import utcnow
 from models.cities import City
-from models.kpis import Kpi, KpiTarget, KpiValue
+from models.kpis import Kpi
 from models.projects import Project
 from models.scenarios import PortfolioRun
 from models.scenarios import Scenario as SavedScenario
 from models.services.audit import record_change
 from models.services.finance import city_mechanisms, fiscal_profile
+from models.services.kpi_targets import target_set
+from models.services.kpi_values import city_values
 from models.services.projects import portfolio_entries
 from models.session import transaction
 from models.users import User
@@ -101,26 +107,29 @@ def saved_portfolio_scenarios(session: Session, city: City) -> list[SavedScenari
     return [s for s in rows if isinstance(s.definition, dict) and "projects" in s.definition]
 
 
-def _latest_values(session: Session, city: City) -> dict[tuple[int, str], float]:
-    rows = session.scalars(
-        select(KpiValue)
-        .where(KpiValue.city_id == city.id, KpiValue.value.is_not(None))
-        .order_by(KpiValue.year)
-    )
-    return {(v.kpi_id, v.data_point): float(v.value) for v in rows if v.value is not None}
+def _baselines_and_targets(
+    session: Session, city: City
+) -> dict[tuple[str, str], tuple[float, Target, ScoringDirection]]:
+    """Per (KPI code, data point): the value, target and direction the KPI pages score.
 
-
-def _targets(session: Session, city: City) -> dict[tuple[int, str], KpiTarget]:
-    rows = session.scalars(
-        select(KpiTarget).where(
-            (KpiTarget.city_id == city.id) | (KpiTarget.city_id.is_(None)),
-            KpiTarget.value.is_not(None),
-        )
-    )
-    targets: dict[tuple[int, str], KpiTarget] = {}
-    for target in sorted(rows, key=lambda t: t.city_id is not None):  # city's own last: wins
-        targets[target.kpi_id, target.data_point] = target
-    return targets
+    The same rules as :func:`models.services.kpi_values.city_assessment`: the latest
+    year with a reported value, the city's target over the shipped reference (data
+    point first, then the whole KPI), the target's direction over the catalogue's.
+    Pairs without a reported value, a benchmark or a direction are left out.
+    """
+    catalogue = load_catalogue()
+    targets = target_set(session, city)
+    chosen: dict[tuple[str, str], tuple[float, Target, ScoringDirection]] = {}
+    for value in latest_reported(city_values(session, city)):
+        kpi = catalogue.find(value.code)
+        target = targets.lookup(value.code, value.data_point)
+        if value.value is None or kpi is None or target is None or target.value is None:
+            continue
+        direction = scoring_direction(kpi, target)
+        if direction is None:
+            continue
+        chosen[value.code, value.data_point or ""] = (value.value, target, direction)
+    return chosen
 
 
 def _portfolio_type(mechanism: Mechanism) -> str:
@@ -184,26 +193,21 @@ def city_scenario(session: Session, city: City, settings: RunSettings) -> Scenar
     )
     if not projects:
         raise ScenarioError(Problem("the city has no candidate projects yet", field="source"))
-    values = _latest_values(session, city)
-    targets = _targets(session, city)
+    scored = _baselines_and_targets(session, city)
     kpis: dict[str, dict[str, Any]] = {}
     for project in projects:
         for impact in project.impacts:
-            key = (impact.kpi_id, impact.data_point)
             kpi = session.get(Kpi, impact.kpi_id)
-            if kpi is None or key not in values or key not in targets:
+            key = (kpi.code, impact.data_point) if kpi is not None else None
+            if key is None or key not in scored:
                 continue
-            portfolio_key = impact_key(kpi.code, impact.data_point or None)
+            portfolio_key = impact_key(key[0], impact.data_point or None)
             if portfolio_key in kpis:
                 continue
-            entry: dict[str, Any] = {
-                "code": kpi.code,
-                "baseline": values[key],
-                "target": targets[key].value,
-            }
+            baseline, target, direction = scored[key]
+            entry: dict[str, Any] = {"code": key[0], "baseline": baseline, "target": target.value}
             if impact.data_point:
                 entry["data_point"] = impact.data_point
-            direction = targets[key].direction or kpi.direction
             if direction in ("higher_is_better", "lower_is_better"):
                 entry["direction"] = direction
             kpis[portfolio_key] = entry
@@ -470,11 +474,64 @@ def record_outcome(
     run.finished_at = utcnow()
 
 
+def city_scores(
+    session: Session, city: City, inputs: dict[str, Any], results: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The city's dimension scores as the KPI pages show them, before and after a plan.
+
+    "Before" scores the city's stored values exactly as the KPI pages do; "after"
+    scores the same values with each projected KPI replaced by its projection
+    (only meaningful for runs on the city's own data, whose baselines are those values).
+    """
+    values = city_values(session, city)
+    targets = target_set(session, city)
+    pairs = {
+        impact_key(k["code"], k.get("data_point") or None): (k["code"], k.get("data_point") or None)
+        for k in inputs.get("kpis") or ()
+    }
+    projected = {
+        pairs[row["key"]]: float(row["projected"])
+        for row in results.get("kpi_projection") or ()
+        if row["key"] in pairs
+    }
+    latest = latest_reported(values)
+    after_values = [
+        replace(v, value=projected[v.code, v.data_point])
+        if (v.code, v.data_point) in projected and v.value is not None
+        else v
+        for v in latest
+    ]
+    before = score_values(latest, targets)
+    after = score_values(after_values, targets)
+    after_by_name = {d.name: d for d in after.dimensions}
+    return [
+        {
+            "dimension": d.name,
+            "before": d.score_pct,
+            "after": after_by_name[d.name].score_pct,
+            "scored": d.scored,
+        }
+        for d in before.dimensions
+    ]
+
+
+def _with_city_scores(session: Session, run: PortfolioRun) -> None:
+    if not run.results or RunSettings.from_stored(dict(run.settings)).source != SOURCE_CITY:
+        return
+    city = session.get(City, run.city_id)
+    if city is not None:
+        run.results = {
+            **run.results,
+            "city_scores": city_scores(session, city, dict(run.inputs), run.results),
+        }
+
+
 def solve_run(session: Session, run: PortfolioRun, solver: str = "highs") -> None:
     """Solve a queued run inside the caller's session (flushes, never commits)."""
     if not mark_running(run):
         return
     record_outcome(run, *solve_inputs(run, solver))
+    _with_city_scores(session, run)
     session.flush()
 
 
@@ -511,6 +568,7 @@ def execute_run(factory: sessionmaker[Session], run_id: int, solver: str = "high
         stored = session.get(PortfolioRun, run_id)
         if stored is not None:
             record_outcome(stored, *outcome)
+            _with_city_scores(session, stored)
 
 
 def run_of_city(session: Session, city: City, run_id: int) -> PortfolioRun | None:

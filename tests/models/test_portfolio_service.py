@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from decision_support.portfolio import ScenarioError
+from decision_support.projects.portfolio_entry import impact_key
 from models.cities import City
 from models.services.cities import create_city
 from models.services.portfolio import RunSettings, city_scenario, create_run, solve_run
@@ -77,3 +78,50 @@ def test_a_run_is_solved_once_even_if_two_workers_start(app, db, city):
     execute_run(factory, run.id)  # a second worker finds nothing queued
     db.expire_all()
     assert db.get(PortfolioRun, run.id).finished_at == finished
+
+
+@pytest.mark.parametrize("own_targets", [True, False], ids=["city targets", "reference only"])
+def test_city_scenario_uses_the_values_targets_and_directions_the_kpi_pages_score(
+    db, city, own_targets
+):
+    from models.kpis import KpiTarget
+    from models.services.kpi_values import city_assessment
+
+    if not own_targets:  # the shipped reference targets apply, as on the KPI pages
+        for row in db.scalars(select(KpiTarget).where(KpiTarget.city_id == city.id)):
+            db.delete(row)
+        db.flush()
+
+    _values, _targets, assessment = city_assessment(db, city)
+    pages = {(s.code, s.data_point): s for s in assessment.scored}
+    scenario = city_scenario(db, city, RunSettings(start_year=2027, horizon_years=5))
+    assert scenario.kpis
+    for kpi in scenario.kpis:
+        shown = pages[kpi.code, kpi.data_point]
+        assert kpi.baseline == shown.value.value
+        assert kpi.target == shown.target.value
+        if shown.direction != "yes_is_better":
+            assert kpi.direction == shown.direction
+    # every KPI a project moves and the pages score is in the scenario (reference targets too)
+    moved = {key for p in scenario.projects for key in p.impacts}
+    in_scenario = {k.key for k in scenario.kpis}
+    scored_keys = {impact_key(code, dp) for code, dp in pages}
+    assert moved & scored_keys <= in_scenario
+
+
+def test_run_on_city_data_reports_the_dimension_scores_of_the_kpi_pages(db, city):
+    from models.services.kpi_values import city_assessment
+
+    run = create_run(db, city, None, RunSettings(budget_per_year=5_000_000, explain=False))
+    solve_run(db, run)
+    _values, _targets, assessment = city_assessment(db, city)
+    pages = {d.name: d.score_pct for d in assessment.dimensions}
+    scores = {s["dimension"]: s for s in run.results["city_scores"]}
+    assert {name: s["before"] for name, s in scores.items()} == pages
+    projection = run.results["kpi_projection"]
+    touched = {k["dimension"] for k in projection}
+    for name, score in scores.items():
+        if name not in touched:
+            assert score["after"] == score["before"]
+    if any(k["band_after"] != k["band_before"] for k in projection):
+        assert any(s["after"] != s["before"] for s in scores.values())

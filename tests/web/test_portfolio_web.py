@@ -189,3 +189,10 @@ def test_queued_run_shows_progress_and_refreshes(inline_app, client, auth, saved
     assert "after 7 s at most" in page
     api = client.get(f"/api/cities/demo-city/portfolio/runs/{run.id}").get_json()
     assert api["status"] == "queued" and api["result"] is None
+
+
+def test_run_form_defaults_to_the_citys_own_data(client, auth):
+    auth.login_as("city_leader")
+    page = client.get("/cities/demo-city/portfolio/").get_data(as_text=True)
+    assert '<option selected value="city">' in page
+    assert 'selected value="demo"' not in page

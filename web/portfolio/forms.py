@@ -32,7 +32,7 @@ def _ids(text: str | None) -> tuple[str, ...]:
 class RunForm(FlaskForm):
     """Settings of one optimisation run."""
 
-    source = SelectField("Data", choices=[])
+    source = SelectField("Data", choices=[], default="city")
     mode = SelectField("Objective", choices=MODES, default="")
     time_limit = FloatField(
         "Time limit per solve (seconds)", default=60, validators=[NumberRange(min=1, max=3600)]

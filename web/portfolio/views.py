@@ -102,9 +102,11 @@ def _launch(run: PortfolioRun, response: Response) -> Response:
 
 def _source_choices() -> list[SelectChoice]:
     choices = [
-        SelectChoice(SOURCE_CITY, "The city's KPIs, projects, mechanisms and fiscal profile")
+        SelectChoice(
+            SOURCE_CITY, "The city's current KPIs, targets, projects, mechanisms and fiscal profile"
+        )
     ]
-    if g.city.is_demo:
+    if g.city.is_demo:  # the shipped file is for the demo only, never the default
         choices.append(SelectChoice(SOURCE_DEMO, "Demo portfolio scenario (fictional)"))
     choices += [
         SelectChoice(f"{SAVED_PREFIX}{s.id}", f"Saved scenario: {s.name}")
@@ -140,8 +142,6 @@ def index() -> str | Response | tuple[str, int]:
     """The city's optimisation runs, newest first, and the form to start one."""
     form = RunForm()
     form.source.choices = _source_choices()
-    if g.city.is_demo and request.method == "GET":
-        form.source.data = SOURCE_DEMO
     if request.method == "POST":
         require(Action.RUN_PORTFOLIO)
         if form.validate_on_submit():

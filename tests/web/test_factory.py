@@ -42,3 +42,32 @@ def test_plotly_is_served_locally(client):
     assert response.mimetype == "text/javascript"
     assert len(response.get_data()) > 1_000_000
     response.close()
+
+
+def test_plotly_is_sent_compressed_and_cached_for_a_year(client):
+    import gzip
+
+    plain = client.get("/vendor/plotly.min.js", headers={"Accept-Encoding": "identity"})
+    packed = client.get("/vendor/plotly.min.js", headers={"Accept-Encoding": "gzip, br"})
+    assert "Content-Encoding" not in plain.headers
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert len(packed.data) < len(plain.data) / 2
+    assert gzip.decompress(packed.data) == plain.data
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    cache = packed.headers["Cache-Control"]
+    assert "max-age=31536000" in cache and "immutable" in cache and "public" in cache
+    again = client.get(
+        "/vendor/plotly.min.js",
+        headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]},
+    )
+    assert again.status_code == 304 and not again.data
+
+
+def test_chart_pages_load_plotly_deferred_and_draw_after_it(client, auth):
+    from importlib.metadata import version
+
+    auth.login_as("city_leader")
+    page = client.get("/cities/demo-city/kpis/").get_data(as_text=True)
+    assert f'<script defer src="/vendor/plotly.min.js?v={version("plotly")}"></script>' in page
+    assert 'document.addEventListener("DOMContentLoaded", draw)' in page
+    assert page.index("Plotly.newPlot") > page.index('addEventListener("DOMContentLoaded"')

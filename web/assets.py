@@ -57,7 +57,8 @@ def plotly_js() -> Response:
     response.cache_control.public = True
     response.cache_control.max_age = ONE_YEAR
     response.cache_control.immutable = True
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response
 
 
 def init_app(app: Flask) -> None:

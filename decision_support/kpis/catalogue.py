@@ -55,6 +55,20 @@ class KPI:
     def level(self) -> str:
         return "Core" if self.core else "Advanced"
 
+    @property
+    def value_range(self) -> tuple[float, float | None]:
+        """The values the KPI can physically take: (lowest, highest or None for no cap).
+
+        Shares (value kind ``percentage``, unless the unit also allows plain numbers)
+        lie in 0–100; yes/no and 0–1 indices in 0–1; every other unit of the catalogue
+        (counts, rates per inhabitant, lengths, masses, times, ratios) is ≥ 0.
+        """
+        if self.value_kind == "percentage" and "number" not in self.unit.lower():
+            return 0.0, 100.0
+        if self.value_kind == "yes_no" or self.unit == "Index 0-1":
+            return 0.0, 1.0
+        return 0.0, None
+
 
 def compact_code(code: str) -> str:
     """Return the compact spelling of a KPI code: ``EC: ICT: ICT: 1C`` → ``EC:ICT:ICT:1C``.

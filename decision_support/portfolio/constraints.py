@@ -304,7 +304,10 @@ def add_band_constraints(model: PortfolioModel) -> None:
         lower is better:   V_q ≤ T_q/θ_k + M (1 − b[q,k])
         b[q,k] ≤ b[q,k−1]
 
-    M is the widest possible miss given the projects' impacts (tight big-M).
+    M is the widest possible miss given the projects' impacts (tight big-M). The
+    reported projection is V_q held in the KPI's physical range [L_q, U_q] (0–100 for
+    shares); for a target inside that range, V_q reaches θ_k·T_q exactly when the
+    bounded value does, so the linear V_q gives the same bands.
     Names: ``band_<q>_<k>``, ``band_order_<q>_<k>``.
     """
     data, v, ex = model.data, model.v, model.ex

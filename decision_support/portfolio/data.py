@@ -45,6 +45,13 @@ class KPIData:
     urgency: float  # 1 − achievement at baseline
     weight: float  # user weight × dimension weight
     coefficient: float  # objective points per unit of gap closed
+    lowest: float = 0.0  # the KPI's physical range (0–100 for shares, ≥ 0 for counts)
+    highest: float | None = None
+
+    def bounded(self, value: float) -> float:
+        """``value`` held inside the KPI's physical range (no share above 100 %)."""
+        value = max(self.lowest, value)
+        return value if self.highest is None else min(self.highest, value)
 
 
 @dataclass
@@ -176,6 +183,8 @@ def _kpi_data(scenario: Scenario) -> dict[str, KPIData]:
             urgency=urgency,
             weight=weight,
             coefficient=coefficient,
+            lowest=known.value_range[0],
+            highest=known.value_range[1],
         )
     return result
 

@@ -127,7 +127,8 @@ def evaluate_plan(data: ModelData, plan: Plan) -> PlanEvaluation:
             change[key] += delta
             improvement[key] += data.improvement[pid, key]
     for key, kpi in data.kpis.items():
-        projected[key] = kpi.baseline + change[key]
+        # the linear sum can pass a physical limit (a share above 100 %); the KPI cannot
+        projected[key] = kpi.bounded(kpi.baseline + change[key])
         closure[key] = min(kpi.gap, improvement[key])
         kpi_gap_closure += kpi.coefficient * closure[key]
         share = achievement(projected[key], kpi.target, kpi.direction > 0)

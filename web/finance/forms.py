@@ -29,6 +29,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from decision_support.finance.fiscal import debt_rule_presets
 from decision_support.finance.mechanisms import FINANCING_TAGS, Mechanism
+from web.forms import AmountField, amount_range
 
 RISKS = ("construction", "availability", "performance", "demand", "obsolescence")
 AMORTISATION = ("annuity", "linear", "bullet", "none")
@@ -54,8 +55,8 @@ class MechanismForm(FlaskForm):
     tenor_years = IntegerField("Tenor (years, grace included)", [InputRequired()])
     grace_years = IntegerField("Grace period (years)", [InputRequired()])
     amortisation = SelectField("Amortisation", choices=_choices(AMORTISATION))
-    min_deal = FloatField("Minimum deal size", [InputRequired()])
-    max_deal = FloatField("Maximum deal size (blank: none)", [Optional()])
+    min_deal = AmountField("Minimum deal size", [InputRequired()])
+    max_deal = AmountField("Maximum deal size (blank: none)", [Optional()])
     max_share = FloatField("Maximum share of a project's cost (0-1)", [InputRequired()])
     cofinancing_share = FloatField(
         "Co-financing required from own/borrowed money (0-1)", [InputRequired()]
@@ -65,8 +66,8 @@ class MechanismForm(FlaskForm):
     )
     counts_as_city_debt = BooleanField("Counts as city debt")
     lead_time_months = IntegerField("Lead time (months)", [InputRequired()])
-    capacity_total = FloatField("Capacity in total (blank: unlimited)", [Optional()])
-    capacity_per_year = FloatField("Capacity per year (blank: unlimited)", [Optional()])
+    capacity_total = AmountField("Capacity in total (blank: unlimited)", [Optional()])
+    capacity_per_year = AmountField("Capacity per year (blank: unlimited)", [Optional()])
     award_probability = FloatField("Probability of award (0-1)", [InputRequired()])
     reimbursement_lag_years = IntegerField("Reimbursement lag (years)", [InputRequired()])
     min_dscr = FloatField("Minimum debt-service coverage (blank: none)", [Optional()])
@@ -101,13 +102,15 @@ class FiscalYearForm(Form):
     """One row of the fiscal-profile table; rows without a year are ignored."""
 
     year = IntegerField("Year", [Optional(), NumberRange(min=1900, max=2200)])
-    revenue = FloatField("Revenue", [Optional()])
-    capital_budget = FloatField("Capital budget", [Optional()])
-    existing_debt_service = FloatField("Existing debt service", [Optional()])
-    existing_debt_outstanding = FloatField("Debt outstanding (year end)", [Optional()])
-    existing_interest = FloatField("of which interest", [Optional()])
-    assessed_value = FloatField("Assessed value", [Optional()])
-    operating_savings = FloatField("Operating savings", [Optional()])
+    revenue = AmountField("Revenue", [Optional(), amount_range()])
+    capital_budget = AmountField("Capital budget", [Optional(), amount_range()])
+    existing_debt_service = AmountField("Existing debt service", [Optional(), amount_range()])
+    existing_debt_outstanding = AmountField(
+        "Debt outstanding (year end)", [Optional(), amount_range()]
+    )
+    existing_interest = AmountField("of which interest", [Optional(), amount_range()])
+    assessed_value = AmountField("Assessed value", [Optional(), amount_range()])
+    operating_savings = AmountField("Operating savings", [Optional(), amount_range()])
 
     def validate(self, extra_validators: Any = None) -> bool:
         # Optional() stops the chain on blank input, so check "required with year" here too.
@@ -160,14 +163,14 @@ class FiscalProfileForm(FlaskForm):
 
 class CapexRowForm(Form):
     year = IntegerField("Year", [Optional(), NumberRange(min=1900, max=2200)])
-    amount = FloatField("Capex", [Optional(), NumberRange(min=0)])
+    amount = AmountField("Capex", [Optional(), amount_range()])
 
 
 class FundingMixBaseForm(FlaskForm):
     name = StringField("Project", [DataRequired(), Length(max=200)])
     capex = FieldList(FormField(CapexRowForm), min_entries=5)
-    opex_per_year = FloatField("Opex per year", [Optional(), NumberRange(min=0)], default=0.0)
-    savings_per_year = FloatField("Savings per year", [Optional(), NumberRange(min=0)], default=0.0)
+    opex_per_year = AmountField("Opex per year", [Optional(), amount_range()], default=0.0)
+    savings_per_year = AmountField("Savings per year", [Optional(), amount_range()], default=0.0)
     revenue_per_year = FloatField("Revenue per year", [Optional(), NumberRange(min=0)], default=0.0)
     lifetime_years = IntegerField(
         "Lifetime (years)", [InputRequired(), NumberRange(min=1, max=100)], default=15

@@ -15,6 +15,8 @@ from wtforms import (
 )
 from wtforms.validators import NumberRange, Optional
 
+from web.forms import amount_range
+
 MODES = [
     SelectChoice("", "As in the scenario"),
     SelectChoice("gap_closure", "Close KPI gaps (weighted)"),
@@ -44,12 +46,14 @@ class RunForm(FlaskForm):
     start_year = IntegerField("First year", default=2027, validators=[NumberRange(1990, 2100)])
     horizon_years = IntegerField("Years", default=5, validators=[NumberRange(1, 30)])
     budget_per_year = DecimalField(
-        "Own budget per year", validators=[Optional(), NumberRange(min=0)], places=0
+        "Own budget per year", validators=[Optional(), amount_range()], places=0
     )
     carry_over = BooleanField("Unspent budget carries over", default=True)
-    revenue_per_year = DecimalField("Revenue per year", validators=[Optional()], places=0)
+    revenue_per_year = DecimalField(
+        "Revenue per year", validators=[Optional(), amount_range()], places=0
+    )
     existing_debt_service_per_year = DecimalField(
-        "Existing debt service per year", validators=[Optional()], places=0
+        "Existing debt service per year", validators=[Optional(), amount_range()], places=0
     )
     max_debt_service_ratio = FloatField(
         "Debt-service ratio limit", validators=[Optional(), NumberRange(min=0, max=1)]

@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from rules.criteria_pack import load_criteria_pack
+from web.forms import amount_range
 
 CATEGORIES = [
     SelectChoice("services", "Services"),
@@ -95,13 +96,13 @@ class AssessmentForm(FlaskForm):
     value = DecimalField(
         "Estimated value, net of VAT",
         places=2,
-        validators=[DataRequired(), NumberRange(min=0)],
+        validators=[DataRequired(), amount_range()],
     )
     category = SelectField("Category", choices=CATEGORIES)
     authority = SelectField("Contracting authority", choices=AUTHORITIES)
     date = DateField("Planned notice date", validators=[Optional()])
-    options = DecimalField("Options", places=2, validators=[Optional(), NumberRange(min=0)])
-    renewals = DecimalField("Renewals", places=2, validators=[Optional(), NumberRange(min=0)])
+    options = DecimalField("Options", places=2, validators=[Optional(), amount_range()])
+    renewals = DecimalField("Renewals", places=2, validators=[Optional(), amount_range()])
     lots = StringField(
         "Lot values (comma-separated)",
         validators=[Optional(), Regexp(LOTS_PATTERN, message="Numbers separated by commas")],
@@ -142,10 +143,10 @@ class PlannedContractForm(FlaskForm):
     category = SelectField("Category", choices=CATEGORIES)
     authority = SelectField("Contracting authority", choices=AUTHORITIES)
     estimated_value = DecimalField(
-        "Estimated value, net of VAT", places=2, validators=[Optional(), NumberRange(min=0)]
+        "Estimated value, net of VAT", places=2, validators=[Optional(), amount_range()]
     )
-    options_value = DecimalField("Options", places=2, validators=[Optional(), NumberRange(min=0)])
-    renewals_value = DecimalField("Renewals", places=2, validators=[Optional(), NumberRange(min=0)])
+    options_value = DecimalField("Options", places=2, validators=[Optional(), amount_range()])
+    renewals_value = DecimalField("Renewals", places=2, validators=[Optional(), amount_range()])
     lots = StringField(
         "Lot values (comma-separated; they replace the estimated value)",
         validators=[Optional(), Regexp(LOTS_PATTERN, message="Numbers separated by commas")],

@@ -37,6 +37,7 @@ from decision_support.projects.model import (
     ProjectProcurement,
     Risk,
 )
+from web.forms import MAX_AMOUNT, AmountField, amount_range
 
 
 def _choices(values: tuple[str, ...]) -> list[SelectChoice]:
@@ -90,8 +91,8 @@ class ProjectForm(FlaskForm):
         "Capex per year (amounts separated by ';', first year first)",
         validators=[DataRequired()],
     )
-    opex_per_year = FloatField("Opex per year", validators=[Optional()], default=0.0)
-    savings_per_year = FloatField("Savings per year", validators=[Optional()], default=0.0)
+    opex_per_year = AmountField("Opex per year", validators=[Optional()], default=0.0)
+    savings_per_year = AmountField("Savings per year", validators=[Optional()], default=0.0)
     duration_years = FloatField("Duration (years)", validators=[DataRequired()])
     lifetime_years = FloatField("Lifetime (years)", validators=[DataRequired()])
     earliest_start = IntegerField("Earliest start (years from plan start)", validators=[Optional()])
@@ -99,8 +100,8 @@ class ProjectForm(FlaskForm):
     procurement_category = SelectField("Procurement", choices=_choices(PROCUREMENT_CATEGORIES))
     cpv = StringField("CPV code", validators=[Optional(), Length(max=12)])
     contract = StringField("Contract structure", validators=[Optional(), Length(max=500)])
-    estimated_value = FloatField(
-        "Estimated contract value (blank: total capex)", validators=[Optional()]
+    estimated_value = AmountField(
+        "Estimated contract value (blank: total capex)", validators=[Optional(), amount_range()]
     )
     cost_overrun_risk = SelectField("Cost-overrun risk", choices=_choices(LEVELS), default="medium")
     delivery_risk = SelectField("Delivery risk", choices=_choices(LEVELS), default="medium")
@@ -175,6 +176,10 @@ class ProjectForm(FlaskForm):
         except ValueError:
             problems.append(
                 Problem("amounts separated by ';', e.g. 100000; 50000", field="capex_by_year")
+            )
+        if any(not 0 <= amount <= MAX_AMOUNT for amount in capex):
+            problems.append(
+                Problem(f"each amount must be between 0 and {MAX_AMOUNT:,}", field="capex_by_year")
             )
         if problems:
             raise InputError(problems)

@@ -196,3 +196,34 @@ def test_run_form_defaults_to_the_citys_own_data(client, auth):
     page = client.get("/cities/demo-city/portfolio/").get_data(as_text=True)
     assert '<option selected value="city">' in page
     assert 'selected value="demo"' not in page
+
+
+def test_result_page_leads_with_what_a_leader_asks(inline_app, client, auth, db):
+    import re
+
+    auth.login_as("city_leader")
+    response = client.post(
+        "/cities/demo-city/portfolio/",
+        data=_form("city", budget_per_year="5000000", horizon_years="5"),
+    )
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    run = db.scalars(select(PortfolioRun)).one()
+    assert run.results["selected"]
+    headline = page.index("projects funded")
+    assert headline < page.index("total capital cost") < page.index("Funding by source")
+    assert page.index("KPIs by U4SSC band, before") < page.index("solver details")
+    solver = page.index("solver details")
+    assert headline < solver < page.index("objective (")
+    assert page.index("<details") < page.index("Independent check of every constraint")
+    # sources by name, never by id, and no zero-amount funding lines
+    mechanisms = {m["id"]: m["name"] for m in run.inputs["mechanisms"]}
+    funding = page[page.index("Funding by source") : page.index("KPIs by U4SSC band")]
+    used = {mid for p in run.results["selected"] for mid, a in p["funding"].items() if a > 0.5}
+    for mid in used - {"own_budget"}:
+        assert mechanisms[mid] in funding
+        assert f"<td>{mid}</td>" not in funding
+    assert not re.search(r"<td>[^<]*</td><td class=\"num\">€0</td>", funding)
+    # the Gantt's colours are explained, the city's dimension scores shown as on the KPI pages
+    assert "Chosen by the optimiser" in page
+    assert "dimension scores (as on the KPI pages)" in page

@@ -6,22 +6,34 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+GANTT_COLOURS = {
+    False: ("#2a6f97", "Chosen by the optimiser"),
+    True: ("#b3541e", "Mandatory (always in the plan)"),
+}
+
 
 def plan_gantt(result: dict[str, Any]) -> go.Figure:
-    """Year-by-year plan: one bar per project from its start to its completion year."""
+    """Year-by-year plan: one bar per project from its start to its completion year,
+    coloured (and named in the legend) by whether the project was mandatory."""
     projects = sorted(result.get("selected", []), key=lambda p: (p["start_year"], p["id"]))
-    figure = go.Figure(
-        go.Bar(
-            y=[f"{p['id']} · {p['name'][:40]}" for p in projects],
-            x=[p["completion_year"] - p["start_year"] + 1 for p in projects],
-            base=[p["start_year"] for p in projects],
+    figure = go.Figure()
+    for mandatory, (colour, label) in GANTT_COLOURS.items():
+        group = [p for p in projects if bool(p.get("mandatory")) == mandatory]
+        if not group:
+            continue
+        figure.add_bar(
+            name=label,
+            y=[f"{p['id']} · {p['name'][:40]}" for p in group],
+            x=[p["completion_year"] - p["start_year"] + 1 for p in group],
+            base=[p["start_year"] for p in group],
             orientation="h",
-            hovertext=[f"{p['start_year']}–{p['completion_year']}" for p in projects],
-            marker={"color": ["#b3541e" if p.get("mandatory") else "#2a6f97" for p in projects]},
+            hovertext=[f"{p['start_year']}–{p['completion_year']}" for p in group],
+            marker={"color": colour},
         )
-    )
     figure.update_layout(
         title="Portfolio plan (start to completion)",
+        showlegend=True,
+        legend={"orientation": "h", "y": -0.15},
         xaxis={"title": "Year", "dtick": 1},
         yaxis={"autorange": "reversed"},
         height=max(300, 24 * len(projects) + 120),
@@ -29,15 +41,20 @@ def plan_gantt(result: dict[str, Any]) -> go.Figure:
     return figure
 
 
-def funding_by_year(result: dict[str, Any]) -> go.Figure:
-    """Stacked funding by mechanism and year."""
+def funding_by_year(result: dict[str, Any], names: dict[str, str] | None = None) -> go.Figure:
+    """Stacked funding by source (named as in ``names``) and year."""
+    names = names or {}
     figure = go.Figure()
     for mechanism, years in sorted(result.get("funding_plan", {}).items()):
         ordered = sorted(years.items(), key=lambda item: int(item[0]))
-        figure.add_bar(name=mechanism, x=[int(y) for y, _ in ordered], y=[a for _, a in ordered])
+        figure.add_bar(
+            name=names.get(mechanism, mechanism),
+            x=[int(y) for y, _ in ordered],
+            y=[a for _, a in ordered],
+        )
     figure.update_layout(
         barmode="stack",
-        title=f"Funding by mechanism ({result.get('currency', '')})",
+        title=f"Funding by source ({result.get('currency', '')})",
         xaxis={"dtick": 1},
     )
     return figure

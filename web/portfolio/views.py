@@ -51,6 +51,7 @@ from web.database import db_session
 from web.forms import attach_problems
 from web.portfolio import api, bp, charts
 from web.portfolio.forms import ForceForm, RunForm
+from web.portfolio.summary import BAND_LABELS, funding_lines, mechanism_names, run_summary
 
 _ACTIVE = "portfolio_workers"
 _LOCK = threading.Lock()
@@ -182,11 +183,13 @@ def run_page(run_id: int) -> str:
     if run.status == "queued" and not current_app.config.get("PORTFOLIO_RUN_INLINE"):
         _spawn(current_app._get_current_object(), run.id)  # type: ignore[attr-defined]
     result = run.results or {}
+    inputs = dict(run.inputs or {})
+    names = mechanism_names(inputs)
     figures = {}
     if result.get("selected"):
         figures = {
             "plan": figure_html(charts.plan_gantt(result), "plan-chart"),
-            "funding": figure_html(charts.funding_by_year(result), "funding-chart"),
+            "funding": figure_html(charts.funding_by_year(result, names), "funding-chart"),
             "cash": figure_html(charts.cash_flow(result), "cash-chart"),
         }
     settings = RunSettings.from_stored(dict(run.settings))
@@ -203,6 +206,11 @@ def run_page(run_id: int) -> str:
         settings=settings,
         elapsed=_elapsed_seconds(run),
         project_ids=_project_ids(run),
+        summary=run_summary(result, inputs) if result else None,
+        source_names=names,
+        funding_lines=funding_lines,
+        band_labels=BAND_LABELS,
+        gantt_colours=charts.GANTT_COLOURS.values(),
     )
 
 

@@ -34,3 +34,18 @@ def test_a_field_with_an_error_points_at_its_message(client, auth):
     )
     assert 'aria-invalid="true"' in page and 'aria-describedby="time_limit-err"' in page
     assert 'id="time_limit-err"' in page
+
+
+def test_narrow_screens_fold_the_menu_and_scroll_tables_inside_themselves(client, auth):
+    auth.login_as("city_leader")
+    page = client.get("/cities/demo-city/kpis/targets").get_data(as_text=True)
+    assert 'class="button nav-toggle" aria-expanded="true" aria-controls="city-menu"' in page
+    assert '<ul id="city-menu">' in page
+    css = client.get("/static/css/app.css")
+    text = css.get_data(as_text=True)
+    css.close()
+    narrow = text[text.index("@media (max-width: 640px)") :]
+    narrow = narrow[: narrow.index("\n}\n")]
+    assert "table.data { display: block; overflow-x: auto;" in narrow
+    assert ".city-nav.collapsed ul { display: none; }" in narrow
+    assert "minmax(min(100%, 26rem), 1fr)" in text  # two-column pages fit a 390 px screen

@@ -359,3 +359,28 @@ def test_portfolio_entries_of_the_demo_city(db):
     assert by_id["nrw-performance-contract"]["earliest_start"] == 2028
     assert set(by_id["nrw-performance-contract"]["impacts"]) == {"EC: I: WS: 3C"}
     assert by_id["led-street-lighting"]["impacts"] == {}
+
+
+def test_requires_and_excludes_are_searchable_lists_of_project_names(client, auth):
+    import re
+
+    auth.login_as("city_leader")
+    page = client.get("/cities/demo-city/projects/new").get_data(as_text=True)
+    assert 'type="checkbox" name="requires"' not in page
+    assert 'type="checkbox" name="excludes"' not in page
+    for name in ("requires", "excludes"):
+        box = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', page, re.S)
+        assert box is not None and "multiple" in box.group(0) and "searchable" in box.group(0)
+        assert "Real-time passenger information" in box.group(1)  # names, not bare ids
+        assert "(real-time-passenger-information)" in box.group(1)
+    # the filter script is the app's own file (no CDN): the page works offline
+    assert '<script defer src="/static/js/multi-select.js">' in page
+    script = client.get("/static/js/multi-select.js")
+    assert script.status_code == 200 and b"select[multiple].searchable" in script.data
+    script.close()
+    # the impacts table scrolls inside its own box, outside the field grid; Save is below it
+    form = page[page.index('<form method="post"') :]
+    grid = form[form.index('<div class="grid-form">') : form.index("<fieldset>")]
+    assert grid.count("<div") == grid.count("</div>")  # the grid is closed before the table
+    assert form.index("<fieldset>") < form.index('<div class="table-wrap">')
+    assert form.index("</fieldset>") < form.index('class="form-actions"')

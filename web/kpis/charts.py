@@ -44,7 +44,12 @@ def wheel_figure(nodes: list[WheelNode]) -> go.Figure:
             maxdepth=3,
         )
     )
-    figure.update_layout(height=620, title="Benchmarking wheel (click a segment to zoom)")
+    # labels too small to read are hidden rather than drawn illegibly (narrow screens)
+    figure.update_layout(
+        height=620,
+        title="Benchmarking wheel (click a segment to zoom)",
+        uniformtext={"minsize": 10, "mode": "hide"},
+    )
     return figure
 
 

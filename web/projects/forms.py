@@ -106,20 +106,32 @@ class ProjectForm(FlaskForm):
     cost_overrun_risk = SelectField("Cost-overrun risk", choices=_choices(LEVELS), default="medium")
     delivery_risk = SelectField("Delivery risk", choices=_choices(LEVELS), default="medium")
     tags = MultiCheckboxField("Financing tags", choices=_choices(FINANCING_TAGS))
-    requires = MultiCheckboxField("Requires", choices=[], validate_choice=False)
-    excludes = MultiCheckboxField("Excludes", choices=[], validate_choice=False)
+    # one searchable list box each (web/static/js/multi-select.js), not a checkbox per project
+    requires = SelectMultipleField(
+        "Requires (projects that must be in the plan too)",
+        choices=[],
+        validate_choice=False,
+        render_kw={"class": "searchable", "size": 6},
+    )
+    excludes = SelectMultipleField(
+        "Excludes (projects that cannot be in the same plan)",
+        choices=[],
+        validate_choice=False,
+        render_kw={"class": "searchable", "size": 6},
+    )
     sources = TextAreaField("Sources (one per line)", validators=[Optional()])
     impacts = FieldList(FormField(ImpactRowForm), min_entries=1)
     add_impact = SubmitField("Add a KPI row")
     submit = SubmitField("Save project")
 
-    def prepare(self, other_ids: list[str]) -> None:
-        """Fill the dynamic choices (KPIs, other projects of the city)."""
+    def prepare(self, other_projects: list[tuple[str, str]]) -> None:
+        """Fill the dynamic choices (KPIs, the city's other projects as (id, name))."""
         choices = kpi_choices()
         for entry in self.impacts.entries:
             entry.form.kpi.choices = choices
-        self.requires.choices = _choices(tuple(other_ids))
-        self.excludes.choices = _choices(tuple(other_ids))
+        projects = [SelectChoice(pid, f"{name} ({pid})") for pid, name in other_projects]
+        self.requires.choices = list(projects)
+        self.excludes.choices = list(projects)
 
     def fill(self, project: CandidateProject) -> None:
         """Show an existing project (GET of the edit page)."""

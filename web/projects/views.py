@@ -173,8 +173,10 @@ def instantiate(template_id: str) -> str | Response | tuple[str, int]:
 # ------------------------------------------------------------------ create / edit / delete
 
 
-def _other_ids(exclude: str | None = None) -> list[str]:
-    return [c.id for c in service.list_candidates(db_session(), g.city) if c.id != exclude]
+def _other_projects(exclude: str | None = None) -> list[tuple[str, str]]:
+    """The city's other candidates as (id, name), for the requires/excludes lists."""
+    candidates = service.list_candidates(db_session(), g.city)
+    return sorted(((c.id, c.name) for c in candidates if c.id != exclude), key=lambda p: p[1])
 
 
 def _project_form_page(
@@ -182,7 +184,7 @@ def _project_form_page(
 ) -> str | Response | tuple[str, int]:
     if form.is_submitted() and form.add_impact.data:
         form.impacts.append_entry()
-        form.prepare(_other_ids(original_id))
+        form.prepare(_other_projects(original_id))
         return render_template("projects/form.html", form=form, original_id=original_id), 200
     if form.validate_on_submit():
         try:
@@ -204,7 +206,7 @@ def new() -> str | Response | tuple[str, int]:
     """Create a candidate by hand."""
     require(Action.EDIT_PROJECTS)
     form = ProjectForm()
-    form.prepare(_other_ids())
+    form.prepare(_other_projects())
     return _project_form_page(form, None, None)
 
 
@@ -216,7 +218,7 @@ def edit(code: str) -> str | Response | tuple[str, int]:
     form = ProjectForm()
     if request.method == "GET":
         form.fill(base)
-    form.prepare(_other_ids(code))
+    form.prepare(_other_projects(code))
     return _project_form_page(form, base, code)
 
 

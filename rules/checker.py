@@ -497,8 +497,25 @@ def _status(kind: str, severity: str) -> str:
 
 
 def evaluate(criterion: Criterion, ctx: _Context) -> Finding:
-    """Apply one criterion."""
+    """Apply one criterion.
+
+    When only the threshold is unknown (no value, or a currency the pack does not use),
+    the check still runs: a problem it finds (brand names, say) is reported as a
+    warning, since it is unlawful if the contract turns out to be above the threshold.
+    """
     outcome = _applies(criterion, ctx) or CHECKS[criterion.check_type](criterion, ctx)
+    if (
+        outcome[0] == "unknown"
+        and ctx.above is None
+        and criterion.applies_if.get("above_threshold")
+    ):
+        checked = CHECKS[criterion.check_type](criterion, ctx)
+        if checked[0] == "fail":
+            outcome = (
+                "warning",
+                f"{checked[1]}. This is required at or above the threshold, and whether the "
+                f"contract reaches it cannot be told: {ctx.above_reason}",
+            )
     kind, message = outcome
     return Finding(
         criterion=criterion.id,

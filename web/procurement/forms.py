@@ -188,6 +188,7 @@ class TenderUploadForm(FlaskForm):
         ],
     )
     authority = SelectField("Authority type if the file does not say", choices=AUTHORITIES)
+    pack = SelectField("Rule pack (jurisdiction and thresholds)", choices=[])
     specification_text = TextAreaField("Specification text (scanned for brand names)")
     submit = SubmitField("Check the file")
 

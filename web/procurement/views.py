@@ -143,9 +143,7 @@ def index() -> str | Response | tuple[str, int]:
     """Assessment form with the answer on the same page (GET: it changes nothing)."""
     submitted = "value" in request.args
     form = AssessmentForm(formdata=request.args if submitted else None)
-    form.pack.choices = [SelectChoice("", f"The city's pack ({g.city.rule_pack})")] + [
-        SelectChoice(p.id, f"{p.id}: {p.title}") for p in available_packs(pack_dirs())
-    ]
+    form.pack.choices = _pack_choices()
     form.procedure.choices = _procedure_choices("Recommended procedure")
     result: Assessment | None = None
     contract: PlannedContract | None = None
@@ -258,10 +256,19 @@ def tender_mapping(form: Any) -> dict[str, Any]:
     return data
 
 
-def _check_tenders(tenders: list[TenderDescription], authority: str) -> list[Any]:
+def _check_tenders(
+    tenders: list[TenderDescription], authority: str, pack_name: str | None = None
+) -> list[Any]:
     return [
-        check_tender(tender, _pack(on=tender.notice_date), default_authority=authority)
+        check_tender(tender, _pack(pack_name, tender.notice_date), default_authority=authority)
         for tender in tenders
+    ]
+
+
+def _pack_choices() -> list[SelectChoice]:
+    """The city's own pack first, then every installed pack."""
+    return [SelectChoice("", f"The city's pack ({g.city.rule_pack})")] + [
+        SelectChoice(p.id, f"{p.id}: {p.title}") for p in available_packs(pack_dirs())
     ]
 
 
@@ -270,6 +277,7 @@ def check() -> str | Response | tuple[str, int]:
     """The ICT tender checker: fill in the form or upload an OCDS / description file."""
     form = TenderForm(prefix="t")
     upload = TenderUploadForm(prefix="u")
+    upload.pack.choices = _pack_choices()
     pack = _pack()
     form.procedure.choices = [SelectChoice("", "Not stated")] + [
         SelectChoice(p.id, p.name) for p in pack.procedures
@@ -317,7 +325,9 @@ def _check_upload(upload: TenderUploadForm) -> Response | None:
         tenders = read_tenders(text, stored.filename or "upload")
         spec = upload.specification_text.data or ""
         tenders = [t.with_specification(spec) if spec else t for t in tenders]
-        reports = _check_tenders(tenders, upload.authority.data or "sub-central")
+        reports = _check_tenders(
+            tenders, upload.authority.data or "sub-central", upload.pack.data or None
+        )
         saved = save_tender_check(
             db_session(), g.city, g.user, reports, source="upload", filename=stored.filename or ""
         )

@@ -267,3 +267,52 @@ def test_chosen_procedure_on_the_assessment_page_and_for_a_contract(officer, db)
     officer.post(f"{BASE}/contracts/{row.id}", data={**form, "estimated_value": "100000"})
     html = officer.get(f"{BASE}/contracts/{row.id}").get_data(as_text=True)
     assert "is not available for this contract" in html
+
+
+UK_RECORD = "ocds/real/uk-contracts-finder-ocds-b5fd17-2c3698c7-adc8-11e6-9901-0019b9f3037b.json"
+
+
+def _upload_uk_record(officer, pack: str | None):
+    path = TEST_DATA / UK_RECORD
+    data = {
+        "u-file": (io.BytesIO(path.read_bytes()), path.name),
+        "u-authority": "sub-central",
+        "u-specification_text": "The switches must be Cisco Catalyst 9300.",
+        "u-submit": "Check the file",
+    }
+    if pack is not None:
+        data["u-pack"] = pack
+    return officer.post(f"{BASE}/check", data=data, content_type="multipart/form-data")
+
+
+def test_checker_upload_offers_the_rule_packs(officer):
+    page = officer.get(f"{BASE}/check").get_data(as_text=True)
+    assert 'name="u-pack"' in page and 'value="uk-2026"' in page
+
+
+def test_uk_record_checked_against_the_uk_pack_reports_the_brand(officer, db):
+    response = _upload_uk_record(officer, "uk-2026")
+    assert response.status_code == 302
+    saved = db.scalars(select(TenderCheck)).one()
+    assert saved.pack_id.startswith("uk")
+    [report] = saved.reports
+    brand = next(f for f in report["findings"] if f["criterion"] == "ICT-STD-01")
+    assert brand["status"] == "fail" and "Cisco" in brand["message"]
+
+
+def test_brand_names_are_reported_even_when_the_currency_does_not_match_the_pack(officer, db):
+    response = _upload_uk_record(officer, None)  # the demo city's EU pack, thresholds in EUR
+    assert response.status_code == 302
+    [report] = db.scalars(select(TenderCheck)).one().reports
+    brand = next(f for f in report["findings"] if f["criterion"] == "ICT-STD-01")
+    assert brand["status"] == "warning"
+    assert "Cisco" in brand["message"] and "GBP" in brand["message"]
+    page = officer.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Cisco" in page
+
+
+def test_an_unknown_rule_pack_is_refused_next_to_its_field(officer, db):
+    response = _upload_uk_record(officer, "no-such-pack")
+    assert response.status_code == 422
+    assert "Choose one of the listed rule packs" in response.get_data(as_text=True)
+    assert db.scalars(select(TenderCheck)).first() is None

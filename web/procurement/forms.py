@@ -188,7 +188,10 @@ class TenderUploadForm(FlaskForm):
         ],
     )
     authority = SelectField("Authority type if the file does not say", choices=AUTHORITIES)
-    pack = SelectField("Rule pack (jurisdiction and thresholds)", choices=[])
+    # blank (the default when a client leaves it out): the city's own pack
+    pack = SelectField(
+        "Rule pack (jurisdiction and thresholds)", choices=[], default="", validate_choice=False
+    )
     specification_text = TextAreaField("Specification text (scanned for brand names)")
     submit = SubmitField("Check the file")
 

@@ -311,6 +311,9 @@ def check() -> str | Response | tuple[str, int]:
 
 
 def _check_upload(upload: TenderUploadForm) -> Response | None:
+    if (upload.pack.data or "") not in {str(c.value) for c in upload.pack.choices or ()}:
+        upload.pack.errors = ["Choose one of the listed rule packs"]
+        return None
     stored = upload.file.data
     raw = stored.read(MAX_UPLOAD_BYTES + 1)
     if len(raw) > MAX_UPLOAD_BYTES:

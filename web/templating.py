@@ -108,9 +108,28 @@ def format_percent_points(value: float | None, digits: int = 1) -> str:
     return "–" if value is None else format_share(float(value) / 100, digits)
 
 
+def format_audit_value(value: object) -> str:
+    """An audit-log detail as a person reads it: numbers formatted, lists joined,
+    nested mappings as 'key: value' pairs, nothing JSON-escaped."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return format_number(value, 4)
+    if isinstance(value, list | tuple):
+        return ", ".join(format_audit_value(v) for v in value) or "–"
+    if isinstance(value, dict):
+        return "; ".join(
+            f"{str(k).replace('_', ' ')}: {format_audit_value(v)}" for k, v in value.items()
+        )
+    return str(value)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(can=can, Action=Action)
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["share"] = format_share
     app.jinja_env.filters["percent"] = format_percent_points
+    app.jinja_env.filters["audit_value"] = format_audit_value

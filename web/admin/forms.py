@@ -1,7 +1,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from models.users import Role
@@ -28,10 +36,45 @@ MONTHS = [
 ]
 
 
+ROLE_CHOICES = [SelectChoice(r.value, r.label) for r in Role]
+
+
 class MemberForm(FlaskForm):
     email = EmailField("User's e-mail", validators=[DataRequired(), Length(max=254)])
-    role = SelectField("Role", choices=[SelectChoice(r.value, r.label) for r in Role])
+    role = SelectField("Role", choices=ROLE_CHOICES)
+    # set by the confirmation step before an existing member's role changes
+    confirm = HiddenField(default="")
     submit = SubmitField("Add or change member")
+
+
+class InviteForm(FlaskForm):
+    """A new user: an account with a temporary password, and a role in this city."""
+
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    role = SelectField("Role", choices=ROLE_CHOICES)
+    submit = SubmitField("Invite")
+
+
+class MemberActionForm(FlaskForm):
+    """Reset a member's password or remove them (the buttons carry the member's id)."""
+
+    member = IntegerField(validators=[DataRequired()])
+    reset = SubmitField("Reset password")
+    remove = SubmitField("Remove")
+
+
+class AuditFilterForm(FlaskForm):
+    """Filters of the audit log (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField("Action", choices=[], default="", validate_choice=False)
+    entity = SelectField("What", choices=[], default="", validate_choice=False)
+    user = StringField("User's e-mail contains", validators=[Optional(), Length(max=254)])
+    page = IntegerField(default=1, validators=[Optional(), NumberRange(min=1)])
+    submit = SubmitField("Filter")
 
 
 class CityProfileForm(FlaskForm):

@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
-from flask import flash, g, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from decision_support.errors import InputError
 from models.permissions import Action
 from models.services.cities import update_city_profile
-from models.services.members import add_member, audit_trail, members_of
+from models.services.members import (
+    add_member,
+    audit_page,
+    audit_trail,
+    invite_user,
+    member_by_email,
+    members_of,
+    remove_member,
+    reset_password,
+)
 from models.users import Role
 from web.access import require
 from web.admin import api, bp
-from web.admin.forms import CityProfileForm, MemberForm
+from web.admin.forms import (
+    AuditFilterForm,
+    CityProfileForm,
+    InviteForm,
+    MemberActionForm,
+    MemberForm,
+)
 from web.database import db_session
 from web.forms import attach_problems
 
@@ -22,22 +38,81 @@ def _admins_only() -> None:
     require(Action.ADMINISTER)
 
 
+def _members_page(
+    form: MemberForm | None = None, invite: InviteForm | None = None, status: int = 200
+) -> tuple[str, int]:
+    return render_template(
+        "admin/index.html",
+        form=form or MemberForm(formdata=None),
+        invite=invite or InviteForm(formdata=None, prefix="invite"),
+        actions=MemberActionForm(formdata=None),
+        members=members_of(db_session(), g.city),
+    ), status
+
+
 @bp.route("/", methods=["GET", "POST"])
 def index() -> str | Response | tuple[str, int]:
-    """Members of the city, and adding or changing one."""
+    """Members of the city, and adding one or changing a role (after a confirmation)."""
     form = MemberForm()
+    if not form.validate_on_submit():
+        return _members_page(form, status=422 if request.method == "POST" else 200)
+    role = Role(form.role.data)
+    current = member_by_email(db_session(), g.city, form.email.data or "")
+    if current is not None and current.role != role and form.confirm.data != "yes":
+        form.confirm.data = "yes"
+        page = render_template("admin/confirm_role.html", form=form, member=current, role=role)
+        return page, 200
+    try:
+        add_member(db_session(), g.city, g.user, form.email.data or "", role)
+    except InputError as exc:
+        attach_problems(form, exc)
+        return _members_page(form, status=422)
+    flash(f"{form.email.data} is now {role.label}.", "success")
+    return redirect(url_for("admin.index"))
+
+
+@bp.route("/invite", methods=["POST"])
+def invite() -> str | Response | tuple[str, int]:
+    """Create an account with a temporary password and a role in this city."""
+    form = InviteForm(prefix="invite")
     if form.validate_on_submit():
+        role = Role(form.role.data)
         try:
-            add_member(db_session(), g.city, g.user, form.email.data or "", Role(form.role.data))
+            _, password = invite_user(
+                db_session(), g.city, g.user, form.email.data or "", form.name.data or "", role
+            )
         except InputError as exc:
             attach_problems(form, exc)
         else:
-            flash(f"{form.email.data} is now {Role(form.role.data).label}.", "success")
+            flash(
+                f"{form.email.data} can log in as {role.label} with the temporary password "
+                f"{password}. Pass it on privately; it is not shown again and no e-mail is sent.",
+                "success",
+            )
             return redirect(url_for("admin.index"))
-    status = 422 if request.method == "POST" else 200
-    return render_template(
-        "admin/index.html", form=form, members=members_of(db_session(), g.city)
-    ), status
+    return _members_page(invite=form, status=422)
+
+
+@bp.route("/members", methods=["POST"])
+def member_action() -> Response | tuple[str, int]:
+    """Reset a member's password or remove them from the city."""
+    form = MemberActionForm()
+    if not form.validate_on_submit() or not (form.reset.data or form.remove.data):
+        abort(400)
+    member = form.member.data or 0
+    try:
+        if form.reset.data:
+            password = reset_password(db_session(), g.city, g.user, member)
+            flash(
+                f"New temporary password: {password}. Pass it on privately; it is not shown again.",
+                "success",
+            )
+        else:
+            email = remove_member(db_session(), g.city, g.user, member)
+            flash(f"{email} is no longer a member of {g.city.name}.", "success")
+    except InputError as exc:
+        flash(str(exc.problems[0].message), "error")
+    return redirect(url_for("admin.index"))
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -69,8 +144,25 @@ def profile() -> str | Response | tuple[str, int]:
 
 @bp.route("/audit")
 def audit() -> str:
-    """Who changed what, newest first."""
-    return render_template("admin/audit.html", entries=audit_trail(db_session(), g.city))
+    """Who changed what, newest first: filtered by action, entity and user, paged."""
+    form = AuditFilterForm(request.args)
+    form.validate()
+    page = audit_page(
+        db_session(),
+        g.city,
+        action=form.action.data or "",
+        entity=form.entity.data or "",
+        user=form.user.data or "",
+        page=form.page.data if isinstance(form.page.data, int) else 1,
+    )
+    form.action.choices = [SelectChoice("", "Any action")] + [
+        SelectChoice(a, a.replace("_", " ")) for a in page.actions
+    ]
+    form.entity.choices = [SelectChoice("", "Anything")] + [
+        SelectChoice(e, e.replace("_", " ")) for e in page.entities
+    ]
+    filters = {k: v for k, v in request.args.items() if k in ("action", "entity", "user") and v}
+    return render_template("admin/audit.html", form=form, log=page, filters=filters)
 
 
 @api.before_request

@@ -20,7 +20,14 @@ from rules.criteria_pack import load_criteria_pack
 from rules.ocds_export import DEFAULT_OCID_PREFIX, export_planned_tender
 from rules.planned_contracts import read_planned_contracts
 from rules.report_xlsx import report_xlsx
-from rules.rule_pack import CATEGORIES, RulePack, available_packs, load_pack, parse_yaml
+from rules.rule_pack import (
+    CATEGORIES,
+    RulePack,
+    available_packs,
+    load_pack,
+    parse_yaml,
+    unverified_citations,
+)
 from rules.tender import read_tender_file
 from rules.valuation import check_splitting
 
@@ -355,16 +362,19 @@ def splitting_command(
 @packs_dir_option
 @json_option
 def packs_command(packs_dirs: tuple[str, ...], as_json: bool) -> None:
-    """List the rule packs and their validity dates."""
+    """List the rule packs, their validity dates, when their figures were last
+    checked and how many of their citations are unverified."""
     payload = [
         {
             "id": p.id,
             "title": p.title,
             "jurisdiction": p.jurisdiction,
+            "contract_kind": p.contract_kind,
+            "edition": p.edition or None,
             "currency": p.currency,
             "vat": p.vat,
-            "valid_from": p.valid_from.isoformat(),
-            "valid_to": p.valid_to.isoformat() if p.valid_to else None,
+            **p.dates(),
+            "unverified_citations": len(unverified_citations(p)),
             "extends": p.extends,
             "source": p.source,
         }
@@ -374,8 +384,9 @@ def packs_command(packs_dirs: tuple[str, ...], as_json: bool) -> None:
         payload,
         as_json,
         lambda rows: "\n".join(
-            f"{r['id']:14} {r['jurisdiction']:10} {r['valid_from']} – {r['valid_to'] or 'open'}  "
-            f"{r['title']}"
+            f"{r['id']:20} {r['jurisdiction']:11} {r['valid_from']} – {r['valid_to'] or 'open':10}  "
+            f"checked {r['checked_on'] or 'never'}  "
+            f"{r['unverified_citations']:2} unverified  {r['title']}"
             for r in rows
         ),
     )

@@ -239,7 +239,7 @@ def test_export_ocds_and_packs(capsys) -> None:
     assert code == 0
     assert json.loads(out)["releases"][0]["ocid"] == "ocds-abc123-X1"
     code, out, _ = _run(capsys, ["procurement", "packs", "--json"])
-    assert {p["id"] for p in json.loads(out)} >= {"eu-2026", "uk-2026", "world-bank"}
+    assert {p["id"] for p in json.loads(out)} >= {"eu-2026", "uk-2026", "world-bank-2025"}
 
 
 def test_splitting_command(tmp_path: Path, capsys) -> None:

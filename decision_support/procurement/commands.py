@@ -26,6 +26,7 @@ from rules.rule_pack import (
     available_packs,
     load_pack,
     parse_yaml,
+    route_pack,
     unverified_citations,
 )
 from rules.tender import read_tender_file
@@ -41,6 +42,13 @@ def _pack_dirs(cli_dirs: tuple[str, ...]) -> list[str]:
 
 def _resolve_pack(name: str, on: date | None, dirs: tuple[str, ...]) -> RulePack:
     return load_pack(name, on=on, search_dirs=_pack_dirs(dirs))
+
+
+def _pack_for_contract(name: str, contract: PlannedContract, dirs: tuple[str, ...]) -> RulePack:
+    """The named pack, routed to its jurisdiction's concession pack for a concession."""
+    on = contract.notice_date or date.today()
+    pack = _resolve_pack(name, contract.notice_date, dirs)
+    return route_pack(pack, contract.contract_kind, on, _pack_dirs(dirs))
 
 
 def _iso_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
@@ -119,6 +127,17 @@ def contract_options(func: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--cpv", default=None, help="Main CPV code (8 digits)."),
         click.option(
+            "--concession",
+            is_flag=True,
+            help="A concession (paid by the right to exploit, e.g. a user-pays PPP): "
+            "uses the jurisdiction's concession pack.",
+        ),
+        click.option(
+            "--call-off",
+            is_flag=True,
+            help="A call-off under a framework agreement (standstill exemption where the pack has one).",
+        ),
+        click.option(
             "--procedure",
             "procedure_id",
             default=None,
@@ -149,6 +168,8 @@ def _contract(**kw: Any) -> PlannedContract:
         needs_innovation=kw["innovation"],
         needs_negotiation=kw["negotiation"],
         direct_award_ground=kw["direct_award_ground"],
+        concession=kw["concession"],
+        call_off=kw["call_off"],
         notice_date=kw["notice_date"],
         cpv=kw["cpv"],
         title=kw["title"],
@@ -164,7 +185,8 @@ def procurement() -> None:
 
 def _render_assessment(p: dict[str, Any]) -> str:
     lines = [
-        f"Pack: {p['pack']} ({p['pack_title']})",
+        f"Pack: {p['pack']} ({p['pack_title']}); valid {p['pack_valid_from']} – "
+        f"{p['pack_valid_to'] or 'open'}, figures checked {p['pack_checked_on'] or 'never'}",
         f"Value compared: {p['valuation']['compared_value']:,.2f} {p['currency']}; threshold "
         f"{p['threshold']:,.0f} -> {'regulated regime' if p['above_threshold'] else 'below'}"
         f" ({p['regime']})",
@@ -180,6 +202,11 @@ def _render_assessment(p: dict[str, Any]) -> str:
         "Timeline:",
         *(f"  {e['date']}  {e['label']}" for e in p["timeline"]),
         *(f"Warning: {w}" for w in p["warnings"]),
+        *(
+            f"Unverified source: {c['ref']} ({c['url']})"
+            for c in p["citations"]
+            if c["unverified"]
+        ),
     ]
     return "\n".join(lines)
 
@@ -189,8 +216,9 @@ def _render_assessment(p: dict[str, Any]) -> str:
 @json_option
 def assess_command(pack_name: str, packs_dirs: tuple[str, ...], as_json: bool, **kw: Any) -> None:
     """Regime, allowed procedures, minimum time limits and a dated timeline."""
-    pack = _resolve_pack(pack_name, kw["notice_date"], packs_dirs)
-    result = assess(_contract(**kw), pack, procedure_id=kw["procedure_id"])
+    contract = _contract(**kw)
+    pack = _pack_for_contract(pack_name, contract, packs_dirs)
+    result = assess(contract, pack, procedure_id=kw["procedure_id"])
     emit(result.as_dict(), as_json, _render_assessment)
 
 
@@ -208,8 +236,8 @@ def export_ocds_command(
     pack_name: str, packs_dirs: tuple[str, ...], ocid_prefix: str, **kw: Any
 ) -> None:
     """Print the planned tender as an OCDS 1.1.5 release package (JSON)."""
-    pack = _resolve_pack(pack_name, kw["notice_date"], packs_dirs)
     contract = _contract(**kw)
+    pack = _pack_for_contract(pack_name, contract, packs_dirs)
     result = assess(contract, pack, procedure_id=kw["procedure_id"])
     package = export_planned_tender(contract, result, ocid_prefix=ocid_prefix)
     emit(package, True)

@@ -49,7 +49,7 @@ from rules.contract import Lot, PlannedContract
 from rules.criteria_pack import load_criteria_pack
 from rules.ocds_export import DEFAULT_OCID_PREFIX, export_planned_tender
 from rules.report_xlsx import assessment_xlsx, report_xlsx
-from rules.rule_pack import RulePack, available_packs, load_pack
+from rules.rule_pack import RulePack, available_packs, load_pack, route_pack
 from rules.tender import TenderDescription, read_tenders, tender_from_mapping
 from web.access import require
 from web.database import db_session
@@ -133,6 +133,8 @@ def _contract_from_form(form: Any) -> PlannedContract:
         documents_at_notice=not form.documents_later.data,
         needs_innovation=bool(form.innovation.data),
         needs_negotiation=bool(form.negotiation.data),
+        concession=bool(form.concession.data),
+        call_off=bool(form.call_off.data),
         buyer=g.city.name,
         title="Planned contract",
     )
@@ -154,11 +156,13 @@ def index() -> str | Response | tuple[str, int]:
         if form.validate():
             contract = _contract_from_form(form)
             try:
-                result = assess(
-                    contract,
+                pack = route_pack(
                     _pack(form.pack.data, contract.notice_date),
-                    procedure_id=form.procedure.data or None,
+                    contract.contract_kind,
+                    contract.notice_date or date.today(),
+                    pack_dirs(),
                 )
+                result = assess(contract, pack, procedure_id=form.procedure.data or None)
             except InputError as exc:
                 attach_problems(form, _renamed(exc, ASSESSMENT_FIELDS))
         if result is None:

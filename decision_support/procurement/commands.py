@@ -135,7 +135,7 @@ def contract_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--call-off",
             is_flag=True,
-            help="A call-off under a framework agreement (standstill exemption where the pack has one).",
+            help="A call-off under a framework agreement (standstill exemption, if any).",
         ),
         click.option(
             "--procedure",
@@ -202,11 +202,7 @@ def _render_assessment(p: dict[str, Any]) -> str:
         "Timeline:",
         *(f"  {e['date']}  {e['label']}" for e in p["timeline"]),
         *(f"Warning: {w}" for w in p["warnings"]),
-        *(
-            f"Unverified source: {c['ref']} ({c['url']})"
-            for c in p["citations"]
-            if c["unverified"]
-        ),
+        *(f"Unverified source: {c['ref']} ({c['url']})" for c in p["citations"] if c["unverified"]),
     ]
     return "\n".join(lines)
 
@@ -412,7 +408,8 @@ def packs_command(packs_dirs: tuple[str, ...], as_json: bool) -> None:
         payload,
         as_json,
         lambda rows: "\n".join(
-            f"{r['id']:20} {r['jurisdiction']:11} {r['valid_from']} – {r['valid_to'] or 'open':10}  "
+            f"{r['id']:20} {r['jurisdiction']:11} "
+            f"{r['valid_from']} – {r['valid_to'] or 'open':10}  "
             f"checked {r['checked_on'] or 'never'}  "
             f"{r['unverified_citations']:2} unverified  {r['title']}"
             for r in rows

@@ -44,7 +44,7 @@ def test_no_expired_pack_is_the_default_for_the_day(day: date) -> None:
 
 def test_an_expired_pack_would_be_caught(tmp_path) -> None:
     (tmp_path / "zz-2020.yaml").write_text(
-        'schema_version: 1\nid: zz-2020\nextends: eu-2026\njurisdiction: ZZ\n'
+        "schema_version: 1\nid: zz-2020\nextends: eu-2026\njurisdiction: ZZ\n"
         'valid_from: "2020-01-01"\nvalid_to: "2021-12-31"\n',
         encoding="utf-8",
     )

@@ -305,7 +305,8 @@ def test_packs_lists_validity_checked_dates_and_unverified_counts(capsys) -> Non
     assert code == 0, err
     rows = {row["id"]: row for row in json.loads(out)}
     wb = rows["world-bank-2025"]
-    assert (wb["valid_from"], wb["valid_to"], wb["checked_on"]) == ("2025-09-01", None, "2026-12-03")
+    dates = (wb["valid_from"], wb["valid_to"], wb["checked_on"])
+    assert dates == ("2025-09-01", None, "2026-12-03")
     assert wb["unverified_citations"] > 0
     assert rows["world-bank-2016"]["valid_to"] == "2025-08-31"
     assert rows["eu-concessions-2026"]["contract_kind"] == "concession"

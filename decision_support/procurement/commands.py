@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from decision_support.cli_output import emit, json_option
+from decision_support.data.editions import data_editions
 from rules.assessment import assess
 from rules.brand_scan import BrandList, default_brand_list
 from rules.checker import check_tender
@@ -384,10 +385,28 @@ def splitting_command(
 
 @procurement.command("packs")
 @packs_dir_option
+@click.option(
+    "--data",
+    "data_files",
+    is_flag=True,
+    help="List the reference-data files (criteria, catalogues, targets) instead of the packs.",
+)
 @json_option
-def packs_command(packs_dirs: tuple[str, ...], as_json: bool) -> None:
+def packs_command(packs_dirs: tuple[str, ...], data_files: bool, as_json: bool) -> None:
     """List the rule packs, their validity dates, when their figures were last
-    checked and how many of their citations are unverified."""
+    checked and how many of their citations are unverified (``--data``: the same
+    dates for the reference-data files)."""
+    if data_files:
+        emit(
+            [e.as_dict() for e in data_editions().values()],
+            as_json,
+            lambda rows: "\n".join(
+                f"{r['path']:66} {r['valid_from']} – {r['valid_to'] or 'open':10}  "
+                f"checked {r['checked_on']}  {r['title']}"
+                for r in rows
+            ),
+        )
+        return
     payload = [
         {
             "id": p.id,

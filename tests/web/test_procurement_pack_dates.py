@@ -38,3 +38,19 @@ def test_a_call_off_has_no_standstill(officer):
     assert page.status_code == 200
     assert "Standstill: <strong>0</strong>" in html
     assert "Call-off under a framework agreement" in html
+
+
+def test_checker_page_shows_pack_and_criteria_dates(officer):
+    html = officer.get(f"{BASE}/check").get_data(as_text=True)
+    assert "figures checked 2026-12-03" in html
+    assert "criteria last checked 2026-12-03" in html
+
+
+def test_finance_pages_show_how_current_the_data_is(client, auth):
+    auth.login_as("finance_officer")
+    index = client.get("/cities/demo-city/finance/").get_data(as_text=True)
+    assert "Financing mechanism catalogue (default terms): figures from 2026-01-01" in index
+    assert "last checked 2026-12-03" in index
+    fiscal = client.get("/cities/demo-city/finance/fiscal-profile").get_data(as_text=True)
+    assert "Debt-rule presets: figures from 2026-01-01" in fiscal
+    assert "Spain - TRLRHL art. 53" in fiscal

@@ -26,6 +26,7 @@ from flask import (
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
+from decision_support.data.editions import data_edition
 from decision_support.errors import InputError, Problem
 from models.permissions import Action, may
 from models.services.procurement import (
@@ -303,6 +304,7 @@ def check() -> str | Response | tuple[str, int]:
         features=FEATURES,
         clauses=clause_labels(),
         criteria_count=len(load_criteria_pack().criteria),
+        criteria_edition=data_edition("rules/criteria/ict-criteria.yaml"),
     ), status
 
 

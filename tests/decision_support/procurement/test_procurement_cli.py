@@ -327,3 +327,14 @@ def test_assess_routes_a_concession_and_shows_the_pack_dates(capsys) -> None:
     assert code == 0, err
     assert out.startswith("Pack: eu-2026") and "figures checked 2026-12-03" in out
     assert "Unverified source:" in out
+
+
+def test_packs_data_lists_the_reference_data_files(capsys) -> None:
+    code, out, err = _run(capsys, ["procurement", "packs", "--data", "--json"])
+    assert code == 0, err
+    rows = {row["path"]: row for row in json.loads(out)}
+    assert rows["rules/criteria/ict-criteria.yaml"]["checked_on"] == "2026-12-03"
+    assert rows["decision_support/data/project_library/currency.yaml"]["valid_to"] == "2025-12-31"
+    code, out, err = _run(capsys, ["procurement", "packs", "--data"])
+    assert code == 0, err
+    assert "decision_support/data/financing_mechanisms.yaml" in out

@@ -166,3 +166,19 @@ def test_anti_splitting_is_labelled_as_the_tools_heuristic(make_contract, eu2026
     assert warning.citation is not None and "Art. 5(3)" in warning.citation.ref
     assert "prohibition" in warning.citation.ref
     assert warning.as_dict()["heuristic"] == warning.heuristic
+
+
+@pytest.mark.parametrize(
+    ("day", "pack_id", "threshold"),
+    [
+        (date(2025, 6, 2), "eu-concessions-2024", 5_538_000),
+        (date(2026, 6, 1), "eu-concessions-2026", 5_404_000),
+    ],
+)
+def test_the_concession_pack_follows_the_date(make_contract, day, pack_id, threshold) -> None:
+    contract = make_contract(estimated_value=5_450_000.0, concession=True, notice_date=day)
+    pack = route_pack(load_pack("eu", on=day), "concession", day)
+    assert pack.id == pack_id
+    result = assess(contract, pack)
+    assert result.threshold.value == threshold
+    assert result.above_threshold is (threshold < 5_450_000)

@@ -13,6 +13,7 @@ from rules.rule_pack import AUTHORITIES, CATEGORIES, available_packs, load_pack,
 SHIPPED = {
     "eu-2024",
     "eu-2026",
+    "eu-concessions-2024",
     "eu-concessions-2026",
     "uk-2026",
     "us-federal",

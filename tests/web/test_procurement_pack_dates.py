@@ -54,3 +54,12 @@ def test_finance_pages_show_how_current_the_data_is(client, auth):
     fiscal = client.get("/cities/demo-city/finance/fiscal-profile").get_data(as_text=True)
     assert "Debt-rule presets: figures from 2026-01-01" in fiscal
     assert "Spain - TRLRHL art. 53" in fiscal
+
+
+def test_unverified_time_limits_are_labelled_next_to_the_figure(officer):
+    page = officer.get(f"{BASE}/?value=500000&{QUERY}&pack=world-bank-2025")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "<strong>30</strong> working days <span class=\"badge\">unverified</span>" in html
+    assert "<strong>10</strong> working days <span class=\"badge\">unverified</span>" in html
+    assert "(seventh edition, September 2025): valid from 2025-09-01" in html

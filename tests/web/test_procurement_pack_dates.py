@@ -60,6 +60,6 @@ def test_unverified_time_limits_are_labelled_next_to_the_figure(officer):
     page = officer.get(f"{BASE}/?value=500000&{QUERY}&pack=world-bank-2025")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "<strong>30</strong> working days <span class=\"badge\">unverified</span>" in html
-    assert "<strong>10</strong> working days <span class=\"badge\">unverified</span>" in html
+    assert '<strong>30</strong> working days <span class="badge">unverified</span>' in html
+    assert '<strong>10</strong> working days <span class="badge">unverified</span>' in html
     assert "(seventh edition, September 2025): valid from 2025-09-01" in html

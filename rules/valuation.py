@@ -214,8 +214,9 @@ def check_splitting(contracts: Sequence[PlannedContract], pack: RulePack) -> lis
                     f"{len(members)} contracts in CPV division {division} planned for {year} "
                     f"are each below the threshold but together worth {total:,.0f} "
                     f"{pack.currency} (threshold {threshold:,.0f}): value them together "
-                    "unless objective reasons justify separate awards (the grouping by "
-                    "CPV division and calendar year is this tool's heuristic, not a legal test)"
+                    "unless objective reasons justify separate awards (grouping by the first "
+                    f"{digits} CPV digits and the calendar year is this tool's heuristic, "
+                    "not a legal test)"
                 ),
             )
         )

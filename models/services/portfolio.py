@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from decision_support.errors import InputError, Problem
 from decision_support.finance.mechanisms import Mechanism
 from decision_support.portfolio import OptimiseOptions, Scenario, optimise, parse_scenario
-from decision_support.portfolio.scenario import ScenarioError, scenario_to_dict
+from decision_support.portfolio.scenario import ScenarioError
+from decision_support.portfolio.scenario_file import scenario_to_dict
 from decision_support.projects.portfolio_entry import impact_key
 from models.base import utcnow
 from models.cities import City

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from decision_support.cli_output import emit, json_option
+from cli.output import emit, json_option
 from decision_support.data.editions import data_editions
 from rules.assessment import assess
 from rules.brand_scan import BrandList, default_brand_list
@@ -30,7 +30,7 @@ from rules.rule_pack import (
     route_pack,
     unverified_citations,
 )
-from rules.tender import read_tender_file
+from rules.tender_input import read_tender_file
 from rules.valuation import check_splitting
 
 PACK_DIRS_ENV = "DECISION_SUPPORT_RULE_PACKS"

@@ -20,8 +20,7 @@ from models.services.members import (
     reset_password,
 )
 from models.users import Role
-from web.access import require
-from web.admin import api, bp
+from web.access import city_api_blueprint, city_blueprint, require
 from web.admin.forms import (
     AuditFilterForm,
     CityProfileForm,
@@ -31,6 +30,9 @@ from web.admin.forms import (
 )
 from web.database import db_session
 from web.forms import attach_problems
+
+bp = city_blueprint("admin", __name__, "admin")
+api = city_api_blueprint("admin_api", __name__, "admin")
 
 
 @bp.before_request

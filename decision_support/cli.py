@@ -38,12 +38,14 @@ def _register_feature_commands() -> None:
     """Attach the core's own command groups."""
     from decision_support.finance.commands import finance
     from decision_support.kpis.commands import kpis
+    from decision_support.peers.commands import peers
     from decision_support.portfolio.commands import optimise_command
     from decision_support.procurement.commands import procurement
     from decision_support.projects.commands import projects
     from scenarios.commands import scenarios
 
     cli.add_command(kpis)
+    cli.add_command(peers)
     cli.add_command(procurement)
     cli.add_command(projects)
     cli.add_command(finance)

@@ -177,6 +177,8 @@ def import_command(
     emit(
         summary.__dict__,
         as_json,
-        lambda p: f"imported {p['cities']} cities, {p['values']} values, "
-        f"{p['projects']} projects into {p['folder']}",
+        lambda p: (
+            f"imported {p['cities']} cities, {p['values']} values, "
+            f"{p['projects']} projects into {p['folder']}"
+        ),
     )

@@ -240,7 +240,7 @@ class PeerTargetOffer:
 
 
 def peer_target_offers(comparison: Comparison) -> list[PeerTargetOffer]:
-    """"Reach the median / best of the chosen peers" for each KPI without a target.
+    """ "Reach the median / best of the chosen peers" for each KPI without a target.
 
     Offered only where the KPI has a direction and the level is above zero (a target
     of zero cannot be scored as a ratio); for yes/no KPIs only "best" (= yes).

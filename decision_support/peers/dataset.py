@@ -201,7 +201,7 @@ def _text(table: Table, name: str) -> pd.Series:
 
 
 def _required_cells(table: Table, names: Iterable[str]) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
     for name in names:
         cells = _text(table, name)
         problems.extend(
@@ -311,7 +311,10 @@ def _known_city_problems(table: Table, known: set[str]) -> list[Problem]:
 
 
 def values_from_table(
-    table: Table, known_cities: set[str], catalogue: Catalogue | None = None, label: str | None = None
+    table: Table,
+    known_cities: set[str],
+    catalogue: Catalogue | None = None,
+    label: str | None = None,
 ) -> list[PeerValue]:
     """Check and convert a values table against the catalogue and the known city ids.
 
@@ -324,9 +327,7 @@ def values_from_table(
     if problems:
         raise InputError(_labelled(label, problems))
     rows, col = table.row_numbers, table.column_number
-    problems.extend(
-        _required_cells(table, ("city_id", "report", "value", "page_url"))
-    )
+    problems.extend(_required_cells(table, ("city_id", "report", "value", "page_url")))
     problems.extend(_urls(table, "page_url"))
     problems.extend(_known_city_problems(table, known_cities))
     kpis, found = resolve_codes(table.data["code"], rows, col("code"), catalogue)
@@ -410,7 +411,10 @@ def values_from_table(
 
 
 def projects_from_table(
-    table: Table, known_cities: set[str], catalogue: Catalogue | None = None, label: str | None = None
+    table: Table,
+    known_cities: set[str],
+    catalogue: Catalogue | None = None,
+    label: str | None = None,
 ) -> list[PeerProject]:
     """Check and convert a projects table (``kpis``: ``;``-separated KPI codes)."""
     catalogue = catalogue or load_catalogue()
@@ -431,7 +435,9 @@ def projects_from_table(
             kpi = catalogue.find(part)
             if kpi is None:
                 problems.append(
-                    Problem(f"unknown U4SSC KPI code '{part}'", rows[i], table.column_number("kpis"))
+                    Problem(
+                        f"unknown U4SSC KPI code '{part}'", rows[i], table.column_number("kpis")
+                    )
                 )
             else:
                 found.append(kpi.code)
@@ -519,7 +525,9 @@ def read_dataset(
 
 def _prefixed(label: str, error: InputError) -> list[Problem]:
     return [
-        p if p.message.startswith(f"{label}:") else Problem(f"{label}: {p.message}", p.row, p.column)
+        p
+        if p.message.startswith(f"{label}:")
+        else Problem(f"{label}: {p.message}", p.row, p.column)
         for p in error.problems
     ]
 

@@ -81,9 +81,7 @@ def row_to_dict(row: KPIComparison) -> dict[str, Any]:
         "target_origin": row.target.origin if row.target and row.target.value is not None else None,
         "city": {
             "value": (
-                "not reported"
-                if city is None or city.value is None
-                else _shown(row, city.value)
+                "not reported" if city is None or city.value is None else _shown(row, city.value)
             ),
             "year": city.year if city else None,
             "band": row.city_scored.band if row.city_scored else None,

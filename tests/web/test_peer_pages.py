@@ -62,7 +62,12 @@ def test_adopting_a_peer_target_stores_a_city_target_with_its_origin(leader, db)
     # Open Data (number) has no reference target; Stavanger published 268 data sets.
     response = leader.post(
         API + "/targets",
-        json={"code": "EC:ICT:PS:1A", "data_point": "number", "basis": "best", "peers": ["stavanger"]},
+        json={
+            "code": "EC:ICT:PS:1A",
+            "data_point": "number",
+            "basis": "best",
+            "peers": ["stavanger"],
+        },
     )
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["adopted"]["target"] == 268.0
@@ -72,7 +77,7 @@ def test_adopting_a_peer_target_stores_a_city_target_with_its_origin(leader, db)
     assert row is not None and row.value == 268.0 and "Stavanger" in row.source
 
 
-def test_no_offer_for_a_kpi_with_a_reference_target(leader):
+def test_no_offer_for_a_kpi_that_has_a_target_already(leader):
     response = leader.post(
         API + "/targets", json={"code": "EC:I:WS:3C", "basis": "best", "peers": ["karmoy"]}
     )
@@ -83,6 +88,11 @@ def test_viewers_cannot_adopt_targets(client, auth):
     auth.login_as("procurement_officer")
     response = client.post(
         API + "/targets",
-        json={"code": "EC:ICT:PS:1A", "data_point": "number", "basis": "best", "peers": ["stavanger"]},
+        json={
+            "code": "EC:ICT:PS:1A",
+            "data_point": "number",
+            "basis": "best",
+            "peers": ["stavanger"],
+        },
     )
     assert response.status_code == 403

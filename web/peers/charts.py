@@ -95,7 +95,9 @@ def achievement_figure(rows: list[KPIComparison], city_name: str) -> go.Figure:
             pct = row.city_scored.achievement_pct
             city_x.append(150.0 if pct is None else min(pct, 150.0))
             city_y.append(label)
-            city_text.append(f"{city_name}: {row.city_scored.value.value:g} ({row.city_scored.band})")
+            city_text.append(
+                f"{city_name}: {row.city_scored.value.value:g} ({row.city_scored.band})"
+            )
     figure.add_trace(
         go.Scatter(
             x=city_x,
@@ -135,7 +137,5 @@ def index_figure(columns: list[IndexColumn]) -> go.Figure:
                 textposition="outside",
             )
         )
-    figure.update_layout(
-        barmode="group", height=420, yaxis={"title": "score %", "range": [0, 110]}
-    )
+    figure.update_layout(barmode="group", height=420, yaxis={"title": "score %", "range": [0, 110]})
     return figure

@@ -79,7 +79,9 @@ def _city() -> tuple[list[KPIValue], TargetSet]:
     return values, targets
 
 
-def _comparison(source: Any) -> tuple[PeerDataset, Selection, list[KPIValue], TargetSet, Comparison]:
+def _comparison(
+    source: Any,
+) -> tuple[PeerDataset, Selection, list[KPIValue], TargetSet, Comparison]:
     dataset = _dataset()
     selection = _selection(dataset, source)
     values, targets = _city()
@@ -186,8 +188,7 @@ def adopt_target() -> Response:
     """Adopt "reach the median / best of the chosen peers" as the city's target."""
     offer, _ = _adopt(request.form)
     flash(
-        f"Target for {offer.target.code} set to {offer.target.value:g} "
-        f"({offer.target.source}).",
+        f"Target for {offer.target.code} set to {offer.target.value:g} ({offer.target.source}).",
         "success",
     )
     return redirect(url_for("kpis.targets"))

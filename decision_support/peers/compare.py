@@ -110,6 +110,15 @@ class PeerEntry:
         return "reported" if self.value is not None and self.value.reported else "not reported"
 
     @property
+    def reason(self) -> str | None:
+        """Why a peer has no value: its report says so, or the dataset holds no value."""
+        if self.status == "reported":
+            return None
+        if self.value is not None:
+            return "the report lists it as not reported"
+        return "no value in the dataset (the report pages read do not give it)"
+
+    @property
     def number(self) -> float | None:
         return self.value.value if self.value is not None else None
 

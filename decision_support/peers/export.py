@@ -56,6 +56,7 @@ def _peer(row: KPIComparison, entry: PeerEntry) -> dict[str, Any]:
         "city_id": entry.city.id,
         "city": entry.city.name,
         "status": entry.status,
+        "reason": entry.reason,
         "value": _shown(row, entry.number) if entry.status == "reported" else "not reported",
         "unit_as_printed": value.unit_as_printed if value else None,
         "year": value.year if value else None,

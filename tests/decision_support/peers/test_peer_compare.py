@@ -9,6 +9,15 @@ the shipped reference targets:
   and median 35.42; offers "median 35.42" and "best 35.42"; Karmøy does better.
 * Open Data, number (no target): city 100; Stavanger 268 (best), Riyadh NR.
 * Resilience Plans (target yes): city yes → 95+; Kristiansund no → 0-33.
+
+Against Kristiansund, Asker and Bizerte (social inclusion and safety pages):
+
+* Childcare Availability (reference target 45 %): city 50 → 111 % → 95+; Kristiansund
+  94.70 and Asker 98.32 → 95+; Bizerte 34.20 → 76 % → 66-95; best Asker; median 94.70.
+* Violent Crime Rate (no target, lower is better): city 500; Kristiansund 811.57, Asker
+  393.98, Bizerte 25.56 → best Bizerte, median 393.98; Asker and Bizerte do better.
+* Local Food Production: Asker's report says "Not Reported", Kristiansund has no value in
+  the dataset: both "not reported", with different reasons.
 """
 
 import json
@@ -78,6 +87,41 @@ def test_hand_checked_comparison(comparison):
     resilience = _row(comparison, "SC: SH: SA: 3A")
     assert resilience.city_scored.band == "95+"
     assert {p.city.id: p.band for p in resilience.reported_peers} == {"kristiansund": "0-33"}
+
+
+SOCIAL = "code,year,value\nSC: SH: SI: 5A,2024,50\nSC: SH: SA: 8C,2024,500\n"
+
+
+def test_hand_checked_social_inclusion_and_safety(tmp_path):
+    path = tmp_path / "city.csv"
+    path.write_text(SOCIAL, encoding="utf-8")
+    dataset = shipped_dataset()
+    peers = select_peers(dataset, ids=["kristiansund", "asker", "bizerte"])
+    comparison = compare(read_values(path), peers, dataset, load_reference_targets())
+
+    childcare = _row(comparison, "SC: SH: SI: 5A")
+    assert childcare.target.value == 45.0 and childcare.city_scored.band == "95+"
+    bands = {p.city.id: (p.number, p.band) for p in childcare.peers}
+    assert bands == {
+        "kristiansund": (94.7, "95+"),
+        "asker": (98.32, "95+"),
+        "bizerte": (34.2, "66-95"),
+    }
+    assert childcare.best.city.id == "asker" and childcare.median == 94.7
+
+    crime = _row(comparison, "SC: SH: SA: 8C")
+    assert crime.best.city.id == "bizerte" and crime.median == 393.98
+    better = {p.peer.city.id for p in peer_practices(comparison, dataset) if p.row is crime}
+    assert better == {"asker", "bizerte"}
+    offers = {o.basis: o.target.value for o in peer_target_offers(comparison) if o.row is crime}
+    assert offers == {"median": 393.98, "best": 25.56}
+
+    food = _row(comparison, "SC: SH: FS: 1A")
+    reasons = {p.city.id: (p.status, p.reason) for p in food.peers}
+    assert reasons["asker"] == ("not reported", "the report lists it as not reported")
+    assert reasons["kristiansund"][0] == "not reported"
+    assert "no value in the dataset" in reasons["kristiansund"][1]
+    assert reasons["bizerte"] == ("reported", None)
 
 
 def test_peer_targets_only_for_kpis_without_a_target(comparison):

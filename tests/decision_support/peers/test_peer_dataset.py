@@ -42,7 +42,7 @@ def test_every_shipped_value_has_its_report_page():
 
 def test_shipped_dataset_as_collected():
     dataset = shipped_dataset()
-    assert len(dataset.cities) == 7
+    assert len(dataset.cities) == 9
     reported = {c.id: sum(v.reported for v in dataset.values_of(c.id)) for c in dataset.cities}
     assert reported == {
         "alesund-region": 11,
@@ -52,6 +52,8 @@ def test_shipped_dataset_as_collected():
         "riyadh": 0,
         "rana": 0,
         "karmoy": 14,
+        "asker": 14,
+        "bizerte": 14,
     }
     loss = next(v for v in dataset.values_of("karmoy") if v.code == "EC: I: WS: 3C")
     assert loss.value == 35.42 and loss.page_url.endswith("page14.html")

@@ -96,3 +96,44 @@ def test_viewers_cannot_adopt_targets(client, auth):
         },
     )
     assert response.status_code == 403
+
+
+def test_adopt_form_redirects_to_the_targets_page(leader):
+    response = leader.post(
+        BASE + "/targets",
+        data={
+            "code": "EC:ICT:PS:1A",
+            "data_point": "number",
+            "basis": "best",
+            "peers": "stavanger",
+            "chosen": "1",
+        },
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("/kpis/targets")
+    targets = leader.get("/cities/demo-city/kpis/targets").get_data(as_text=True)
+    assert "peer best: Stavanger" in targets
+
+
+def test_imported_peer_results_appear_when_configured(app, leader, tmp_path):
+    from decision_support.peers.dataset import import_dataset
+
+    cities = tmp_path / "c.csv"
+    cities.write_text(
+        "city_id,name,country,region,population,population_year,population_source,report,"
+        "report_url\nnewtown,Newtown,Norway,Northern Europe,40000,2022,https://example.org/p,"
+        "VR 2022,https://example.org/r\n",
+        encoding="utf-8",
+    )
+    values = tmp_path / "v.csv"
+    values.write_text(
+        "city_id,year,report,code,data_point,name_as_printed,value,unit_as_printed,page_url,note\n"
+        "newtown,2022,VR 2022,EC: I: WS: 3C,,Water Supply Loss,12.5,%,https://example.org/p9,\n",
+        encoding="utf-8",
+    )
+    import_dataset(tmp_path / "extra", values, cities)
+    app.config["PEERS_DATASET_DIR"] = str(tmp_path / "extra")
+    listed = leader.get(API + "/cities").get_json()["cities"]
+    assert any(c["id"] == "newtown" and c["population_band"] == "under-50k" for c in listed)
+    data = leader.get(API + "/compare?peers=newtown").get_json()
+    loss = next(k for k in data["kpis"] if k["code"] == "EC: I: WS: 3C")
+    assert loss["best_peer"] == "newtown" and loss["best_value"] == 12.5

@@ -21,7 +21,12 @@ from decision_support.peers.compare import (
     select_peers,
 )
 from decision_support.peers.dataset import import_dataset, load_dataset
-from decision_support.peers.export import city_to_dict, comparison_to_dict, practices_to_dicts
+from decision_support.peers.export import (
+    city_to_dict,
+    comparison_to_dict,
+    practices_to_dicts,
+    profile_to_dict,
+)
 from decision_support.projects.library import load_library
 
 dataset_option = click.option(
@@ -75,6 +80,36 @@ def list_command(
         ]
     }
     emit(payload, as_json, _render_list)
+
+
+def _render_profile(payload: dict[str, Any]) -> str:
+    population = payload["population"]
+    lines = [
+        f"{payload['name']} ({payload['country']}, {payload['region']})",
+        f"population: {population if population is not None else 'unknown'}"
+        + (f" ({payload['population_source']})" if payload["population_source"] else ""),
+        f"report: {payload['report']} {payload['report_url']}",
+        "",
+    ]
+    for value in payload["values"]:
+        what = value["code"] + (f" ({value['data_point']})" if value["data_point"] else "")
+        unit = value["unit_as_printed"] or ""
+        lines.append(f"  {what:<26} {value['name_as_printed'][:40]:<40} {value['value']} {unit}")
+    if payload["projects"]:
+        lines.append("")
+        lines.extend(f"  project: {p['name']}: {p['summary']}" for p in payload["projects"])
+    return "\n".join(lines)
+
+
+@peers.command("show")
+@click.argument("city_id")
+@dataset_option
+@json_option
+def show_command(city_id: str, dataset_dir: str | None, as_json: bool) -> None:
+    """One peer city: profile, every value as printed (with its page) and its projects."""
+    dataset = load_dataset(dataset_dir)
+    city = select_peers(dataset, ids=[city_id])[0]
+    emit(profile_to_dict(dataset, city), as_json, _render_profile)
 
 
 def _render_comparison(payload: dict[str, Any]) -> str:

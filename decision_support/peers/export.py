@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from decision_support.kpis.catalogue import load_catalogue
 from decision_support.kpis.values import value_kind
 from decision_support.peers.compare import (
     Comparison,
@@ -14,7 +15,7 @@ from decision_support.peers.compare import (
     PeerTargetOffer,
     population_band,
 )
-from decision_support.peers.dataset import PeerCity, PeerProject
+from decision_support.peers.dataset import PeerCity, PeerDataset, PeerProject, PeerValue
 from decision_support.projects.library import Library
 
 
@@ -32,6 +33,37 @@ def city_to_dict(city: PeerCity) -> dict[str, Any]:
         "report": city.report,
         "report_url": city.report_url,
     }
+
+
+def profile_to_dict(dataset: PeerDataset, city: PeerCity) -> dict[str, Any]:
+    """A peer city's profile with every value as printed and the projects of its report."""
+    return {
+        **city_to_dict(city),
+        "values": [
+            {
+                "code": v.code,
+                "data_point": v.data_point,
+                "name_as_printed": v.name_as_printed,
+                "year": v.year,
+                "value": _value_shown(v),
+                "unit_as_printed": v.unit_as_printed or None,
+                "report": v.report,
+                "page_url": v.page_url,
+                "note": v.note or None,
+            }
+            for v in dataset.values_of(city.id)
+        ],
+        "projects": [project_to_dict(p) for p in dataset.projects_of(city.id)],
+    }
+
+
+def _value_shown(value: PeerValue) -> float | str:
+    if value.value is None:
+        return "not reported"
+    kpi = load_catalogue().get(value.code)
+    if value_kind(kpi, value.data_point) == "yes_no":
+        return "yes" if value.value >= 1 else "no"
+    return value.value
 
 
 def project_to_dict(project: PeerProject) -> dict[str, Any]:

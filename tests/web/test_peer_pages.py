@@ -137,3 +137,12 @@ def test_imported_peer_results_appear_when_configured(app, leader, tmp_path):
     data = leader.get(API + "/compare?peers=newtown").get_json()
     loss = next(k for k in data["kpis"] if k["code"] == "EC: I: WS: 3C")
     assert loss["best_peer"] == "newtown" and loss["best_value"] == 12.5
+
+
+def test_peer_city_profile_page_and_api(leader):
+    html = leader.get(BASE + "/city/alesund-region").get_data(as_text=True)
+    assert "Regional environment, land use and mode of transport plan" in html
+    assert "basic-html/page26.html" in html and "unknown" in html  # population not read
+    data = leader.get(API + "/cities/valencia").get_json()
+    assert data["population"] == 795736 and data["population_source"].endswith("page16.html")
+    assert leader.get(API + "/cities/atlantis").status_code == 404

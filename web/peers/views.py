@@ -30,6 +30,7 @@ from decision_support.peers.export import (
     comparison_to_dict,
     offer_to_dict,
     practices_to_dicts,
+    profile_to_dict,
 )
 from decision_support.projects.library import load_library
 from models.permissions import Action
@@ -141,6 +142,16 @@ def kpi(code: str) -> str:
     )
 
 
+@bp.route("/city/<city_id>")
+def city(city_id: str) -> str:
+    """A peer city's profile: population, report, every value as printed, its projects."""
+    dataset = _dataset()
+    found = dataset.city(city_id)
+    if found is None:
+        abort(404)
+    return render_template("peers/city.html", profile=profile_to_dict(dataset, found))
+
+
 @bp.route("/practices")
 def practices() -> str:
     """For each KPI where a peer does better: the peer and its report's projects."""
@@ -210,6 +221,16 @@ def api_cities() -> Response:
             ]
         }
     )
+
+
+@api.route("/cities/<city_id>")
+def api_city(city_id: str) -> Response:
+    """One peer city as in ``decision-support peers show ID --json``."""
+    dataset = _dataset()
+    found = dataset.city(city_id)
+    if found is None:
+        abort(404)
+    return jsonify(profile_to_dict(dataset, found))
 
 
 @api.route("/compare")

@@ -203,3 +203,11 @@ def test_cli_bad_input_exits_2_with_one_line(values_file, tmp_path, capsys):
     captured = capsys.readouterr()
     assert "required column" in captured.err and len(captured.err.strip().splitlines()) == 1
     assert not (tmp_path / "d").exists()
+
+
+def test_cli_show_prints_a_profile(capsys):
+    assert main(["peers", "show", "riyadh", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["country"] == "Saudi Arabia" and data["population"] is None
+    assert {v["value"] for v in data["values"]} == {"not reported"}
+    assert main(["peers", "show", "nowhere"]) == 2

@@ -356,24 +356,21 @@ def benchmark_index(
     """Per dimension score for the city and each peer, all against the same targets.
 
     A peer's score covers only the KPIs its report (as far as the dataset holds it)
-    gives; ``reported`` says how many values that is.
+    gives; ``reported`` says how many values that is (latest year per KPI/data point).
     """
     catalogue = catalogue or load_catalogue()
     values = [replace(v, city=None) for v in city_values]
-    columns = [
-        IndexColumn(
-            city_name,
-            True,
-            score_values(values, targets, catalogue=catalogue).dimensions,
-            sum(1 for v in values if v.reported),
-        )
-    ]
+    assessment = score_values(values, targets, catalogue=catalogue)
+    columns = [IndexColumn(city_name, True, assessment.dimensions, _reported(assessment.values))]
     for peer in peers:
         peer_values = [v.as_kpi_value() for v in dataset.values_of(peer.id)]
         assessment = score_values(peer_values, targets, catalogue=catalogue)
         columns.append(
-            IndexColumn(
-                peer.name, False, assessment.dimensions, sum(1 for v in peer_values if v.reported)
-            )
+            IndexColumn(peer.name, False, assessment.dimensions, _reported(assessment.values))
         )
     return columns
+
+
+def _reported(values: Iterable[KPIValue]) -> int:
+    """How many of the values scored (latest per KPI/data point) are reported."""
+    return sum(1 for v in values if v.reported)

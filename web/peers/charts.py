@@ -131,7 +131,7 @@ def index_figure(columns: list[IndexColumn]) -> go.Figure:
                 name=column.name,
                 marker={"color": CITY_COLOUR} if column.is_city else None,
                 text=[
-                    "not reported" if d.score_pct is None else f"{d.score_pct:.0f} %"
+                    "no scored value" if d.score_pct is None else f"{d.score_pct:.0f} %"
                     for d in column.dimensions
                 ],
                 textposition="outside",

@@ -160,6 +160,7 @@ def test_index_scores_city_and_peers(values_file):
     assert [c.name for c in columns] == ["City", "Riyadh", "Karmøy"]
     riyadh = columns[1]
     assert riyadh.reported == 0 and all(d.score is None for d in riyadh.dimensions)
+    assert columns[0].reported == 4 and columns[2].reported == 14
     city_economy = next(d for d in columns[0].dimensions if d.name == "Economy")
     assert city_economy.scored == 1 and city_economy.points == 3  # internet access, 66-95
 

@@ -224,8 +224,11 @@ def _urls(table: Table, name: str) -> list[Problem]:
     ]
 
 
-def cities_from_table(table: Table, label: str | None = None) -> list[PeerCity]:
-    """Check and convert a cities table (see the module docstring)."""
+def cities_from_table(
+    table: Table, label: str | None = None, taken: frozenset[str] = frozenset()
+) -> list[PeerCity]:
+    """Check and convert a cities table (see the module docstring); ``taken`` city ids
+    (already in the dataset) may not be given again."""
     problems = check_columns(table, CITY_COLUMNS)
     if problems:
         raise InputError(_labelled(label, problems))
@@ -245,7 +248,15 @@ def cities_from_table(table: Table, label: str | None = None) -> list[PeerCity]:
         )
     first: dict[str, int] = {}
     for i in ids.index:
-        if ids[i] in first:
+        if ids[i] in taken:
+            problems.append(
+                Problem(
+                    f"city_id '{ids[i]}' is already in the dataset",
+                    rows[i],
+                    table.column_number("city_id"),
+                )
+            )
+        elif ids[i] in first:
             problems.append(
                 Problem(
                     f"city_id '{ids[i]}' repeated, first given in row {first[ids[i]]}",
@@ -315,8 +326,10 @@ def values_from_table(
     known_cities: set[str],
     catalogue: Catalogue | None = None,
     label: str | None = None,
+    taken: frozenset[tuple[str, str, str | None, int]] = frozenset(),
 ) -> list[PeerValue]:
-    """Check and convert a values table against the catalogue and the known city ids.
+    """Check and convert a values table against the catalogue and the known city ids;
+    ``taken`` (city, code, data point, year) keys are already in the dataset.
 
     ``value`` is a number (decimal point or comma), ``yes``/``no`` for yes/no KPIs or
     ``NR`` for a KPI the report lists as not reported; percentages must lie in 0-100 and
@@ -376,7 +389,16 @@ def values_from_table(
         if kpi is None or pd.isna(years[i]):
             continue
         key = (ids[i], kpi.code, data_point, int(years[i]))
-        if key in first:
+        if key in taken:
+            what = kpi.code + (f" ({data_point})" if data_point else "")
+            problems.append(
+                Problem(
+                    f"{ids[i]} {what} {int(years[i])} is already in the dataset",
+                    rows[i],
+                    col("code"),
+                )
+            )
+        elif key in first:
             what = kpi.code + (f" ({data_point})" if data_point else "")
             problems.append(
                 Problem(
@@ -491,22 +513,31 @@ def read_dataset(
 ) -> PeerDataset:
     """Read a set of dataset files (paths, bytes or file objects).
 
-    ``known`` cities may be referred to without repeating them in ``cities``. Every
-    problem of every file is collected and raised together in one InputError.
+    ``known`` cities may be referred to without repeating them in ``cities``, and
+    neither its cities nor its values may be given again. Every problem of every file is
+    collected (file, row and column) and raised together in one InputError.
     """
     catalogue = catalogue or load_catalogue()
     problems: list[Problem] = []
     city_rows: list[PeerCity] = []
+    taken_ids = frozenset(c.id for c in known.cities) if known else frozenset()
+    taken_values = (
+        frozenset((v.city_id, v.code, v.data_point, v.year) for v in known.values)
+        if known
+        else frozenset()
+    )
     if cities is not None:
         try:
-            city_rows = cities_from_table(read_table(cities, _name(cities)), "cities file")
+            city_rows = cities_from_table(
+                read_table(cities, _name(cities)), "cities file", taken_ids
+            )
         except InputError as exc:
             problems.extend(_prefixed("cities file", exc))
     known_ids = {c.id for c in city_rows} | ({c.id for c in known.cities} if known else set())
     value_rows: list[PeerValue] = []
     try:
         value_rows = values_from_table(
-            read_table(values, _name(values)), known_ids, catalogue, "values file"
+            read_table(values, _name(values)), known_ids, catalogue, "values file", taken_values
         )
     except InputError as exc:
         problems.extend(_prefixed("values file", exc))
@@ -666,9 +697,6 @@ def import_dataset(
     )
     known = base.merged(existing)
     added = read_dataset(cities, values, projects, known=known)
-    problems = check_no_overlap(known, added)
-    if problems:
-        raise InputError(problems)
     combined = existing.merged(added)
     folder.mkdir(parents=True, exist_ok=True)
     city_frame, value_frame, project_frame = _rows(combined)

@@ -80,8 +80,10 @@ def test_import_adds_a_city_and_loads_with_the_shipped_dataset(tmp_path):
     assert resilience.value == 1.0
     # The same values again are refused, and the folder is unchanged.
     before = (extra / "city_values.csv").read_text(encoding="utf-8")
-    with pytest.raises(InputError, match="already in the dataset"):
-        import_dataset(extra, tmp_path / "v.csv")
+    with pytest.raises(InputError, match="already in the dataset") as caught:
+        import_dataset(extra, tmp_path / "v.csv", tmp_path / "c.csv")
+    located = {(p.row, p.column) for p in caught.value.problems}
+    assert {(2, 1), (2, 4), (3, 4), (4, 4)} <= located  # the city row and each value row
     assert (extra / "city_values.csv").read_text(encoding="utf-8") == before
 
 

@@ -153,13 +153,13 @@ def test_practices_name_the_better_peers(comparison):
 
 def test_index_scores_city_and_peers(values_file):
     dataset = shipped_dataset()
-    peers = select_peers(dataset, ids=["riyadh", "karmoy"])
+    peers = select_peers(dataset, ids=["rana", "karmoy"])
     columns = benchmark_index(
         "City", read_values(values_file), peers, dataset, load_reference_targets()
     )
-    assert [c.name for c in columns] == ["City", "Riyadh", "Karmøy"]
-    riyadh = columns[1]
-    assert riyadh.reported == 0 and all(d.score is None for d in riyadh.dimensions)
+    assert [c.name for c in columns] == ["City", "Rana", "Karmøy"]
+    rana = columns[1]
+    assert rana.reported == 0 and all(d.score is None for d in rana.dimensions)
     assert columns[0].reported == 4 and columns[2].reported == 14
     city_economy = next(d for d in columns[0].dimensions if d.name == "Economy")
     assert city_economy.scored == 1 and city_economy.points == 3  # internet access, 66-95
@@ -207,8 +207,9 @@ def test_cli_bad_input_exits_2_with_one_line(values_file, tmp_path, capsys):
 
 
 def test_cli_show_prints_a_profile(capsys):
-    assert main(["peers", "show", "riyadh", "--json"]) == 0
+    assert main(["peers", "show", "rana", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["country"] == "Saudi Arabia" and data["population"] is None
+    assert data["country"] == "Norway" and data["population"] is None
     assert {v["value"] for v in data["values"]} == {"not reported"}
+    assert "printed 1.86" in data["values"][0]["note"]
     assert main(["peers", "show", "nowhere"]) == 2

@@ -36,11 +36,13 @@ from decision_support.projects.library import load_library
 from models.permissions import Action
 from models.services.kpi_targets import save_city_target
 from models.services.kpi_values import city_assessment
-from web.access import require
+from web.access import city_api_blueprint, city_blueprint, require
 from web.charts import figure_html
 from web.database import db_session
-from web.peers import api, bp
 from web.peers.charts import achievement_figure, distribution_figure, index_figure
+
+bp = city_blueprint("peers", __name__, "peers")
+api = city_api_blueprint("peers_api", __name__, "peers")
 
 
 @dataclass(frozen=True)

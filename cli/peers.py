@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from decision_support.cli_output import emit, json_option
+from cli.output import emit, json_option
 from decision_support.errors import InputError
 from decision_support.kpis.catalogue import load_catalogue
 from decision_support.kpis.targets import load_reference_targets, read_targets

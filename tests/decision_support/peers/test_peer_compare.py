@@ -24,7 +24,7 @@ import json
 
 import pytest
 
-from decision_support.cli import main
+from cli.main import main
 from decision_support.errors import InputError
 from decision_support.kpis.targets import load_reference_targets
 from decision_support.kpis.values import read_values

@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import jsonschema
-import yaml
 
 from decision_support.errors import InputError, Problem
+from decision_support.files.documents import load_yaml, read_document_file
 
 StockBase = Literal["revenue", "assessed_value"]
 
@@ -157,7 +157,7 @@ def _resource_text(name: str) -> str:
 @cache
 def debt_rule_presets() -> dict[str, DebtRules]:
     """The shipped debt-rule presets by id (each with its source)."""
-    document = yaml.safe_load(_resource_text("debt_rule_presets.yaml"))
+    document = load_yaml(_resource_text("debt_rule_presets.yaml"), source="debt_rule_presets.yaml")
     return {
         raw["id"]: DebtRules(
             max_debt_service_ratio=raw["max_debt_service_ratio"],
@@ -342,4 +342,4 @@ def parse_fiscal_profile(document: Mapping[str, Any]) -> FiscalProfile:
 
 def load_fiscal_profile(path: str | Path) -> FiscalProfile:
     """Load a fiscal profile from a YAML file (see ``docs/finance.md``)."""
-    return parse_fiscal_profile(yaml.safe_load(Path(path).read_text("utf-8")) or {})
+    return parse_fiscal_profile(read_document_file(path) or {})

@@ -9,7 +9,6 @@ each problem (``<mechanism id>.<field>``).
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -19,9 +18,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import jsonschema
-import yaml
 
 from decision_support.errors import InputError, Problem
+from decision_support.files.documents import load_json, load_yaml, read_document_file
 
 Kind = Literal["own_funds", "contribution", "debt", "deferred_payment", "user_funded"]
 Amortisation = Literal["annuity", "linear", "bullet", "none"]
@@ -210,7 +209,7 @@ def _schema() -> dict[str, Any]:
         .joinpath("financing_mechanisms.schema.json")
         .read_text("utf-8")
     )
-    return dict(json.loads(text))
+    return dict(load_json(text, source="financing_mechanisms.schema.json"))
 
 
 @cache
@@ -372,7 +371,7 @@ def load_mechanisms() -> MechanismCatalogue:
         .joinpath("financing_mechanisms.yaml")
         .read_text("utf-8")
     )
-    return parse_catalogue(yaml.safe_load(text))
+    return parse_catalogue(load_yaml(text, source="financing_mechanisms.yaml"))
 
 
 def _override_problems(
@@ -514,5 +513,5 @@ def load_city_mechanisms(path: str | Path) -> MechanismCatalogue:
 
     Mechanisms the file does not list are disabled.
     """
-    document = yaml.safe_load(Path(path).read_text("utf-8"))
+    document = read_document_file(path)
     return apply_city_settings(load_mechanisms(), parse_city_settings(document or {}))

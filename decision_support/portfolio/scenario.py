@@ -11,7 +11,6 @@ in a :class:`ScenarioError`, each naming its field path
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -21,6 +20,7 @@ from typing import Any
 import yaml
 
 from decision_support.errors import InputError, Problem
+from decision_support.files.documents import DocumentError, read_document_file
 from decision_support.portfolio.schema import normalise_keys, schema_problems
 
 OWN_BUDGET_ID = "own_budget"
@@ -348,11 +348,12 @@ def parse_scenario(document: Any) -> Scenario:
 def load_scenario(path: str | Path) -> Scenario:
     """Read a ``.yaml``/``.yml``/``.json`` scenario file and validate it."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
+    if not path.is_file():  # a missing file stays an OSError (the CLI names it)
+        path.read_bytes()
     try:
-        document = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ScenarioError(Problem(f"{path.name} is not valid YAML/JSON: {exc}")) from exc
+        document = read_document_file(path)
+    except DocumentError as exc:
+        raise ScenarioError(exc.problems) from None
     return parse_scenario(document)
 
 

@@ -4,18 +4,18 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-import yaml
-
+from decision_support.errors import Problem
+from decision_support.files.documents import DocumentError, load_document, read_bounded_bytes
+from decision_support.files.schema import schema_problems
 from rules.contract import Lot, PlannedContract
 from rules.errors import TenderInputError
-from rules.rule_pack import load_schema, parse_yaml, schema_problems
+from rules.rule_pack import load_schema
 
 AWARD_TYPES = ("price", "cost", "quality")
 
@@ -158,20 +158,16 @@ def tender_from_mapping(data: Any, source: str = "tender description") -> Tender
     )
 
 
-def _parse_document(text: str, name: str) -> Any:
+def _parse_document(text: str | bytes, name: str) -> Any:
     """JSON if it parses as JSON, else YAML (dates kept as strings)."""
-    stripped = text.lstrip()
-    if stripped.startswith(("{", "[")):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise TenderInputError(
-                f"{name}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
-            ) from exc
+    head = text[:64] if isinstance(text, str) else text[:64].decode("utf-8", "ignore")
+    kind: Literal["json", "yaml"] = (
+        "json" if head.lstrip().lstrip("\ufeff").startswith(("{", "[")) else "yaml"
+    )
     try:
-        return parse_yaml(text)
-    except yaml.YAMLError as exc:
-        raise TenderInputError(f"{name}: not valid YAML or JSON: {exc}") from exc
+        return load_document(text, source=name, format=kind, dates_as_text=True)
+    except DocumentError as exc:
+        raise TenderInputError(exc.problems) from None
 
 
 def is_ocds(data: Any) -> bool:
@@ -181,17 +177,22 @@ def is_ocds(data: Any) -> bool:
     )
 
 
-def read_tenders(text: str, name: str = "input") -> list[TenderDescription]:
+def read_tenders(text: str | bytes, name: str = "input") -> list[TenderDescription]:
     """Read a tender description or an OCDS document (one tender per contracting process)."""
     from rules.ocds_import import tenders_from_ocds
 
     data = _parse_document(text, name)
     if is_ocds(data):
-        return tenders_from_ocds(data)
+        try:
+            return tenders_from_ocds(data)
+        except TenderInputError as exc:
+            raise TenderInputError(
+                [Problem(f"{name}: {p.message}", p.row, p.column, p.field) for p in exc.problems]
+            ) from None
     return [tender_from_mapping(data, name)]
 
 
 def read_tender_file(path: Path | str) -> list[TenderDescription]:
     """Read a tender description or OCDS file from disk."""
     path = Path(path)
-    return read_tenders(path.read_text(encoding="utf-8"), path.name)
+    return read_tenders(read_bounded_bytes(path), path.name)

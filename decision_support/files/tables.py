@@ -18,6 +18,7 @@ import io
 import math
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -111,7 +112,11 @@ def _check_worksheet(archive: zipfile.ZipFile, member: str, limits: FileLimits) 
 
 
 def check_xlsx_archive(data: bytes, source: str, limits: FileLimits | None = None) -> None:
-    """Refuse an XLSX upload over the limits, judged from the archive alone."""
+    """Refuse an XLSX upload over the limits, judged from the archive alone.
+
+    Data that is not a readable zip archive raises ``zipfile.BadZipFile``, which
+    each reader reports in its own words.
+    """
     limits = limits or current_limits()
     check_size(data, source, limits)
     try:
@@ -131,10 +136,10 @@ def check_xlsx_archive(data: bytes, source: str, limits: FileLimits | None = Non
                         _check_worksheet(archive, member.filename, limits)
                     except FileLimitError as exc:
                         raise FileLimitError(f"{source}: {exc}") from None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
-        if isinstance(exc, FileLimitError):
-            raise
-        raise FileLimitError(f"{source}: not a readable .xlsx workbook ({exc})") from None
+    except (zipfile.LargeZipFile, EOFError, NotImplementedError, RuntimeError, zlib.error) as exc:
+        # Unsupported compression, encryption, a truncated stream: to the readers,
+        # these are all "not a zip file they can read" (each words that itself).
+        raise zipfile.BadZipFile(str(exc) or type(exc).__name__) from None
 
 
 def _non_finite_cell(data: bytes, sheet_name: Any) -> Problem | None:

@@ -22,6 +22,7 @@ from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
 from decision_support.errors import Problem
+from decision_support.files.tables import FileLimitError, read_xlsx
 from decision_support.finance.mechanisms import (
     FINANCING_TAGS,
     OVERRIDABLE_FIELDS,
@@ -175,7 +176,9 @@ def read_overrides_xlsx(data: bytes, catalogue: MechanismCatalogue) -> list[Mech
     with every problem located by row and column.
     """
     try:
-        frame = pd.read_excel(io.BytesIO(data), sheet_name=SHEET, dtype=object, engine="openpyxl")
+        frame = read_xlsx(data, source="workbook", sheet_name=SHEET, dtype=object)
+    except FileLimitError as exc:
+        raise MechanismError(exc.problems) from None
     except ValueError as exc:
         raise MechanismError(Problem(f"the workbook has no '{SHEET}' sheet ({exc})")) from exc
     except (OSError, KeyError, TypeError, zipfile.BadZipFile, InvalidFileException) as exc:

@@ -21,6 +21,7 @@ import jsonschema
 
 from decision_support.errors import InputError, Problem
 from decision_support.files.documents import load_json, load_yaml, read_document_file
+from decision_support.files.schema import TOP_LEVEL, document_path
 
 Kind = Literal["own_funds", "contribution", "debt", "deferred_payment", "user_funded"]
 Amortisation = Literal["annuity", "linear", "bullet", "none"]
@@ -220,7 +221,7 @@ def _mechanism_validator() -> jsonschema.Draft202012Validator:
 
 
 def _path_of(error: jsonschema.ValidationError) -> str:
-    return ".".join(str(part) for part in error.absolute_path)
+    return document_path(error.absolute_path) if error.absolute_path else ""
 
 
 def _cross_field_problems(raw: Mapping[str, Any], prefix: str) -> list[Problem]:
@@ -276,7 +277,12 @@ def _cross_field_problems(raw: Mapping[str, Any], prefix: str) -> list[Problem]:
 def _validate_mechanism(raw: Mapping[str, Any], prefix: str) -> list[Problem]:
     problems = [
         Problem(
-            err.message, field=f"{prefix}{_path_of(err)}" if _path_of(err) else prefix.rstrip(".")
+            err.message,
+            field=f"{prefix.rstrip('.')}{_path_of(err)}"
+            if _path_of(err).startswith("[")
+            else f"{prefix}{_path_of(err)}"
+            if _path_of(err)
+            else prefix.rstrip("."),
         )
         for err in sorted(_mechanism_validator().iter_errors(raw), key=lambda e: list(e.path))
     ]
@@ -332,19 +338,19 @@ def parse_catalogue(document: Mapping[str, Any]) -> MechanismCatalogue:
     """Validate a catalogue document (already parsed YAML/JSON) and build the catalogue.
 
     Raises :class:`MechanismError` listing every problem, each naming its field as
-    ``mechanisms.<index>.<field>``.
+    ``mechanisms[<index>].<field>``.
     """
     top = jsonschema.Draft202012Validator(
         {**_schema(), "properties": {**_schema()["properties"], "mechanisms": {"type": "array"}}}
     )
     problems = [
-        Problem(err.message, field=_path_of(err) or None) for err in top.iter_errors(document)
+        Problem(err.message, field=_path_of(err) or TOP_LEVEL) for err in top.iter_errors(document)
     ]
     if problems:
         raise MechanismError(problems)
     seen: set[str] = set()
     for index, raw in enumerate(document["mechanisms"]):
-        prefix = f"mechanisms.{index}."
+        prefix = f"mechanisms[{index}]."
         problems.extend(_validate_mechanism(raw, prefix))
         mechanism_id = raw.get("id") if isinstance(raw, Mapping) else None
         if mechanism_id in seen:
@@ -473,7 +479,7 @@ def parse_city_settings(document: Mapping[str, Any]) -> list[MechanismSetting]:
         raise MechanismError(Problem("expected a list under 'mechanisms'", field="mechanisms"))
     settings = []
     for index, entry in enumerate(entries):
-        where = f"mechanisms.{index}"
+        where = f"mechanisms[{index}]"
         if not isinstance(entry, Mapping) or not isinstance(entry.get("id"), str):
             problems.append(Problem("each entry needs an 'id' (a mechanism id)", field=where))
             continue

@@ -12,6 +12,7 @@ reported with its spreadsheet row (header = row 1) and column number.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Mapping
 from typing import Any
@@ -249,7 +250,7 @@ def _settings(
 def _locate(problem: Problem, rows: Mapping[str, int]) -> Problem:
     """Turn a ``<mechanism id>.<field>`` problem into a row/column problem."""
     mechanism_id, _, path = (problem.field or "").partition(".")
-    name = path.split(".")[0]
+    name = re.split(r"[.\[]", path, maxsplit=1)[0]
     return Problem(
         problem.message,
         row=rows.get(mechanism_id),

@@ -37,6 +37,7 @@ from decision_support.files.documents import (
     load_yaml,
     read_document_file,
 )
+from decision_support.files.schema import document_path
 from decision_support.kpis.catalogue import Catalogue, compact_code, load_catalogue
 from decision_support.projects.currency import load_conversion
 from decision_support.projects.model import (
@@ -133,7 +134,9 @@ class Library:
 def _schema_problems(file: str, document: Any) -> list[Problem]:
     validator = jsonschema.Draft202012Validator(template_schema())
     problems = []
-    for error in sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path)):
+    for error in sorted(
+        validator.iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path]
+    ):
         path = list(error.absolute_path)
         where = f"{file}"
         if len(path) >= 2 and path[0] == "templates" and isinstance(path[1], int):
@@ -142,8 +145,7 @@ def _schema_problems(file: str, document: Any) -> list[Problem]:
             tid = entry.get("id") if isinstance(entry, dict) else None
             where += f", template '{tid or '#' + str(path[1] + 1)}'"
             path = path[2:]
-        field = ".".join(str(p) for p in path) or None
-        problems.append(Problem(f"{where}: {error.message}", field=field))
+        problems.append(Problem(f"{where}: {error.message}", field=document_path(path)))
     return problems
 
 

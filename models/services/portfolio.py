@@ -17,11 +17,11 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
-import yaml
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from decision_support.errors import Problem
+from decision_support.files.documents import load_yaml
 from decision_support.finance.mechanisms import Mechanism
 from decision_support.portfolio import OptimiseOptions, Scenario, optimise, parse_scenario
 from decision_support.portfolio.scenario import ScenarioError, scenario_to_dict
@@ -89,7 +89,7 @@ class RunSettings:
 def demo_scenario_document() -> dict[str, Any]:
     """The shipped demo city portfolio scenario (fictional data)."""
     text = resources.files("scenarios").joinpath("demo_city/portfolio.yaml").read_text("utf-8")
-    document: dict[str, Any] = yaml.safe_load(text)
+    document: dict[str, Any] = load_yaml(text, source="demo_city/portfolio.yaml")
     return document
 
 

@@ -137,14 +137,15 @@ def _parse_column(name: str, series: pd.Series, problems: list[Problem]) -> pd.S
             else pd.Series(False, index=series.index)
         )
         numbers = pd.to_numeric(series.where(~is_none), errors="coerce")
-        bad = present & ~is_none & numbers.isna()
+        infinite = numbers.abs() == float("inf")
+        bad = present & ~is_none & (numbers.isna() | infinite)
         if name in _INT:
             bad |= present & numbers.notna() & (numbers % 1 != 0)
             kind = "a whole number"
         else:
             kind = "a number" + (" or 'none'" if name in _NULLABLE_FLOAT else "")
         _record(bad, series, name, f"must be {kind}", problems)
-        parsed = numbers.astype(object).where(present, pd.NA)
+        parsed = numbers.astype(object).where(present & ~bad, pd.NA)
         if name in _INT:
             parsed = parsed.map(lambda v: v if v is pd.NA else int(v))
         return parsed.mask(is_none, None)

@@ -61,19 +61,30 @@ def _sheet_label(member: str) -> str:
 
 
 def _check_counts(
-    label: str, rows: int, columns: int | None, cells: int | None, limits: FileLimits, how: str
+    label: str,
+    rows: int,
+    columns: int | None,
+    cells: int | None,
+    limits: FileLimits,
+    how: str,
 ) -> None:
-    data_rows = max(rows - 1, 0)  # the first row is the header
-    if data_rows > limits.max_rows:
-        raise FileLimitError(
-            f"{label} {how} {data_rows:,} data rows; the limit is {limits.max_rows:,}"
-        )
-    if columns is not None and columns > limits.max_columns:
-        raise FileLimitError(
-            f"{label} {how} {columns:,} columns; the limit is {limits.max_columns:,}"
-        )
-    if cells is not None and cells > limits.max_cells:
-        raise FileLimitError(f"{label} {how} {cells:,} cells; the limit is {limits.max_cells:,}")
+    """Refuse counts over the limits; ``rows`` includes the header row.
+
+    ``how`` says how the count was found: ``declares`` (the sheet's ``<dimension>``),
+    ``holds at least`` (counted so far), ``holds`` (counted in full) or ``read``
+    (the reader stopped one row past the limit).
+    """
+    found = [
+        (max(rows - 1, 0), limits.max_rows, "data rows"),
+        (columns, limits.max_columns, "columns"),
+        (cells, limits.max_cells, "cells"),
+    ]
+    for count, limit, what in found:
+        if count is None or count <= limit:
+            continue
+        if how == "read":
+            raise FileLimitError(f"{label} has more than the limit of {limit:,} {what}")
+        raise FileLimitError(f"{label} {how} {count:,} {what}; the limit is {limit:,}")
 
 
 def _stream(archive: zipfile.ZipFile, member: str) -> Iterator[bytes]:
@@ -107,7 +118,7 @@ def _check_worksheet(archive: zipfile.ZipFile, member: str, limits: FileLimits) 
         rows += sum(1 for m in _ROW_TAG.finditer(window) if m.end() > carried)
         cells += sum(1 for m in _CELL_TAG.finditer(window) if m.end() > carried)
         tail = window[-16:]
-        _check_counts(label, rows, None, cells, limits, "holds more than")
+        _check_counts(label, rows, None, cells, limits, "holds at least")
     _check_counts(label, rows, None, cells, limits, "holds")
 
 
@@ -199,7 +210,7 @@ def read_xlsx(
         ) from None
     for name, frame in frames.items() if isinstance(frames, dict) else [(sheet_name, frames)]:
         label = f"{source}: sheet '{name}'" if name is not None else source
-        _check_counts(label, len(frame) + 1, frame.shape[1], None, limits, "has more than")
+        _check_counts(label, len(frame) + 1, frame.shape[1], None, limits, "read")
     return frames
 
 
@@ -211,5 +222,5 @@ def read_csv_text(
     if len(text) > limits.max_upload_bytes:
         raise FileLimitError(f"{source}: {size_reason(limits.max_upload_bytes)}")
     frame = pd.read_csv(io.StringIO(text), nrows=limits.max_rows + 1, **options)
-    _check_counts(source, len(frame) + 1, frame.shape[1], None, limits, "has more than")
+    _check_counts(source, len(frame) + 1, frame.shape[1], None, limits, "read")
     return frame

@@ -7,11 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from decision_support.errors import Problem
-from decision_support.files.documents import DocumentError, load_document, read_bounded_bytes
 from decision_support.files.schema import schema_problems
 from rules.contract import Lot, PlannedContract
 from rules.errors import TenderInputError
@@ -156,43 +153,3 @@ def tender_from_mapping(data: Any, source: str = "tender description") -> Tender
         ),
         source="description",
     )
-
-
-def _parse_document(text: str | bytes, name: str) -> Any:
-    """JSON if it parses as JSON, else YAML (dates kept as strings)."""
-    head = text[:64] if isinstance(text, str) else text[:64].decode("utf-8", "ignore")
-    kind: Literal["json", "yaml"] = (
-        "json" if head.lstrip().lstrip("\ufeff").startswith(("{", "[")) else "yaml"
-    )
-    try:
-        return load_document(text, source=name, format=kind, dates_as_text=True)
-    except DocumentError as exc:
-        raise TenderInputError(exc.problems) from None
-
-
-def is_ocds(data: Any) -> bool:
-    """Whether a parsed document looks like OCDS (release, record or package)."""
-    return isinstance(data, dict) and (
-        "releases" in data or "records" in data or ("ocid" in data and "tag" in data)
-    )
-
-
-def read_tenders(text: str | bytes, name: str = "input") -> list[TenderDescription]:
-    """Read a tender description or an OCDS document (one tender per contracting process)."""
-    from rules.ocds_import import tenders_from_ocds
-
-    data = _parse_document(text, name)
-    if is_ocds(data):
-        try:
-            return tenders_from_ocds(data)
-        except TenderInputError as exc:
-            raise TenderInputError(
-                [Problem(f"{name}: {p.message}", p.row, p.column, p.field) for p in exc.problems]
-            ) from None
-    return [tender_from_mapping(data, name)]
-
-
-def read_tender_file(path: Path | str) -> list[TenderDescription]:
-    """Read a tender description or OCDS file from disk."""
-    path = Path(path)
-    return read_tenders(read_bounded_bytes(path), path.name)

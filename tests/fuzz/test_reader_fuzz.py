@@ -40,7 +40,7 @@ from decision_support.portfolio.scenario import parse_scenario
 from decision_support.projects.candidate_files import parse_candidate_document
 from decision_support.projects.spreadsheet import read_candidates_xlsx, write_candidates_xlsx
 from rules.rule_pack import builtin_pack_dir, load_pack_file
-from rules.tender import read_tenders
+from rules.tender_input import read_tenders
 from scenarios.files import parse_document, whatif_from_dict
 from scenarios.overrides import apply_overrides
 

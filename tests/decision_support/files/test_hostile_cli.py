@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hostile_files import declaring, rewrite_member, workbook_bytes, zip_bomb
 
-from decision_support.cli import main
+from cli.main import main
 
 
 def run(capsys, *argv: str) -> tuple[int, str]:

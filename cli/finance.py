@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from decision_support.cli_output import emit, json_option
+from cli.output import emit, json_option
 from decision_support.files.documents import read_document_file
 from decision_support.finance.fiscal import load_fiscal_profile
 from decision_support.finance.funding_mix import evaluate_funding_mix, parse_mix_document

@@ -10,7 +10,6 @@ all problems are reported at once in a
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path

@@ -36,7 +36,7 @@ from decision_support.finance.mechanisms import (
 from decision_support.finance.overrides_xlsx import read_overrides_xlsx, write_overrides_xlsx
 from decision_support.kpis.targets import read_targets
 from decision_support.kpis.values import read_values
-from decision_support.portfolio.scenario import parse_scenario
+from decision_support.portfolio.scenario_file import parse_scenario
 from decision_support.projects.candidate_files import parse_candidate_document
 from decision_support.projects.spreadsheet import read_candidates_xlsx, write_candidates_xlsx
 from rules.rule_pack import builtin_pack_dir, load_pack_file
@@ -336,7 +336,7 @@ def _ocds_shapes() -> list[Any]:
         {"records": [{"ocid": first["ocid"], "compiledRelease": second}]},
         first,
     ]
-    for path in sorted(OCDS_DATA.glob("*.json")) if OCDS_DATA.is_dir() else []:
+    for path in sorted([*OCDS_DATA.glob("real/*.json"), *OCDS_DATA.glob("examples/*.json")]):
         shapes.append(json.loads(path.read_text("utf-8")))
     return shapes
 
@@ -359,6 +359,7 @@ def test_ocds_import_hostile(text: str) -> None:
 
 def test_yaml_text_of_the_demo_city_stays_readable() -> None:
     """The fuzz bases themselves are good documents (else the mutations test nothing)."""
+    assert len(OCDS) == 4 + 15  # the generated shapes, the real records and examples
     assert parse_scenario(parse_document(demo_text("portfolio.yaml"), "portfolio.yaml"))
     assert read_tenders(json.dumps(OCDS[0]), "ocds.json")
     assert yaml.safe_dump(PACK)

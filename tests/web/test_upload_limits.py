@@ -4,13 +4,17 @@ next to the file field (forms) or as JSON (API), and nothing is saved."""
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from collections.abc import Iterator
 
 import pytest
+from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from decision_support.files.limits import current_limits
 from models.audit import AuditEntry
+from models.financing import FinancingMechanism
 from models.kpis import KpiValue
 from models.procurement import TenderCheck
 from web.config import FORM_OVERHEAD_BYTES
@@ -116,3 +120,43 @@ def test_hostile_ocds_upload_is_a_message_next_to_the_field(client, auth, db) ->
     error_list = html.split('id="u-file-err"', 1)[1].split("</ul>", 1)[0]
     assert "deep.json: line 1, column 65: nested deeper than 64 levels" in error_list
     assert db.scalars(select(TenderCheck)).first() is None
+
+
+@pytest.mark.parametrize(
+    ("user", "path", "field", "name"),
+    [
+        ("city_leader", f"{KPIS}/import", "file", "values.xlsx"),
+        ("city_leader", f"{KPIS}/targets/import", "import-file", "targets.xlsx"),
+        ("finance_officer", "/cities/demo-city/finance/mechanisms/import", "file", "settings.xlsx"),
+    ],
+)
+def test_million_row_workbook_is_refused_in_the_form(client, auth, db, user, path, field, name):
+    """The issue-15 upload, crafted small: it declares 1 000 000 rows in 5 KB."""
+    workbook = Workbook()
+    workbook.active.append(["code", "value", "year"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    data = _declaring(buffer.getvalue(), "A1:T1000000")
+    assert len(data) < 10_000
+    auth.login_as(user)
+    before = (*counts(db), db.scalar(select(func.count(FinancingMechanism.id))))
+    response = client.post(path, data={field: (io.BytesIO(data), name)})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    limit = f"{current_limits().max_rows:,}"
+    assert f"declares 999,999 data rows; the limit is {limit}" in html
+    assert (*counts(db), db.scalar(select(func.count(FinancingMechanism.id)))) == before
+
+
+def _declaring(data: bytes, ref: str) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                content = re.sub(
+                    rb'<dimension ref="[^"]*"', f'<dimension ref="{ref}"'.encode(), content
+                )
+            target.writestr(info.filename, content)
+    return out.getvalue()

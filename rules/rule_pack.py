@@ -626,7 +626,14 @@ def _signature(path: Path, files_by_id: Mapping[str, Path]) -> tuple[Any, ...]:
 def _build_cached(path: Path, files_by_id: Mapping[str, Path]) -> RulePack:
     key = _signature(path, files_by_id)
     if key not in _BUILT:
-        _BUILT[key] = build_pack(_load_document(path, files_by_id), str(path))
+        document = _load_document(path, files_by_id)
+        try:
+            _BUILT[key] = build_pack(document, str(path))
+        except (KeyError, TypeError, ValueError) as exc:
+            # The schema leaves some blocks optional for city packs that extend a
+            # parent; a pack that ends up without one cannot be built.
+            missing = f"'{exc.args[0]}' is missing" if isinstance(exc, KeyError) else str(exc)
+            raise RulePackError(str(path), f"the pack cannot be built: {missing}") from None
     return _BUILT[key]
 
 

@@ -108,6 +108,8 @@ def whatif_from_dict(document: Mapping[str, Any], source: str = "") -> WhatIf:
     overrides = document.get("overrides") or {}
     check_overrides(overrides)
     base = document.get("base")
+    if base is not None and not isinstance(base, str):
+        raise ScenarioFileError(Problem("must be the file name of a scenario", field="base"))
     return WhatIf(
         name=str(name),
         description=str(document.get("description") or ""),

@@ -88,11 +88,22 @@ def _from_template(entry: dict[str, Any], city: CityProfile, library: Library) -
         raise ProjectError(
             Problem(f"unknown key(s) for a template entry: {', '.join(unknown)}", field=unknown[0])
         )
+    sizes = entry.get("sizes") or {}
+    if not isinstance(sizes, dict):
+        raise ProjectError(Problem("must be a mapping of size names to numbers", field="sizes"))
+    problems = [
+        Problem("must be a whole number of years", field=name)
+        for name in ("earliest_start", "latest_start")
+        if entry.get(name) is not None
+        and (isinstance(entry[name], bool) or not isinstance(entry[name], int))
+    ]
+    if problems:
+        raise ProjectError(problems)
     template = library.get(str(entry["template"]))
     project = instantiate(
         template,
         city,
-        entry.get("sizes") or {},
+        sizes,
         str(entry.get("cost_level") or "typical"),
         project_id=entry.get("id"),
     )

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -191,7 +191,18 @@ def _read_then(parse: Any) -> Any:
     return reader
 
 
+def _candidates_with(**changes: Any) -> str:
+    """The demo candidates with the first template entry changed (crashes found by fuzzing)."""
+    document = demo_document("candidates.yaml")
+    entry = next(e for e in document["candidates"] if "template" in e)
+    entry.update(changes)
+    return json.dumps(document, default=str)
+
+
 @given(text=documents_text(demo_document("candidates.yaml")))
+@example(text=_candidates_with(sizes=3))
+@example(text=_candidates_with(earliest_start=[1]))
+@example(text=_candidates_with(sizes=[["x"]]))
 def test_candidates_file(text: str) -> None:
     outcome(_read_then(parse_candidate_document), text)
 
@@ -227,6 +238,7 @@ BASE_SCENARIO = demo_document("portfolio.yaml")
 
 
 @given(text=documents_text(WHATIF))
+@example(text=json.dumps({**WHATIF, "base": ["portfolio.yaml"]}))
 def test_whatif_and_overrides(text: str) -> None:
     def read(text: str) -> Any:
         whatif = whatif_from_dict(parse_document(text, "whatif.yaml"), "whatif.yaml")
@@ -244,6 +256,7 @@ PACK = load_yaml(builtin_pack_dir().joinpath("eu-2026.yaml").read_text("utf-8"),
 
 
 @given(text=documents_text(PACK))
+@example(text=json.dumps({k: v for k, v in PACK.items() if k != "thresholds"}))
 def test_rule_pack_file(text: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "eu-2026.yaml"

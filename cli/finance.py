@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 
 from cli.output import emit, json_option
+from decision_support.files.documents import read_document_file
 from decision_support.finance.fiscal import load_fiscal_profile
 from decision_support.finance.funding_mix import evaluate_funding_mix, parse_mix_document
 from decision_support.finance.mechanisms import (
@@ -121,7 +121,7 @@ def _render_mix(payload: dict[str, Any]) -> str:
 def mix(file: Path, mechanisms_file: Path | None, fiscal_file: Path | None, as_json: bool) -> None:
     """Cash flows, NPV and broken rules of one project's funding mix (FILE: YAML with
     ``project`` and ``mix``; see docs/finance.md)."""
-    project, amounts = parse_mix_document(yaml.safe_load(file.read_text("utf-8")))
+    project, amounts = parse_mix_document(read_document_file(file))
     catalogue: MechanismCatalogue = (
         load_city_mechanisms(mechanisms_file) if mechanisms_file else load_mechanisms()
     )

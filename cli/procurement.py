@@ -13,6 +13,7 @@ import click
 
 from cli.output import emit, json_option
 from decision_support.data.editions import data_editions
+from decision_support.files.documents import read_bounded_bytes
 from rules.assessment import assess
 from rules.brand_scan import BrandList, default_brand_list
 from rules.checker import check_tender
@@ -255,7 +256,7 @@ def _render_check(p: dict[str, Any]) -> str:
 def _brand_list(path: str | None) -> BrandList | None:
     if path is None:
         return None
-    data = parse_yaml(Path(path).read_text(encoding="utf-8"))
+    data = parse_yaml(read_bounded_bytes(Path(path)), Path(path).name)
     base = default_brand_list()
     extra = data.get("brands", []) if isinstance(data, dict) else data
     return BrandList(tuple([*base.brands, *map(str, extra)]), base.equivalence_phrases)

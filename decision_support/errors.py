@@ -42,6 +42,11 @@ class Problem:
         }
 
 
+def one_line(text: str) -> str:
+    """``text`` without surrounding whitespace, inner line breaks written as ``\\n``."""
+    return text.strip().replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+
+
 class InputError(DecisionSupportError):
     """User input was rejected; carries every problem found, not just the first."""
 
@@ -56,8 +61,9 @@ class InputError(DecisionSupportError):
         super().__init__(self.summary())
 
     def summary(self) -> str:
-        """One line: the first problem, plus how many more there are."""
-        first = str(self.problems[0])
+        """One line: the first problem, plus how many more there are (line breaks
+        quoted from a user's file are shown as ``\\n``, so the line stays one)."""
+        first = one_line(str(self.problems[0]))
         more = len(self.problems) - 1
         return f"{first} (and {more} more problem{'s' if more > 1 else ''})" if more else first
 

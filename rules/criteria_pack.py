@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from decision_support.errors import Problem
+from decision_support.files.schema import schema_problems
 from rules.errors import RulePackError
-from rules.rule_pack import Citation, load_schema, parse_yaml, schema_problems
+from rules.rule_pack import Citation, load_schema, parse_yaml
 
 SEVERITIES = ("law", "law-if", "national", "recommended")
 DEFAULT_CRITERIA = "ict-criteria.yaml"

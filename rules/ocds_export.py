@@ -21,6 +21,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from decision_support.errors import InputError, Problem
+from decision_support.files.schema import document_path
 from rules.assessment import Assessment
 from rules.contract import PlannedContract
 
@@ -61,7 +62,7 @@ def _package_validator() -> jsonschema.Draft4Validator:
 def validation_problems(package: dict[str, Any]) -> list[Problem]:
     """Every schema violation of a release package."""
     return [
-        Problem(error.message, field="/".join(str(p) for p in error.absolute_path) or "(root)")
+        Problem(error.message, field=document_path(error.absolute_path))
         for error in _package_validator().iter_errors(package)
     ]
 

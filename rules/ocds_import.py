@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
+import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
@@ -68,18 +70,58 @@ def compile_releases(releases: list[dict[str, Any]]) -> dict[str, Any]:
     if len(dated) != len(releases):
         log.warning("releases without a date cannot be merged; using the last one")
         return releases[-1]
-    return dict(_merger().create_compiled_release(dated))
+    ocid = str(releases[0].get("ocid", ""))
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ocdsmerge.exceptions.OCDSMergeWarning)
+            compiled = dict(_merger().create_compiled_release(dated))
+    except (ocdsmerge.exceptions.OCDSMergeError, TypeError, ValueError, RecursionError) as exc:
+        # InconsistentTypeError (a field is an object in one release and a string in
+        # another), an unhashable id (a list or object where an id is expected).
+        raise TenderInputError(
+            f"releases of {ocid or 'a contracting process'} cannot be merged: "
+            f"{_one_line(str(exc)) or type(exc).__name__}"
+        ) from None
+    for warning in caught:
+        log.warning("%s: %s", ocid, warning.message)
+    return compiled
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _list_of(data: Mapping[str, Any], key: str) -> list[Any]:
+    """``data[key]`` when it is a list; a clear error when it is there but is not."""
+    value = data.get(key)
+    if value is None and key not in data:
+        return []
+    if not isinstance(value, list):
+        raise TenderInputError(f"'{key}' must be a list, not {_json_type(value)}")
+    return value
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an object" if isinstance(value, dict) else "a list"
 
 
 def compiled_releases(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The compiled release of every contracting process in an OCDS document."""
     if "records" in data:
-        records = data["records"]
+        records = _list_of(data, "records")
     elif "ocid" in data and "releases" in data:
         records = [data]
     elif "releases" in data:
         by_ocid: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for release in data["releases"]:
+        for release in _list_of(data, "releases"):
             if isinstance(release, dict):
                 by_ocid[str(release.get("ocid", ""))].append(release)
         return [compile_releases(group) for group in by_ocid.values()]
@@ -88,13 +130,13 @@ def compiled_releases(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     else:
         raise TenderInputError("not an OCDS release, record or package")
     out = []
-    for record in records if isinstance(records, list) else []:
+    for record in records:
         if not isinstance(record, dict):
             continue
         if isinstance(record.get("compiledRelease"), dict):
             out.append(record["compiledRelease"])
             continue
-        embedded = [r for r in record.get("releases", []) if isinstance(r, dict) and "tag" in r]
+        embedded = [r for r in _list_of(record, "releases") if isinstance(r, dict) and "tag" in r]
         if embedded:
             out.append(compile_releases(embedded))
         else:
@@ -108,13 +150,15 @@ def _number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
+        number = float(value)
+    elif isinstance(value, str):
         try:
-            return float(value.replace(",", ""))
+            number = float(value.replace(",", ""))
         except ValueError:
             return None
-    return None
+    else:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _date(value: Any) -> date | None:

@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from decision_support.errors import Problem
+from decision_support.files.documents import read_bounded_bytes
+from decision_support.files.schema import schema_problems
 from rules.contract import PlannedContract
 from rules.errors import PlannedContractError
-from rules.rule_pack import load_schema, parse_yaml, schema_problems
+from rules.rule_pack import load_schema, parse_yaml
 
 
 def planned_contracts_from_data(data: Any) -> list[PlannedContract]:
@@ -52,4 +54,5 @@ def planned_contracts_from_data(data: Any) -> list[PlannedContract]:
 
 def read_planned_contracts(path: Path | str) -> list[PlannedContract]:
     """Read planned contracts from a YAML or JSON file."""
-    return planned_contracts_from_data(parse_yaml(Path(path).read_text(encoding="utf-8")))
+    path = Path(path)
+    return planned_contracts_from_data(parse_yaml(read_bounded_bytes(path), path.name))

@@ -11,10 +11,9 @@ its top-level keys then replace the parent's.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -22,10 +21,14 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-import yaml
-
 from decision_support.errors import Problem
+from decision_support.files.documents import (
+    DocumentError,
+    load_json,
+    load_yaml,
+    read_bounded_bytes,
+)
+from decision_support.files.schema import schema_problems
 from rules.errors import RulePackError, UnknownPackError
 
 log = logging.getLogger(__name__)
@@ -370,63 +373,33 @@ def unverified_citations(pack: RulePack) -> list[Citation]:
 # Reading YAML
 
 
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _PackLoader(_SafeLoader):  # type: ignore[misc, valid-type]
-    """Safe loader that keeps dates as strings, so the JSON Schema sees them as written."""
-
-
-_PackLoader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 _BUILT: dict[tuple[Any, ...], RulePack] = {}
 
 
-def parse_yaml(text: str) -> Any:
-    """Parse YAML safely, keeping dates as the strings written."""
-    return yaml.load(text, Loader=_PackLoader)
+def parse_yaml(text: str | bytes, source: str = "input") -> Any:
+    """Parse YAML within the file limits, keeping dates as the strings written (so
+    the JSON Schema sees them as written); raises a located ``DocumentError``."""
+    return load_yaml(text, source=source, dates_as_text=True)
 
 
 def _read_yaml(path: Path) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb"):
+            pass
     except OSError as exc:
         raise UnknownPackError(str(path), f"cannot read file: {exc.strerror or exc}") from exc
     try:
-        return parse_yaml(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise RulePackError(str(path), f"{where}not valid YAML: {exc}") from exc
-
-
-def yaml_path(parts: Iterable[Any]) -> str:
-    """Format a JSON-Schema error path as ``procedures[2].steps[0].min_days``."""
-    out = ""
-    for part in parts:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out or "(top level)"
+        return parse_yaml(read_bounded_bytes(path), path.name)
+    except DocumentError as exc:
+        raise RulePackError(str(path), exc.located_reason) from None
 
 
 @cache
 def load_schema(name: str = "rule-pack.schema.json") -> dict[str, Any]:
     """A JSON Schema shipped in ``rules/schema/``."""
-    return json.loads(files("rules.schema").joinpath(name).read_text(encoding="utf-8"))
-
-
-def schema_problems(document: Any, schema: Mapping[str, Any]) -> list[Problem]:
-    """Every schema violation of ``document`` as a located problem."""
-    validator = jsonschema.Draft202012Validator(schema)
-    problems = []
-    for error in sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path)):
-        best = jsonschema.exceptions.best_match([error])
-        problems.append(Problem(best.message, field=yaml_path(best.absolute_path)))
-    return problems
+    text = files("rules.schema").joinpath(name).read_text(encoding="utf-8")
+    schema: dict[str, Any] = load_json(text, source=name)
+    return schema
 
 
 # ---------------------------------------------------------------------------
@@ -780,7 +753,14 @@ def _signature(path: Path, files_by_id: Mapping[str, Path]) -> tuple[Any, ...]:
 def _build_cached(path: Path, files_by_id: Mapping[str, Path]) -> RulePack:
     key = _signature(path, files_by_id)
     if key not in _BUILT:
-        _BUILT[key] = build_pack(_load_document(path, files_by_id), str(path))
+        document = _load_document(path, files_by_id)
+        try:
+            _BUILT[key] = build_pack(document, str(path))
+        except (KeyError, TypeError, ValueError) as exc:
+            # The schema leaves some blocks optional for city packs that extend a
+            # parent; a pack that ends up without one cannot be built.
+            missing = f"'{exc.args[0]}' is missing" if isinstance(exc, KeyError) else str(exc)
+            raise RulePackError(str(path), f"the pack cannot be built: {missing}") from None
     return _BUILT[key]
 
 

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from decision_support.files.schema import schema_problems
 from rules.contract import Lot, PlannedContract
 from rules.errors import TenderInputError
-from rules.rule_pack import load_schema, schema_problems
+from rules.rule_pack import load_schema
 
 AWARD_TYPES = ("price", "cost", "quality")
 

@@ -2,37 +2,32 @@
 OCDS document (release, record or package), read into tender descriptions.
 
 It sits above both readers (:mod:`rules.tender` for descriptions,
-:mod:`rules.ocds_import` for OCDS), so that neither imports the other.
+:mod:`rules.ocds_import` for OCDS), so that neither imports the other. Parsing goes
+through the bounded loader of :mod:`decision_support.files.documents`.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-import yaml
-
+from decision_support.errors import Problem
+from decision_support.files.documents import DocumentError, load_document, read_bounded_bytes
 from rules.errors import TenderInputError
 from rules.ocds_import import tenders_from_ocds
-from rules.rule_pack import parse_yaml
 from rules.tender import TenderDescription, tender_from_mapping
 
 
-def _parse_document(text: str, name: str) -> Any:
-    """JSON if it parses as JSON, else YAML (dates kept as strings)."""
-    stripped = text.lstrip()
-    if stripped.startswith(("{", "[")):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise TenderInputError(
-                f"{name}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
-            ) from exc
+def _parse_document(text: str | bytes, name: str) -> Any:
+    """JSON if it starts like JSON, else YAML (dates kept as strings)."""
+    head = text[:64] if isinstance(text, str) else text[:64].decode("utf-8", "ignore")
+    kind: Literal["json", "yaml"] = (
+        "json" if head.lstrip().lstrip("\ufeff").startswith(("{", "[")) else "yaml"
+    )
     try:
-        return parse_yaml(text)
-    except yaml.YAMLError as exc:
-        raise TenderInputError(f"{name}: not valid YAML or JSON: {exc}") from exc
+        return load_document(text, source=name, format=kind, dates_as_text=True)
+    except DocumentError as exc:
+        raise TenderInputError(exc.problems) from None
 
 
 def is_ocds(data: Any) -> bool:
@@ -42,15 +37,20 @@ def is_ocds(data: Any) -> bool:
     )
 
 
-def read_tenders(text: str, name: str = "input") -> list[TenderDescription]:
+def read_tenders(text: str | bytes, name: str = "input") -> list[TenderDescription]:
     """Read a tender description or an OCDS document (one tender per contracting process)."""
     data = _parse_document(text, name)
     if is_ocds(data):
-        return tenders_from_ocds(data)
+        try:
+            return tenders_from_ocds(data)
+        except TenderInputError as exc:
+            raise TenderInputError(
+                [Problem(f"{name}: {p.message}", p.row, p.column, p.field) for p in exc.problems]
+            ) from None
     return [tender_from_mapping(data, name)]
 
 
 def read_tender_file(path: Path | str) -> list[TenderDescription]:
-    """Read a tender description or OCDS file from disk."""
+    """Read a tender description or OCDS file from disk (size-checked first)."""
     path = Path(path)
-    return read_tenders(path.read_text(encoding="utf-8"), path.name)
+    return read_tenders(read_bounded_bytes(path), path.name)

@@ -16,16 +16,14 @@ it applies to whichever scenario it is given.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from decision_support.errors import InputError, Problem
+from decision_support.files.documents import DocumentError, load_document, read_bounded_bytes
 from scenarios.overrides import apply_overrides, check_overrides
 
 WHATIF_KEYS = {"name", "description", "base", "overrides", "kind"}
@@ -66,14 +64,16 @@ class ResolvedScenario:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def parse_document(text: str, source: str) -> dict[str, Any]:
+def parse_document(text: str | bytes, source: str) -> dict[str, Any]:
     """Parse YAML (or JSON, a YAML subset) text into a mapping; raise ScenarioFileError."""
     try:
-        data = json.loads(text) if source.endswith(".json") else yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else getattr(exc, "lineno", None)
-        raise ScenarioFileError(Problem(f"{source}: not valid YAML/JSON ({exc})", row=row)) from exc
+        data = load_document(
+            text, source=source, format="json" if source.endswith(".json") else "yaml"
+        )
+    except DocumentError as exc:
+        raise ScenarioFileError(
+            Problem(f"{source}: {exc.reason}", row=exc.line, column=exc.column)
+        ) from None
     if not isinstance(data, dict):
         raise ScenarioFileError(Problem(f"{source}: the document must be a mapping"))
     return data
@@ -82,7 +82,13 @@ def parse_document(text: str, source: str) -> dict[str, Any]:
 def read_document(path: Path | str) -> dict[str, Any]:
     """Read a YAML/JSON file into a mapping (OSError propagates for missing files)."""
     path = Path(path)
-    return parse_document(path.read_text(encoding="utf-8"), str(path))
+    if not path.is_file():  # a missing file stays an OSError (the CLI names it)
+        path.read_bytes()
+    try:
+        content = read_bounded_bytes(path)
+    except DocumentError as exc:
+        raise ScenarioFileError(Problem(f"{path}: {exc.reason}")) from None
+    return parse_document(content, str(path))
 
 
 def is_whatif(document: Mapping[str, Any]) -> bool:
@@ -102,6 +108,8 @@ def whatif_from_dict(document: Mapping[str, Any], source: str = "") -> WhatIf:
     overrides = document.get("overrides") or {}
     check_overrides(overrides)
     base = document.get("base")
+    if base is not None and not isinstance(base, str):
+        raise ScenarioFileError(Problem("must be the file name of a scenario", field="base"))
     return WhatIf(
         name=str(name),
         description=str(document.get("description") or ""),

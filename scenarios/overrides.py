@@ -23,6 +23,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from decision_support.errors import InputError, Problem
+from decision_support.files.schema import document_path
 from decision_support.kpis.catalogue import DIMENSIONS, compact_code
 
 
@@ -172,10 +173,6 @@ def split_kpi_key(key: str) -> tuple[str, str | None]:
     return key.strip(), None
 
 
-def _path(parts: Any) -> str:
-    return ".".join(str(p) for p in parts)
-
-
 def check_overrides(overrides: Mapping[str, Any], prefix: str = "overrides") -> None:
     """Validate an overrides mapping against :data:`OVERRIDES_SCHEMA`.
 
@@ -184,8 +181,10 @@ def check_overrides(overrides: Mapping[str, Any], prefix: str = "overrides") -> 
     if not isinstance(overrides, Mapping):
         raise OverrideError(Problem("must be a mapping", field=prefix))
     problems = [
-        Problem(err.message, field=_path([prefix, *err.absolute_path]))
-        for err in sorted(_VALIDATOR.iter_errors(dict(overrides)), key=lambda e: list(e.path))
+        Problem(err.message, field=document_path([prefix, *err.absolute_path]))
+        for err in sorted(
+            _VALIDATOR.iter_errors(dict(overrides)), key=lambda e: [str(p) for p in e.path]
+        )
     ]
     if problems:
         raise OverrideError(problems)

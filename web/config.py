@@ -7,7 +7,10 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from decision_support.files.limits import FileLimits, current_limits
 from models.session import database_url
+
+FORM_OVERHEAD_BYTES = 256 * 1024
 
 
 def _persisted_secret_key(instance_path: str) -> str:
@@ -30,7 +33,11 @@ class Config:
     DATABASE_URL: str | None = None
     SOLVER = "HiGHS"  # PuLP solver name; "PULP_CBC_CMD" is the fallback
     SOLVER_TIME_LIMIT = 60
-    MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # uploads: spreadsheets, OCDS files
+    # One request-size limit for the whole app: the file limit every reader applies
+    # (decision_support.files.limits, MAX_UPLOAD_BYTES) plus room for the form's
+    # other fields, so a file just over the limit is refused by its reader with the
+    # message next to the field, and a far larger body is cut off with 413 unread.
+    MAX_CONTENT_LENGTH = FileLimits().max_upload_bytes + FORM_OVERHEAD_BYTES
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
@@ -48,6 +55,7 @@ class Config:
         settings["DATABASE_URL"] = database_url(os.environ.get("DATABASE_URL"))
         settings["SOLVER"] = os.environ.get("SOLVER", cls.SOLVER)
         settings["NUMBER_LOCALE"] = os.environ.get("NUMBER_LOCALE", cls.NUMBER_LOCALE)
+        settings["MAX_CONTENT_LENGTH"] = current_limits().max_upload_bytes + FORM_OVERHEAD_BYTES
         settings["PEERS_DATASET_DIR"] = os.environ.get("PEERS_DATASET_DIR") or None
         if "SOLVER_TIME_LIMIT" in os.environ:
             settings["SOLVER_TIME_LIMIT"] = int(os.environ["SOLVER_TIME_LIMIT"])

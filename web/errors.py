@@ -6,13 +6,17 @@ Every JSON error has the shape ``{"error": {"status": 422, "message": "...",
 
 from __future__ import annotations
 
+from io import BytesIO
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from decision_support.errors import DecisionSupportError, InputError
+from decision_support.files.documents import format_bytes
+from decision_support.files.limits import current_limits
 
 
 def wants_json() -> bool:
@@ -53,7 +57,57 @@ def _domain_error(exc: DecisionSupportError) -> Response | tuple[str, int]:
     ), 422
 
 
+def upload_limit_message() -> str:
+    """What a user is told when a request body is over ``MAX_CONTENT_LENGTH``."""
+    limit = current_limits().max_upload_bytes
+    return f"The file is larger than the upload limit of {format_bytes(limit)}; nothing was saved."
+
+
+def _same_site_page(referrer: str | None) -> str | None:
+    """The path of the page the form was on, when it is this site's own page."""
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    return parts.path or None
+
+
+def _too_large(exc: RequestEntityTooLarge) -> Response | tuple[str, int]:
+    """413: JSON for the API; for a form, the page it came from again, with the
+    message next to its file field (``g.upload_error``), or an error page."""
+    message = upload_limit_message()
+    if wants_json():
+        return json_error(
+            413, message, [{"message": message, "row": None, "column": None, "field": "file"}]
+        )
+    path = _same_site_page(request.referrer) or request.path
+    if request.method == "POST" and not getattr(g, "upload_error", None):
+        environ = {
+            key: value
+            for key, value in request.environ.items()
+            if key not in {"CONTENT_TYPE", "CONTENT_LENGTH", "wsgi.input", "QUERY_STRING"}
+        }
+        environ.update(
+            {
+                "REQUEST_METHOD": "GET",
+                "PATH_INFO": path,
+                "wsgi.input": BytesIO(b""),
+                "CONTENT_LENGTH": "0",
+            }
+        )
+        g.upload_error = message
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        with app.request_context(environ):
+            page = app.full_dispatch_request()
+        if page.status_code == 200 and page.mimetype == "text/html":
+            page.status_code = 413
+            return page
+    return render_template("error.html", status=413, title="File too large", message=message), 413
+
+
 def init_app(app: Flask) -> None:
+    app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DecisionSupportError, _domain_error)

@@ -29,9 +29,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import jsonschema
-import yaml
 
 from decision_support.errors import InputError, Problem
+from decision_support.files.documents import load_yaml, read_document_file
+from decision_support.files.schema import document_path
 
 StockBase = Literal["revenue", "assessed_value"]
 
@@ -157,7 +158,7 @@ def _resource_text(name: str) -> str:
 @cache
 def debt_rule_presets() -> dict[str, DebtRules]:
     """The shipped debt-rule presets by id (each with its source)."""
-    document = yaml.safe_load(_resource_text("debt_rule_presets.yaml"))
+    document = load_yaml(_resource_text("debt_rule_presets.yaml"), source="debt_rule_presets.yaml")
     return {
         raw["id"]: DebtRules(
             max_debt_service_ratio=raw["max_debt_service_ratio"],
@@ -259,7 +260,7 @@ def check_fiscal_years(years: Sequence[FiscalYear], rules: DebtRules) -> list[Pr
         )
     for index, fy in enumerate(years):
         problems.extend(
-            Problem("must be a finite number", field=f"years.{index}.{name}")
+            Problem("must be a finite number", field=f"years[{index}].{name}")
             for name, value in fy.__dict__.items()
             if isinstance(value, float) and not math.isfinite(value)
         )
@@ -272,7 +273,7 @@ def check_fiscal_years(years: Sequence[FiscalYear], rules: DebtRules) -> list[Pr
                 Problem(
                     f"{fy.year}: the debt-stock rule uses assessed value; "
                     "enter a positive assessed value",
-                    field=f"years.{index}.assessed_value",
+                    field=f"years[{index}].assessed_value",
                 )
             )
         if rules.max_interest_to_operating_savings is not None:
@@ -280,14 +281,14 @@ def check_fiscal_years(years: Sequence[FiscalYear], rules: DebtRules) -> list[Pr
                 problems.append(
                     Problem(
                         f"{fy.year}: the interest rule needs operating savings",
-                        field=f"years.{index}.operating_savings",
+                        field=f"years[{index}].operating_savings",
                     )
                 )
             if fy.existing_interest is None:
                 problems.append(
                     Problem(
                         f"{fy.year}: the interest rule needs the interest on existing debt",
-                        field=f"years.{index}.existing_interest",
+                        field=f"years[{index}].existing_interest",
                     )
                 )
     return problems
@@ -301,7 +302,7 @@ def parse_fiscal_profile(document: Mapping[str, Any]) -> FiscalProfile:
     """
     validator = jsonschema.Draft202012Validator(PROFILE_SCHEMA)
     problems = [
-        Problem(err.message, field=".".join(str(p) for p in err.absolute_path) or None)
+        Problem(err.message, field=document_path(err.absolute_path))
         for err in validator.iter_errors(document)
     ]
     if problems:
@@ -342,4 +343,4 @@ def parse_fiscal_profile(document: Mapping[str, Any]) -> FiscalProfile:
 
 def load_fiscal_profile(path: str | Path) -> FiscalProfile:
     """Load a fiscal profile from a YAML file (see ``docs/finance.md``)."""
-    return parse_fiscal_profile(yaml.safe_load(Path(path).read_text("utf-8")) or {})
+    return parse_fiscal_profile(read_document_file(path) or {})

@@ -9,7 +9,6 @@ each problem (``<mechanism id>.<field>``).
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -19,9 +18,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import jsonschema
-import yaml
 
 from decision_support.errors import InputError, Problem
+from decision_support.files.documents import load_json, load_yaml, read_document_file
+from decision_support.files.schema import TOP_LEVEL, document_path
 
 Kind = Literal["own_funds", "contribution", "debt", "deferred_payment", "user_funded"]
 Amortisation = Literal["annuity", "linear", "bullet", "none"]
@@ -210,7 +210,7 @@ def _schema() -> dict[str, Any]:
         .joinpath("financing_mechanisms.schema.json")
         .read_text("utf-8")
     )
-    return dict(json.loads(text))
+    return dict(load_json(text, source="financing_mechanisms.schema.json"))
 
 
 @cache
@@ -221,7 +221,7 @@ def _mechanism_validator() -> jsonschema.Draft202012Validator:
 
 
 def _path_of(error: jsonschema.ValidationError) -> str:
-    return ".".join(str(part) for part in error.absolute_path)
+    return document_path(error.absolute_path) if error.absolute_path else ""
 
 
 def _cross_field_problems(raw: Mapping[str, Any], prefix: str) -> list[Problem]:
@@ -277,7 +277,12 @@ def _cross_field_problems(raw: Mapping[str, Any], prefix: str) -> list[Problem]:
 def _validate_mechanism(raw: Mapping[str, Any], prefix: str) -> list[Problem]:
     problems = [
         Problem(
-            err.message, field=f"{prefix}{_path_of(err)}" if _path_of(err) else prefix.rstrip(".")
+            err.message,
+            field=f"{prefix.rstrip('.')}{_path_of(err)}"
+            if _path_of(err).startswith("[")
+            else f"{prefix}{_path_of(err)}"
+            if _path_of(err)
+            else prefix.rstrip("."),
         )
         for err in sorted(_mechanism_validator().iter_errors(raw), key=lambda e: list(e.path))
     ]
@@ -333,19 +338,19 @@ def parse_catalogue(document: Mapping[str, Any]) -> MechanismCatalogue:
     """Validate a catalogue document (already parsed YAML/JSON) and build the catalogue.
 
     Raises :class:`MechanismError` listing every problem, each naming its field as
-    ``mechanisms.<index>.<field>``.
+    ``mechanisms[<index>].<field>``.
     """
     top = jsonschema.Draft202012Validator(
         {**_schema(), "properties": {**_schema()["properties"], "mechanisms": {"type": "array"}}}
     )
     problems = [
-        Problem(err.message, field=_path_of(err) or None) for err in top.iter_errors(document)
+        Problem(err.message, field=_path_of(err) or TOP_LEVEL) for err in top.iter_errors(document)
     ]
     if problems:
         raise MechanismError(problems)
     seen: set[str] = set()
     for index, raw in enumerate(document["mechanisms"]):
-        prefix = f"mechanisms.{index}."
+        prefix = f"mechanisms[{index}]."
         problems.extend(_validate_mechanism(raw, prefix))
         mechanism_id = raw.get("id") if isinstance(raw, Mapping) else None
         if mechanism_id in seen:
@@ -372,7 +377,7 @@ def load_mechanisms() -> MechanismCatalogue:
         .joinpath("financing_mechanisms.yaml")
         .read_text("utf-8")
     )
-    return parse_catalogue(yaml.safe_load(text))
+    return parse_catalogue(load_yaml(text, source="financing_mechanisms.yaml"))
 
 
 def _override_problems(
@@ -474,7 +479,7 @@ def parse_city_settings(document: Mapping[str, Any]) -> list[MechanismSetting]:
         raise MechanismError(Problem("expected a list under 'mechanisms'", field="mechanisms"))
     settings = []
     for index, entry in enumerate(entries):
-        where = f"mechanisms.{index}"
+        where = f"mechanisms[{index}]"
         if not isinstance(entry, Mapping) or not isinstance(entry.get("id"), str):
             problems.append(Problem("each entry needs an 'id' (a mechanism id)", field=where))
             continue
@@ -514,5 +519,5 @@ def load_city_mechanisms(path: str | Path) -> MechanismCatalogue:
 
     Mechanisms the file does not list are disabled.
     """
-    document = yaml.safe_load(Path(path).read_text("utf-8"))
+    document = read_document_file(path)
     return apply_city_settings(load_mechanisms(), parse_city_settings(document or {}))

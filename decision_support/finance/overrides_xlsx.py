@@ -12,6 +12,7 @@ reported with its spreadsheet row (header = row 1) and column number.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Mapping
 from typing import Any
@@ -22,6 +23,7 @@ from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
 from decision_support.errors import Problem
+from decision_support.files.tables import FileLimitError, read_xlsx
 from decision_support.finance.mechanisms import (
     FINANCING_TAGS,
     OVERRIDABLE_FIELDS,
@@ -135,14 +137,15 @@ def _parse_column(name: str, series: pd.Series, problems: list[Problem]) -> pd.S
             else pd.Series(False, index=series.index)
         )
         numbers = pd.to_numeric(series.where(~is_none), errors="coerce")
-        bad = present & ~is_none & numbers.isna()
+        infinite = numbers.abs() == float("inf")
+        bad = present & ~is_none & (numbers.isna() | infinite)
         if name in _INT:
             bad |= present & numbers.notna() & (numbers % 1 != 0)
             kind = "a whole number"
         else:
             kind = "a number" + (" or 'none'" if name in _NULLABLE_FLOAT else "")
         _record(bad, series, name, f"must be {kind}", problems)
-        parsed = numbers.astype(object).where(present, pd.NA)
+        parsed = numbers.astype(object).where(present & ~bad, pd.NA)
         if name in _INT:
             parsed = parsed.map(lambda v: v if v is pd.NA else int(v))
         return parsed.mask(is_none, None)
@@ -175,7 +178,9 @@ def read_overrides_xlsx(data: bytes, catalogue: MechanismCatalogue) -> list[Mech
     with every problem located by row and column.
     """
     try:
-        frame = pd.read_excel(io.BytesIO(data), sheet_name=SHEET, dtype=object, engine="openpyxl")
+        frame = read_xlsx(data, source="workbook", sheet_name=SHEET, dtype=object)
+    except FileLimitError as exc:
+        raise MechanismError(exc.problems) from None
     except ValueError as exc:
         raise MechanismError(Problem(f"the workbook has no '{SHEET}' sheet ({exc})")) from exc
     except (OSError, KeyError, TypeError, zipfile.BadZipFile, InvalidFileException) as exc:
@@ -246,7 +251,7 @@ def _settings(
 def _locate(problem: Problem, rows: Mapping[str, int]) -> Problem:
     """Turn a ``<mechanism id>.<field>`` problem into a row/column problem."""
     mechanism_id, _, path = (problem.field or "").partition(".")
-    name = path.split(".")[0]
+    name = re.split(r"[.\[]", path, maxsplit=1)[0]
     return Problem(
         problem.message,
         row=rows.get(mechanism_id),

@@ -7,7 +7,6 @@ number a user sees in the spreadsheet (header = row 1).
 
 from __future__ import annotations
 
-import io
 import re
 import warnings
 import zipfile
@@ -18,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from decision_support.errors import InputError, Problem
+from decision_support.files.tables import check_size, read_csv_text, read_xlsx
 from decision_support.kpis.catalogue import KPI, Catalogue
 
 _PLAIN_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
@@ -130,9 +130,10 @@ def read_tables(source: object, filename: str | None = None) -> list[Table]:
     and must be UTF-8 (a byte-order mark is allowed).
     """
     raw, filename = _read_bytes(source, filename)
+    check_size(raw, filename or "file")
     if _is_xlsx(raw, filename):
         try:
-            sheets = pd.read_excel(io.BytesIO(raw), sheet_name=None, dtype=str, engine="openpyxl")
+            sheets = read_xlsx(raw, source=filename or "workbook", sheet_name=None, dtype=str)
         except (ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:
             raise InputError(f"cannot read the XLSX file: {exc}") from exc
         return [_frame_to_table(frame, str(name)) for name, frame in sheets.items()]
@@ -145,8 +146,9 @@ def read_tables(source: object, filename: str | None = None) -> list[Table]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(
-                io.StringIO(text),
+            frame = read_csv_text(
+                text,
+                source=filename or "CSV file",
                 dtype=str,
                 keep_default_na=False,
                 skip_blank_lines=False,

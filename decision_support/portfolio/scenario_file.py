@@ -10,7 +10,6 @@ all problems are reported at once in a
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 import yaml
 
 from decision_support.errors import Problem
+from decision_support.files.documents import DocumentError, read_document_file
 from decision_support.portfolio.scenario import (
     Budget,
     ConstraintSpec,
@@ -169,11 +169,12 @@ def parse_scenario(document: Any) -> Scenario:
 def load_scenario(path: str | Path) -> Scenario:
     """Read a ``.yaml``/``.yml``/``.json`` scenario file and validate it."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
+    if not path.is_file():  # a missing file stays an OSError (the CLI names it)
+        path.read_bytes()
     try:
-        document = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ScenarioError(Problem(f"{path.name} is not valid YAML/JSON: {exc}")) from exc
+        document = read_document_file(path)
+    except DocumentError as exc:
+        raise ScenarioError(exc.problems) from None
     return parse_scenario(document)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from decision_support.errors import Problem
+from decision_support.files.schema import document_path
 
 MECHANISM_TYPES = (
     "own_budget",
@@ -178,18 +179,6 @@ SCENARIO_SCHEMA: dict[str, Any] = {
 _VALIDATOR = Draft202012Validator(SCENARIO_SCHEMA)
 
 
-def field_path(parts: list[str | int] | tuple[str | int, ...]) -> str:
-    """Render a path such as ``('projects', 3, 'capex_profile', 1)`` as
-    ``projects[3].capex_profile[1]``."""
-    text = ""
-    for part in parts:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text or "(top level)"
-
-
 def normalise_keys(document: Any) -> Any:
     """Return ``document`` with every mapping key turned into a string."""
     if isinstance(document, dict):
@@ -217,5 +206,5 @@ def schema_problems(document: Any) -> list[Problem]:
         if error.validator == "required" and error.message.startswith("'"):
             missing = error.message.split("'")[1]
             path = [*path, missing]
-        problems.append(Problem(_message(error), field=field_path(path)))
+        problems.append(Problem(_message(error), field=document_path(path)))
     return problems

@@ -32,13 +32,14 @@ from typing import Any
 import yaml
 
 from decision_support.errors import InputError, Problem
+from decision_support.files.documents import DocumentError, read_document_file
 from decision_support.projects.candidates import (
     candidate_from_dict,
     candidate_to_dict,
     check_candidate_list,
 )
 from decision_support.projects.instantiate import instantiate, link_candidates
-from decision_support.projects.library import Library, load_library, load_yaml
+from decision_support.projects.library import Library, load_library
 from decision_support.projects.model import CandidateProject, CityProfile, ProjectError
 
 _TEMPLATE_ENTRY_KEYS = {"template", "id", "sizes", "cost_level", "earliest_start", "latest_start"}
@@ -87,11 +88,22 @@ def _from_template(entry: dict[str, Any], city: CityProfile, library: Library) -
         raise ProjectError(
             Problem(f"unknown key(s) for a template entry: {', '.join(unknown)}", field=unknown[0])
         )
+    sizes = entry.get("sizes") or {}
+    if not isinstance(sizes, dict):
+        raise ProjectError(Problem("must be a mapping of size names to numbers", field="sizes"))
+    problems = [
+        Problem("must be a whole number of years", field=name)
+        for name in ("earliest_start", "latest_start")
+        if entry.get(name) is not None
+        and (isinstance(entry[name], bool) or not isinstance(entry[name], int))
+    ]
+    if problems:
+        raise ProjectError(problems)
     template = library.get(str(entry["template"]))
     project = instantiate(
         template,
         city,
-        entry.get("sizes") or {},
+        sizes,
         str(entry.get("cost_level") or "typical"),
         project_id=entry.get("id"),
     )
@@ -142,9 +154,9 @@ def parse_candidate_document(document: Any, library: Library | None = None) -> C
 def read_candidate_file(path: Path, library: Library | None = None) -> CandidateList:
     """Read ``candidates.yaml`` (see module docstring)."""
     try:
-        document = load_yaml(path.read_text("utf-8"))
-    except yaml.YAMLError as exc:
-        raise ProjectError(Problem(f"{path.name} is not valid YAML: {exc}")) from exc
+        document = read_document_file(path, format="yaml")
+    except DocumentError as exc:
+        raise ProjectError(exc.problems) from None
     return parse_candidate_document(document, library)
 
 

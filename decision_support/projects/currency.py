@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-import yaml
-
 from decision_support.errors import InputError, Problem
+from decision_support.files.documents import load_yaml
 
 SUPPORTED_CURRENCIES = ("EUR", "USD")
 
@@ -55,7 +54,7 @@ def load_conversion() -> ConversionTable:
         .joinpath("currency.yaml")
         .read_text("utf-8")
     )
-    data = yaml.safe_load(text)
+    data = load_yaml(text, source="currency.yaml")
     base = int(data["base_year"])
     rates = {int(y): float(r) for y, r in data["usd_per_eur"]["rates"].items()}
     changes = {int(y): float(c) for y, c in data["hicp_annual_change_percent"]["rates"].items()}

@@ -20,7 +20,6 @@ is the symmetric closure of the explicit exclusions plus the group siblings.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -30,9 +29,15 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
 from decision_support.errors import Problem
+from decision_support.files.documents import (
+    DocumentError,
+    load_json,
+    load_yaml,
+    read_document_file,
+)
+from decision_support.files.schema import document_path
 from decision_support.kpis.catalogue import Catalogue, compact_code, load_catalogue
 from decision_support.projects.currency import load_conversion
 from decision_support.projects.model import (
@@ -68,14 +73,16 @@ def _read_resource(name: str) -> str:
 @cache
 def template_schema() -> dict[str, Any]:
     """The JSON Schema every library file must satisfy."""
-    schema: dict[str, Any] = json.loads(_read_resource("template.schema.json"))
+    schema: dict[str, Any] = load_json(
+        _read_resource("template.schema.json"), source="template.schema.json"
+    )
     return schema
 
 
 @cache
 def city_parameters() -> dict[str, dict[str, str]]:
     """Known city size parameters: name → {unit, description}."""
-    data = yaml.safe_load(_read_resource("city_parameters.yaml"))
+    data = load_yaml(_read_resource("city_parameters.yaml"), source="city_parameters.yaml")
     return dict(data["parameters"])
 
 
@@ -127,7 +134,9 @@ class Library:
 def _schema_problems(file: str, document: Any) -> list[Problem]:
     validator = jsonschema.Draft202012Validator(template_schema())
     problems = []
-    for error in sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path)):
+    for error in sorted(
+        validator.iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path]
+    ):
         path = list(error.absolute_path)
         where = f"{file}"
         if len(path) >= 2 and path[0] == "templates" and isinstance(path[1], int):
@@ -136,8 +145,7 @@ def _schema_problems(file: str, document: Any) -> list[Problem]:
             tid = entry.get("id") if isinstance(entry, dict) else None
             where += f", template '{tid or '#' + str(path[1] + 1)}'"
             path = path[2:]
-        field = ".".join(str(p) for p in path) or None
-        problems.append(Problem(f"{where}: {error.message}", field=field))
+        problems.append(Problem(f"{where}: {error.message}", field=document_path(path)))
     return problems
 
 
@@ -375,20 +383,12 @@ def read_library_files(paths: Iterable[Path]) -> Library:
     problems = []
     for path in paths:
         try:
-            documents[path.name] = load_yaml(path.read_text("utf-8"))
-        except yaml.YAMLError as exc:
-            problems.append(Problem(f"{path.name}: not valid YAML ({exc})"))
+            documents[path.name] = read_document_file(path, format="yaml")
+        except DocumentError as exc:
+            problems.extend(exc.problems)
     if problems:
         raise LibraryError(problems)
     return parse_library(documents)
-
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def load_yaml(text: str) -> Any:
-    """Parse YAML safely (with the C parser when PyYAML has it)."""
-    return yaml.load(text, Loader=_Loader)
 
 
 @cache
@@ -403,7 +403,7 @@ def _shipped_texts() -> tuple[tuple[str, str], ...]:
 
 def shipped_documents() -> dict[str, Any]:
     """The shipped library files, parsed (file name → document)."""
-    return {name: load_yaml(text) for name, text in _shipped_texts()}
+    return {name: load_yaml(text, source=name) for name, text in _shipped_texts()}
 
 
 @cache

@@ -25,6 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from decision_support.errors import Problem
+from decision_support.files.tables import FileLimitError, read_xlsx
 from decision_support.kpis.catalogue import load_catalogue
 from decision_support.projects.candidates import check_candidate, check_candidate_list
 from decision_support.projects.model import (
@@ -339,7 +340,9 @@ class _Sheet:
 
 def _read_frames(data: bytes) -> dict[str, pd.DataFrame]:
     try:
-        frames = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=object, engine="openpyxl")
+        frames = read_xlsx(data, source="workbook", sheet_name=None, dtype=object)
+    except FileLimitError as exc:
+        raise ProjectError(exc.problems) from None
     except Exception as exc:  # openpyxl raises many types for a non-xlsx upload
         raise ProjectError(
             Problem(f"not a readable .xlsx workbook ({type(exc).__name__})")

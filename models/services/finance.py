@@ -12,10 +12,10 @@ from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from decision_support.files.documents import load_yaml
 from decision_support.finance.fiscal import (
     DebtRules,
     FiscalProfile,
@@ -256,7 +256,7 @@ def save_fiscal_profile(
     """Validate and store the city's fiscal profile, replacing its years.
 
     Raises :class:`~decision_support.finance.fiscal.FiscalProfileError` with
-    field-named problems (``discount_rate``, ``years.<i>.<field>``…) and writes
+    field-named problems (``discount_rate``, ``years[<i>].<field>``…) and writes
     nothing when the profile is invalid.
     """
     checked = parse_fiscal_profile(profile_document(profile))
@@ -305,10 +305,14 @@ def seed_demo_finance(session: Session, city: City) -> int:
     (``scenarios/demo_city/``), created only where missing; returns rows created."""
     created = 0
     if not mechanism_rows(session, city):
-        settings = parse_city_settings(yaml.safe_load(_demo_file("mechanisms.yaml")))
+        settings = parse_city_settings(
+            load_yaml(_demo_file("mechanisms.yaml"), source="mechanisms.yaml")
+        )
         created += len(save_mechanism_settings(session, city, None, settings))
     if _record(session, city) is None:
-        profile = parse_fiscal_profile(yaml.safe_load(_demo_file("fiscal_profile.yaml")))
+        profile = parse_fiscal_profile(
+            load_yaml(_demo_file("fiscal_profile.yaml"), source="fiscal_profile.yaml")
+        )
         save_fiscal_profile(session, city, None, profile)
         created += 1 + len(profile.years)
     return created

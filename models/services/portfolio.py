@@ -17,11 +17,11 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
-import yaml
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from decision_support.errors import InputError, Problem
+from decision_support.files.documents import load_yaml
 from decision_support.finance.mechanisms import Mechanism
 from decision_support.kpis.catalogue import load_catalogue
 from decision_support.kpis.scoring import latest_values as latest_reported
@@ -97,7 +97,7 @@ class RunSettings:
 def demo_scenario_document() -> dict[str, Any]:
     """The shipped demo city portfolio scenario (fictional data)."""
     text = resources.files("scenarios").joinpath("demo_city/portfolio.yaml").read_text("utf-8")
-    document: dict[str, Any] = yaml.safe_load(text)
+    document: dict[str, Any] = load_yaml(text, source="demo_city/portfolio.yaml")
     return document
 
 

@@ -16,11 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from decision_support.errors import Problem
+from decision_support.files.documents import load_yaml
 from decision_support.kpis.catalogue import KPI, compact_code, load_catalogue
 from decision_support.projects.candidate_files import parse_candidate_document
 from decision_support.projects.candidates import check_candidate_list, validate_candidate
 from decision_support.projects.instantiate import instantiate, link_candidates
-from decision_support.projects.library import city_parameters, load_library, load_yaml
+from decision_support.projects.library import city_parameters, load_library
 from decision_support.projects.matching import MatchResult, match_gaps
 from decision_support.projects.model import (
     CandidateImpact,
@@ -453,7 +454,7 @@ def export_candidates_xlsx(session: Session, city: City) -> bytes:
 
 def _demo_document() -> Any:
     text = resources.files("scenarios").joinpath("demo_city/candidates.yaml").read_text("utf-8")
-    return load_yaml(text)
+    return load_yaml(text, source="demo_city/candidates.yaml")
 
 
 def seed_demo_candidates(session: Session, city: City) -> int:

@@ -265,7 +265,7 @@ def fiscal() -> str | Response | tuple[str, int]:
                 **{f"debt_rules.{name}": getattr(form, name) for name in RULE_FIELDS},
             }
             for index, entry in enumerate(entries):
-                fields.update({f"years.{index}.{n}": f for n, f in entry.form._fields.items()})
+                fields.update({f"years[{index}].{n}": f for n, f in entry.form._fields.items()})
             if not entries:
                 form.form_errors.append("Enter at least one year.")
                 status = 422

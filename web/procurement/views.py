@@ -76,7 +76,6 @@ ASSESSMENT_FIELDS = {
     "options_value": "options",
     "renewals_value": "renewals",
 }
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
 def pack_dirs() -> list[str]:
@@ -324,17 +323,8 @@ def _check_upload(upload: TenderUploadForm) -> Response | None:
         upload.pack.errors = ["Choose one of the listed rule packs"]
         return None
     stored = upload.file.data
-    raw = stored.read(MAX_UPLOAD_BYTES + 1)
-    if len(raw) > MAX_UPLOAD_BYTES:
-        upload.file.errors = ["The file is larger than 5 MB"]
-        return None
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        upload.file.errors = ["The file is not UTF-8 text"]
-        return None
-    try:
-        tenders = read_tenders(text, stored.filename or "upload")
+        tenders = read_tenders(stored.read(), stored.filename or "upload")
         spec = upload.specification_text.data or ""
         tenders = [t.with_specification(spec) if spec else t for t in tenders]
         reports = _check_tenders(

@@ -28,6 +28,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from decision_support.errors import InputError, Problem
+from decision_support.files.documents import DocumentError, load_yaml
 from models.jobs.tasks import enqueue_scenario_job
 from models.permissions import Action
 from models.scenario_jobs import ScenarioJob
@@ -187,9 +188,9 @@ def import_file() -> Response | tuple[str, int]:
 
 def _parse_yaml(text: str, field: str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(text or "") or {}
-    except yaml.YAMLError as exc:
-        raise InputError(Problem(f"not valid YAML: {exc}", field=field)) from exc
+        data = load_yaml(text or "", source=field) or {}
+    except DocumentError as exc:
+        raise InputError(Problem(exc.located_reason, field=field)) from None
     if not isinstance(data, dict):
         raise InputError(Problem("must be a YAML mapping", field=field))
     return data

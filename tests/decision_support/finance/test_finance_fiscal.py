@@ -87,7 +87,7 @@ def test_problems_name_their_fields():
     with pytest.raises(FiscalProfileError) as caught:
         parse_fiscal_profile(document)
     fields = {p.field for p in caught.value.problems}
-    assert {"discount_rate", "years.1.revenue"} <= fields
+    assert {"discount_rate", "years[1].revenue"} <= fields
 
 
 def test_rule_needs_its_data():
@@ -97,7 +97,7 @@ def test_rule_needs_its_data():
         parse_fiscal_profile(document)
     fields = {p.field for p in caught.value.problems}
     assert "years" in fields
-    assert "years.0.assessed_value" in fields
+    assert "years[0].assessed_value" in fields
     with pytest.raises(FiscalProfileError, match="unknown debt-rule preset"):
         parse_fiscal_profile(make_document(debt_rules={"preset": "nowhere"}))
 
@@ -113,4 +113,4 @@ def test_non_finite_numbers_are_rejected():
     with pytest.raises(FiscalProfileError) as caught:
         parse_fiscal_profile(document)
     fields = {p.field for p in caught.value.problems}
-    assert {"discount_rate", "years.0.revenue", "debt_rules.max_debt_service_ratio"} <= fields
+    assert {"discount_rate", "years[0].revenue", "debt_rules.max_debt_service_ratio"} <= fields

@@ -96,9 +96,9 @@ def test_schema_errors_name_the_field(raw_catalogue):
     with pytest.raises(MechanismError) as caught:
         parse_catalogue(broken)
     fields = {p.field for p in caught.value.problems}
-    assert "mechanisms.4.interest_rate" in fields
-    assert "mechanisms.5.amortisation" in fields
-    assert "mechanisms.6.id" in fields
+    assert "mechanisms[4].interest_rate" in fields
+    assert "mechanisms[5].amortisation" in fields
+    assert "mechanisms[6].id" in fields
 
 
 def test_cross_field_rules(raw_catalogue):

@@ -30,7 +30,8 @@ def _after_plotly_loads(html: str) -> str:
     """Run the fragment's drawing script once Plotly (loaded with ``defer``) is there.
 
     Deferred scripts run after the page is parsed and before ``DOMContentLoaded``,
-    so an inline script must wait for that event unless Plotly is already loaded.
+    so an inline script must wait for that event unless Plotly is already loaded;
+    it then draws in a task of its own, so the page's text and tables show first.
     """
     start = html.index("<script")
     body_start = html.index(">", start) + 1
@@ -38,7 +39,8 @@ def _after_plotly_loads(html: str) -> str:
     script = html[body_start:body_end]
     wrapped = (
         "(function (draw) { if (window.Plotly) { draw(); } "
-        'else { document.addEventListener("DOMContentLoaded", draw); } })'
+        'else { document.addEventListener("DOMContentLoaded", function () { '
+        "setTimeout(draw, 0); }); } })"
         f"(function () {{{script}}});"
     )
     return html[:body_start] + wrapped + html[body_end:]

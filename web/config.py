@@ -36,6 +36,7 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
     TESTING = False
     NUMBER_LOCALE = "en"  # numbers' locale when the city's country is not recognised
+    PEERS_DATASET_DIR: str | None = None  # imported peer results (docs/peers.md)
 
     @classmethod
     def from_environment(cls, instance_path: str) -> dict[str, Any]:
@@ -47,6 +48,7 @@ class Config:
         settings["DATABASE_URL"] = database_url(os.environ.get("DATABASE_URL"))
         settings["SOLVER"] = os.environ.get("SOLVER", cls.SOLVER)
         settings["NUMBER_LOCALE"] = os.environ.get("NUMBER_LOCALE", cls.NUMBER_LOCALE)
+        settings["PEERS_DATASET_DIR"] = os.environ.get("PEERS_DATASET_DIR") or None
         if "SOLVER_TIME_LIMIT" in os.environ:
             settings["SOLVER_TIME_LIMIT"] = int(os.environ["SOLVER_TIME_LIMIT"])
         return settings

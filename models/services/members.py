@@ -86,9 +86,11 @@ def _member(session: Session, city: City, membership_id: int) -> Membership:
     return membership
 
 
-def reset_password(session: Session, city: City, actor: User, membership_id: int) -> str:
-    """Give a member of ``city`` a new temporary password (returned, never stored in
-    clear); audited without the password."""
+def reset_password(
+    session: Session, city: City, actor: User, membership_id: int
+) -> tuple[str, str]:
+    """Give a member of ``city`` a new temporary password; returns (their e-mail, the
+    password), which is never stored in clear. Audited without the password."""
     membership = _member(session, city, membership_id)
     password = temporary_password()
     membership.user.password_hash = generate_password_hash(password)
@@ -102,7 +104,7 @@ def reset_password(session: Session, city: City, actor: User, membership_id: int
         city_id=city.id,
         details={"user": membership.user.email},
     )
-    return password
+    return membership.user.email, password
 
 
 def _admins_left(session: Session, city: City, without: Membership) -> int:

@@ -27,7 +27,8 @@ from decision_support.kpis.scoring import latest_values as latest_reported
 from decision_support.kpis.scoring import score_values
 from decision_support.kpis.targets import scoring_direction
 from decision_support.portfolio import OptimiseOptions, Scenario, optimise, parse_scenario
-from decision_support.portfolio.scenario import ScenarioError, scenario_to_dict
+from decision_support.portfolio.scenario import ScenarioError
+from decision_support.portfolio.scenario_file import scenario_to_dict
 from decision_support.projects.portfolio_entry import impact_key
 from models.base import utcnow
 from models.cities import City

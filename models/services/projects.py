@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from decision_support.errors import Problem
-from decision_support.kpis.catalogue import compact_code, load_catalogue
+from decision_support.kpis.catalogue import KPI, compact_code, load_catalogue
 from decision_support.projects.candidate_files import parse_candidate_document
 from decision_support.projects.candidates import check_candidate_list, validate_candidate
 from decision_support.projects.instantiate import instantiate, link_candidates
@@ -557,13 +557,14 @@ def _band(scoring: Any, value: float, target: float, direction: str) -> str:
     return str(scoring.band_for_points(scoring.points_for(ratio)))
 
 
-def _after(value: float, change: float, value_kind: str) -> float:
+def _after(value: float, change: float, kpi: KPI) -> float:
+    """The value after the change, held in the KPI's physical range (as the portfolio does)."""
     after = value + change
-    if value_kind == "percentage":
-        return max(0.0, min(100.0, after))
-    if value_kind == "yes_no":
+    if kpi.value_kind == "yes_no":
         return 1.0 if after >= 0.5 else 0.0
-    return after
+    lowest, highest = kpi.value_range
+    after = max(lowest, after)
+    return after if highest is None else min(highest, after)
 
 
 def kpi_moves(session: Session, city: City, project: CandidateProject) -> list[KpiMove]:
@@ -578,7 +579,7 @@ def kpi_moves(session: Session, city: City, project: CandidateProject) -> list[K
         kpi = catalogue.get(impact.kpi)
         current = latest.get((kpi.code, impact.data_point or ""))
         before = current.value if current is not None else None
-        after = _after(before, impact.change, kpi.value_kind) if before is not None else None
+        after = _after(before, impact.change, kpi) if before is not None else None
         target_value = band_before = band_after = None
         if modules is not None and target_set is not None:
             scoring, targets_module = modules[1], modules[2]

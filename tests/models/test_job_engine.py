@@ -206,7 +206,7 @@ def test_a_killed_worker_process_leaves_the_job_failed_and_a_retry_finishes_it(
         "PYTHONPATH": str(REPO),
     }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "models.jobs", "worker", "--workers", "1"],
+        [sys.executable, "-m", "cli", "jobs", "worker", "--workers", "1"],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
@@ -248,7 +248,7 @@ def test_a_killed_worker_process_leaves_the_job_failed_and_a_retry_finishes_it(
 
 
 def test_jobs_pending_prints_one_json_document(capsys):
-    from decision_support.cli import main
+    from cli.main import main
 
     huey.flush()
     assert main(["jobs", "pending", "--json"]) == 0

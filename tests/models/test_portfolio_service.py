@@ -125,3 +125,26 @@ def test_run_on_city_data_reports_the_dimension_scores_of_the_kpi_pages(db, city
             assert score["after"] == score["before"]
     if any(k["band_after"] != k["band_before"] for k in projection):
         assert any(s["after"] != s["before"] for s in scores.values())
+
+
+def test_project_pages_hold_a_kpi_move_in_the_kpis_range(db, city):
+    from dataclasses import replace as copy_with
+
+    from decision_support.projects.model import CandidateImpact
+    from models.services.kpi_values import latest_values
+    from models.services.projects import kpi_moves, list_candidates
+
+    latest = latest_values(db, city)
+    share = next(v for (code, _dp), v in latest.items() if v.kpi.unit == "Percentage" and v.value)
+    count = next(
+        v for v in latest.values() if v.kpi.unit.startswith("Number per") and v.value is not None
+    )
+    project = copy_with(
+        list_candidates(db, city)[0],
+        impacts=(
+            CandidateImpact(share.kpi.code, 150.0, "high", "test", share.data_point or None),
+            CandidateImpact(count.kpi.code, -1e9, "high", "test", count.data_point or None),
+        ),
+    )
+    up, down = kpi_moves(db, city, project)
+    assert up.after == 100.0 and down.after == 0.0

@@ -17,7 +17,7 @@ ADMIN = "/cities/demo-city/admin"
 
 
 def _flashed_password(page: str) -> str:
-    found = re.search(r"temporary password:? (\S+?)\.? Pass it on", page)
+    found = re.search(r'temporary password: <code class="password">([^<]+)</code>', page)
     assert found, page
     return found.group(1)
 
@@ -41,6 +41,9 @@ def test_admin_invites_a_user_who_can_then_log_in(client, auth, db):
     page = response.get_data(as_text=True)
     password = _flashed_password(page)
     assert len(password) >= 16 and "no e-mail is sent" in page
+    # shown in this response only (not flashed through the session cookie), never cached
+    assert response.status_code == 200 and not response.history
+    assert response.headers["Cache-Control"] == "no-store"
     db.expire_all()
     user = authenticate(db, "new.planner@demo-city.example", password)
     assert user is not None

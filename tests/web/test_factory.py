@@ -69,5 +69,5 @@ def test_chart_pages_load_plotly_deferred_and_draw_after_it(client, auth):
     auth.login_as("city_leader")
     page = client.get("/cities/demo-city/kpis/").get_data(as_text=True)
     assert f'<script defer src="/vendor/plotly.min.js?v={version("plotly")}"></script>' in page
-    assert 'document.addEventListener("DOMContentLoaded", draw)' in page
+    assert 'document.addEventListener("DOMContentLoaded", function () { setTimeout(draw, 0)' in page
     assert page.index("Plotly.newPlot") > page.index('addEventListener("DOMContentLoaded"')

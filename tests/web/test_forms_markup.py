@@ -46,6 +46,6 @@ def test_narrow_screens_fold_the_menu_and_scroll_tables_inside_themselves(client
     css.close()
     narrow = text[text.index("@media (max-width: 640px)") :]
     narrow = narrow[: narrow.index("\n}\n")]
-    assert "table.data { display: block; overflow-x: auto;" in narrow
+    assert "main table { display: block; overflow-x: auto;" in narrow
     assert ".city-nav.collapsed ul { display: none; }" in narrow
     assert "minmax(min(100%, 26rem), 1fr)" in text  # two-column pages fit a 390 px screen

@@ -288,3 +288,37 @@ def test_a_failed_job_can_be_retried_from_its_page(client, auth, db, offline):
     status = client.get(f"/api/cities/demo-city/scenarios/jobs/{job_id}").get_json()
     assert (status["status"], status["error"]) == ("queued", None)
     assert execute_job(offline.extensions["db_sessions"], job_id, workers=1) == "done"
+
+
+def test_comparison_writes_large_amounts_without_exponents(client, auth, db, offline):
+    import re
+
+    big = (
+        KNAPSACK_YAML.replace(b"Tiny", b"Big")
+        .replace(b"2027: 100}", b"2027: 100000000}")
+        .replace(b"[40]", b"[40000000]")
+        .replace(b"[30]", b"[32650000]")
+        .replace(b"[50]", b"[50000000]")
+    )
+    auth.login_as("finance_officer")
+    client.post(
+        "/cities/demo-city/scenarios/import",
+        data={"import-file": (io.BytesIO(big), "big.yaml"), "import-name": ""},
+        content_type="multipart/form-data",
+    )
+    client.post(
+        "/cities/demo-city/scenarios/whatif",
+        data={"whatif-name": "Big cut", "whatif-base": "Big", "whatif-library": "budget-cut-20"},
+    )
+    ids = [_scenario_id(db, "Big cut"), _scenario_id(db, "Big")]
+    response = client.post(
+        "/cities/demo-city/scenarios/jobs/run",
+        data={"run-scenario_ids": [str(i) for i in ids], "run-time_limit": "20"},
+    )
+    job_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    execute_job(offline.extensions["db_sessions"], job_id, workers=1)
+    page = client.get(f"/cities/demo-city/scenarios/jobs/{job_id}").get_data(as_text=True)
+    assert "Comparison" in page
+    text = re.sub(r"<script.*?</script>", "", page, flags=re.S)  # chart data may use exponents
+    assert "Comparison" in text and not re.search(r"\d\.?\d*e[+-]\d+", text)  # no 7.265e+07
+    assert "72,650,000" in page  # P1 + P2, the plan under the full budget

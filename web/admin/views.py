@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    flash,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
@@ -20,8 +30,7 @@ from models.services.members import (
     reset_password,
 )
 from models.users import Role
-from web.access import require
-from web.admin import api, bp
+from web.access import city_api_blueprint, city_blueprint, require
 from web.admin.forms import (
     AuditFilterForm,
     CityProfileForm,
@@ -32,6 +41,9 @@ from web.admin.forms import (
 from web.database import db_session
 from web.forms import attach_problems
 
+bp = city_blueprint("admin", __name__, "admin")
+api = city_api_blueprint("admin_api", __name__, "admin")
+
 
 @bp.before_request
 def _admins_only() -> None:
@@ -39,7 +51,10 @@ def _admins_only() -> None:
 
 
 def _members_page(
-    form: MemberForm | None = None, invite: InviteForm | None = None, status: int = 200
+    form: MemberForm | None = None,
+    invite: InviteForm | None = None,
+    status: int = 200,
+    issued: dict[str, str] | None = None,
 ) -> tuple[str, int]:
     return render_template(
         "admin/index.html",
@@ -47,7 +62,17 @@ def _members_page(
         invite=invite or InviteForm(formdata=None, prefix="invite"),
         actions=MemberActionForm(formdata=None),
         members=members_of(db_session(), g.city),
+        issued=issued,
     ), status
+
+
+def _password_page(email: str, password: str, what: str) -> Response:
+    """The members page with a temporary password shown once. It is rendered in this
+    response (not flashed: the session cookie is readable) and never cached."""
+    page, _ = _members_page(issued={"email": email, "password": password, "what": what})
+    response = make_response(page)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -84,17 +109,14 @@ def invite() -> str | Response | tuple[str, int]:
         except InputError as exc:
             attach_problems(form, exc)
         else:
-            flash(
-                f"{form.email.data} can log in as {role.label} with the temporary password "
-                f"{password}. Pass it on privately; it is not shown again and no e-mail is sent.",
-                "success",
+            return _password_page(
+                form.email.data or "", password, f"can now log in as {role.label}"
             )
-            return redirect(url_for("admin.index"))
     return _members_page(invite=form, status=422)
 
 
 @bp.route("/members", methods=["POST"])
-def member_action() -> Response | tuple[str, int]:
+def member_action() -> Response:
     """Reset a member's password or remove them from the city."""
     form = MemberActionForm()
     if not form.validate_on_submit() or not (form.reset.data or form.remove.data):
@@ -102,14 +124,10 @@ def member_action() -> Response | tuple[str, int]:
     member = form.member.data or 0
     try:
         if form.reset.data:
-            password = reset_password(db_session(), g.city, g.user, member)
-            flash(
-                f"New temporary password: {password}. Pass it on privately; it is not shown again.",
-                "success",
-            )
-        else:
-            email = remove_member(db_session(), g.city, g.user, member)
-            flash(f"{email} is no longer a member of {g.city.name}.", "success")
+            email, password = reset_password(db_session(), g.city, g.user, member)
+            return _password_page(email, password, "has a new password")
+        email = remove_member(db_session(), g.city, g.user, member)
+        flash(f"{email} is no longer a member of {g.city.name}.", "success")
     except InputError as exc:
         flash(str(exc.problems[0].message), "error")
     return redirect(url_for("admin.index"))

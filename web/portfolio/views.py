@@ -47,13 +47,16 @@ from models.services.portfolio import (
     saved_portfolio_scenarios,
     solve_run,
 )
-from web.access import can, require
+from web.access import can, city_api_blueprint, city_blueprint, require
 from web.charts import figure_html
 from web.database import db_session
 from web.forms import attach_problems
-from web.portfolio import api, bp, charts
+from web.portfolio import charts
 from web.portfolio.forms import ForceForm, RetryForm, RunForm
 from web.portfolio.summary import BAND_LABELS, funding_lines, mechanism_names, run_summary
+
+bp = city_blueprint("portfolio", __name__, "portfolio")
+api = city_api_blueprint("portfolio_api", __name__, "portfolio")
 
 
 def _solver() -> str:

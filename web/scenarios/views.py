@@ -59,11 +59,11 @@ from scenarios.files import library_whatifs
 from scenarios.frontier import AXES
 from scenarios.uncertainty import OVERRUN_BY_RISK
 from scenarios.workbook import change_lines, comparison_workbook
-from web.access import can, require
+from web.access import can, city_api_blueprint, city_blueprint, require
 from web.charts import figure_html
 from web.database import db_session
 from web.forms import attach_problems
-from web.scenarios import api, bp, charts
+from web.scenarios import charts
 from web.scenarios.forms import (
     CancelForm,
     CityDataForm,
@@ -77,6 +77,9 @@ from web.scenarios.forms import (
     SensitivityForm,
     WhatIfForm,
 )
+
+bp = city_blueprint("scenarios", __name__, "scenarios")
+api = city_api_blueprint("scenarios_api", __name__, "scenarios")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

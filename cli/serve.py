@@ -15,7 +15,7 @@ from scenarios.runner import available_workers
 
 def _start_worker(workers: int) -> subprocess.Popen[bytes]:
     """The job-engine worker that executes this server's background runs."""
-    command = [sys.executable, "-m", "models.jobs", "worker", "--workers", str(workers)]
+    command = [sys.executable, "-m", "cli", "jobs", "worker", "--workers", str(workers)]
     return subprocess.Popen(command)
 
 

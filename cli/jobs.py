@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from decision_support.cli_output import emit, json_option
+from cli.output import emit, json_option
 from scenarios.runner import available_workers
 
 

@@ -166,15 +166,19 @@ def parse_scenario(document: Any) -> Scenario:
     return scenario
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read a ``.yaml``/``.yml``/``.json`` scenario file and validate it."""
+def read_scenario_document(path: str | Path) -> Any:
+    """The document of a ``.yaml``/``.yml``/``.json`` scenario file, not yet checked."""
     path = Path(path)
     text = path.read_text(encoding="utf-8")
     try:
-        document = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        return json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise ScenarioError(Problem(f"{path.name} is not valid YAML/JSON: {exc}")) from exc
-    return parse_scenario(document)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a ``.yaml``/``.yml``/``.json`` scenario file and validate it."""
+    return parse_scenario(read_scenario_document(path))
 
 
 def _drop_defaults(value: Any) -> Any:

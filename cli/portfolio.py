@@ -8,7 +8,9 @@ import click
 
 from cli.output import emit, json_option
 from decision_support.portfolio.api import OptimiseOptions, optimise
-from decision_support.portfolio.scenario_file import load_scenario
+from decision_support.portfolio.scenario_file import parse_scenario, read_scenario_document
+from rules.rule_pack import load_pack
+from scenarios.city_scenario import with_lead_times
 
 
 def _render(payload: dict[str, Any]) -> str:
@@ -48,6 +50,12 @@ def _render(payload: dict[str, Any]) -> str:
 )
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True)
 @click.option("--no-explain", is_flag=True, help="Skip the explanation re-solves.")
+@click.option(
+    "--pack",
+    default=None,
+    help="Rule pack whose procurement lead times fill the projects that give none "
+    "(a web run uses the city's pack).",
+)
 @json_option
 def optimise_command(
     scenario_file: str,
@@ -55,9 +63,17 @@ def optimise_command(
     gap: float,
     solver: str,
     no_explain: bool,
+    pack: str | None,
     as_json: bool,
 ) -> None:
     """Recommend which projects to start when and how to fund them (SCENARIO_FILE: YAML/JSON)."""
-    scenario = load_scenario(scenario_file)
+    document = read_scenario_document(scenario_file)
+    if (
+        pack is not None
+        and isinstance(document, dict)
+        and isinstance(document.get("start_year"), int)
+    ):
+        with_lead_times(document, load_pack(pack))
+    scenario = parse_scenario(document)
     options = OptimiseOptions(time_limit=time_limit, gap=gap, solver=solver, explain=not no_explain)
     emit(optimise(scenario, options).to_dict(), as_json, _render)

@@ -166,16 +166,20 @@ def parse_scenario(document: Any) -> Scenario:
     return scenario
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read a ``.yaml``/``.yml``/``.json`` scenario file and validate it."""
+def read_scenario_document(path: str | Path) -> Any:
+    """The document of a ``.yaml``/``.yml``/``.json`` scenario file, not yet checked."""
     path = Path(path)
     if not path.is_file():  # a missing file stays an OSError (the CLI names it)
         path.read_bytes()
     try:
-        document = read_document_file(path)
+        return read_document_file(path)
     except DocumentError as exc:
         raise ScenarioError(exc.problems) from None
-    return parse_scenario(document)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a ``.yaml``/``.yml``/``.json`` scenario file and validate it."""
+    return parse_scenario(read_scenario_document(path))
 
 
 def _drop_defaults(value: Any) -> Any:

@@ -10,10 +10,10 @@ the given factory, runs the optimiser and stores status, timings and results.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date
 from importlib import resources
 from typing import Any
 
@@ -22,11 +22,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from decision_support.errors import InputError, Problem
 from decision_support.files.documents import load_yaml
-from decision_support.finance.mechanisms import Mechanism
 from decision_support.kpis.catalogue import load_catalogue
 from decision_support.kpis.scoring import latest_values as latest_reported
 from decision_support.kpis.scoring import score_values
-from decision_support.kpis.targets import ScoringDirection, Target, scoring_direction
+from decision_support.kpis.targets import scoring_direction
 from decision_support.portfolio import OptimiseOptions, Scenario, optimise, parse_scenario
 from decision_support.portfolio.scenario import ScenarioError
 from decision_support.portfolio.scenario_file import scenario_to_dict
@@ -34,19 +33,23 @@ from decision_support.projects.portfolio_entry import impact_key
 from models.base import utcnow
 from models.cities import City
 from models.jobs.liveness import heartbeat
-from models.kpis import Kpi
-from models.projects import Project
 from models.scenarios import PortfolioRun
 from models.scenarios import Scenario as SavedScenario
 from models.services.audit import record_change
 from models.services.finance import city_mechanisms, fiscal_profile
 from models.services.kpi_targets import target_set
 from models.services.kpi_values import city_values
-from models.services.projects import portfolio_entries
+from models.services.projects import list_candidates
 from models.session import transaction
 from models.users import User
-from rules.lead_time import lead_time_estimator
 from rules.rule_pack import load_pack
+from scenarios.city_scenario import (
+    CityInputs,
+    PlanningChoices,
+    ScoredKpi,
+    city_scenario_document,
+    with_lead_times,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +78,19 @@ class RunSettings:
     existing_debt_service_per_year: float | None = None
     max_debt_service_ratio: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def planning(self) -> PlanningChoices:
+        """The horizon, objective and money choices, as the composition reads them."""
+        return PlanningChoices(
+            start_year=self.start_year,
+            horizon_years=self.horizon_years,
+            mode=self.mode,
+            budget_per_year=self.budget_per_year,
+            carry_over=self.carry_over,
+            revenue_per_year=self.revenue_per_year,
+            existing_debt_service_per_year=self.existing_debt_service_per_year,
+            max_debt_service_ratio=self.max_debt_service_ratio,
+        )
 
     def options(self, solver: str = "highs") -> OptimiseOptions:
         return OptimiseOptions(
@@ -109,10 +125,8 @@ def saved_portfolio_scenarios(session: Session, city: City) -> list[SavedScenari
     return [s for s in rows if isinstance(s.definition, dict) and "projects" in s.definition]
 
 
-def _baselines_and_targets(
-    session: Session, city: City
-) -> dict[tuple[str, str], tuple[float, Target, ScoringDirection]]:
-    """Per (KPI code, data point): the value, target and direction the KPI pages score.
+def _scored_kpis(session: Session, city: City) -> list[ScoredKpi]:
+    """The KPIs (and data points) as the KPI pages score them: value, target, direction.
 
     The same rules as :func:`models.services.kpi_values.city_assessment`: the latest
     year with a reported value, the city's target over the shipped reference (data
@@ -121,7 +135,7 @@ def _baselines_and_targets(
     """
     catalogue = load_catalogue()
     targets = target_set(session, city)
-    chosen: dict[tuple[str, str], tuple[float, Target, ScoringDirection]] = {}
+    scored: list[ScoredKpi] = []
     for value in latest_reported(city_values(session, city)):
         kpi = catalogue.find(value.code)
         target = targets.lookup(value.code, value.data_point)
@@ -130,202 +144,58 @@ def _baselines_and_targets(
         direction = scoring_direction(kpi, target)
         if direction is None:
             continue
-        chosen[value.code, value.data_point or ""] = (value.value, target, direction)
-    return chosen
+        scored.append(
+            ScoredKpi(value.code, value.data_point or "", value.value, target.value, direction)
+        )
+    return scored
 
 
-def _portfolio_type(mechanism: Mechanism) -> str:
-    """The optimiser's mechanism type for a finance-catalogue mechanism."""
-    if mechanism.id == "own_budget":
-        return "own_budget"
-    if mechanism.kind == "debt":
-        if "green" in mechanism.type:
-            return "green_bond"
-        if "bond" in mechanism.type:
-            return "bond"
-        return "tax_increment" if "tax_increment" in mechanism.type else "loan"
-    if mechanism.kind == "deferred_payment":
-        if "energy_performance" in mechanism.type:
-            return "epc"
-        return "ppp" if "ppp" in mechanism.type else "other"
-    # contributions, earmarked own funds and user-funded concessions are not repaid by the city
-    return "grant"
-
-
-def _mechanism(mechanism: Mechanism, years: range) -> dict[str, Any]:
-    """A finance-catalogue mechanism (with the city's overrides) as a scenario entry."""
-    kind = _portfolio_type(mechanism)
-    if kind == "own_budget":
-        return {"id": mechanism.id, "name": mechanism.name, "type": kind}
-    entry: dict[str, Any] = {
-        "id": mechanism.id,
-        "name": mechanism.name,
-        "type": kind,
-        "rate": mechanism.interest_rate,
-        "issuance_cost": mechanism.issuance_cost,
-        "max_share": mechanism.max_share,
-        "min_amount": mechanism.min_deal,
-        "counts_as_debt": mechanism.counts_as_city_debt,
-        "eligible_tags": sorted(mechanism.eligible_tags),
-        "lead_time_years": mechanism.lead_time_months // 12,
-        "award_probability": mechanism.award_probability,
-    }
-    if kind not in ("grant",):
-        tenor = max(1, mechanism.tenor_years)
-        entry["tenor_years"] = tenor
-        entry["grace_years"] = min(mechanism.grace_years, tenor - 1)
-        entry["style"] = mechanism.amortisation if mechanism.amortisation != "none" else "annuity"
-    elif mechanism.cofinancing_share:
-        entry["cofinancing_share"] = min(mechanism.cofinancing_share, 0.99)
-    if mechanism.max_deal is not None:
-        entry["max_amount"] = mechanism.max_deal
-    if mechanism.capacity_total is not None:
-        entry["capacity_total"] = mechanism.capacity_total
-    if mechanism.capacity_per_year is not None:
-        entry["capacity_by_year"] = {y: mechanism.capacity_per_year for y in years}
-    return entry
+def city_inputs(session: Session, city: City) -> CityInputs:
+    """The city's data as the domain objects its scenario is composed from."""
+    return CityInputs(
+        name=city.name,
+        currency=city.currency,
+        candidates=list_candidates(session, city),
+        scored_kpis=_scored_kpis(session, city),
+        mechanisms=list(city_mechanisms(session, city)),
+        fiscal=fiscal_profile(session, city),
+        rule_pack=load_pack(city.rule_pack),
+    )
 
 
 def city_scenario(session: Session, city: City, settings: RunSettings) -> Scenario:
     """A portfolio scenario from the city's KPIs, projects and mechanisms plus the
-    run's budget and fiscal settings. Raises :class:`ScenarioError` when the data
-    cannot make a scenario (e.g. no candidate projects)."""
-    projects = list(
-        session.scalars(select(Project).where(Project.city_id == city.id).order_by(Project.code))
-    )
-    if not projects:
+    run's budget and fiscal settings (composed by :mod:`scenarios.city_scenario`).
+    Raises :class:`ScenarioError` when the data cannot make a scenario (e.g. no
+    candidate projects)."""
+    inputs = city_inputs(session, city)
+    if not inputs.candidates:
         raise ScenarioError(Problem("the city has no candidate projects yet", field="source"))
-    scored = _baselines_and_targets(session, city)
-    kpis: dict[str, dict[str, Any]] = {}
-    for project in projects:
-        for impact in project.impacts:
-            kpi = session.get(Kpi, impact.kpi_id)
-            key = (kpi.code, impact.data_point) if kpi is not None else None
-            if key is None or key not in scored:
-                continue
-            portfolio_key = impact_key(key[0], impact.data_point or None)
-            if portfolio_key in kpis:
-                continue
-            baseline, target, direction = scored[key]
-            entry: dict[str, Any] = {"code": key[0], "baseline": baseline, "target": target.value}
-            if impact.data_point:
-                entry["data_point"] = impact.data_point
-            if direction in ("higher_is_better", "lower_is_better"):
-                entry["direction"] = direction
-            kpis[portfolio_key] = entry
-    years = range(settings.start_year, settings.start_year + settings.horizon_years)
-    document: dict[str, Any] = {
-        "name": f"{city.name} {years[0]}–{years[-1]}",
-        "city": city.name,
-        "currency": city.currency,
-        "start_year": settings.start_year,
-        "horizon_years": settings.horizon_years,
-        "kpis": list(kpis.values()),
-        "objective": {"mode": settings.mode or ("gap_closure" if kpis else "value")},
-        "projects": _with_lead_times(
-            portfolio_entries(session, city, settings.start_year, kpis.keys()),
-            city,
-            settings.start_year,
-        ),
-        "mechanisms": [_mechanism(m, years) for m in city_mechanisms(session, city) if m.enabled],
-    }
-    document.update(_money_limits(session, city, settings, years))
-    return parse_scenario(document)
-
-
-def _money_limits(
-    session: Session, city: City, settings: RunSettings, years: range
-) -> dict[str, Any]:
-    """Budget, fiscal figures and discount rate: the run's settings where given, else the
-    city's fiscal profile (capital budget, revenue, existing debt service, DSR limit)."""
-    profile = fiscal_profile(session, city)
-    rows = {y.year: y for y in profile.years} if profile else {}
-    limits: dict[str, Any] = {}
-    if profile is not None:
-        limits["discount_rate"] = profile.discount_rate
-    if settings.budget_per_year is not None:
-        budget = {y: settings.budget_per_year for y in years}
-    else:
-        budget = {y: rows[y].capital_budget for y in years if y in rows}
-    limits["budget"] = {"by_year": budget, "carry_over": settings.carry_over}
-    ratio = settings.max_debt_service_ratio
-    if ratio is None and profile is not None:
-        ratio = profile.debt_rules.max_debt_service_ratio
-    revenue = {
-        y: settings.revenue_per_year if settings.revenue_per_year else rows[y].revenue
-        for y in years
-        if settings.revenue_per_year or y in rows
-    }
-    existing = {
-        y: settings.existing_debt_service_per_year
-        if settings.existing_debt_service_per_year is not None
-        else rows[y].existing_debt_service
-        for y in years
-        if settings.existing_debt_service_per_year is not None or y in rows
-    }
-    if ratio is not None and len(revenue) == len(years):
-        limits["fiscal"] = {
-            "revenue_by_year": revenue,
-            "existing_debt_service_by_year": existing,
-            "max_debt_service_ratio": ratio,
-        }
-    return limits
-
-
-def _with_lead_times(
-    entries: list[dict[str, Any]], city: City, start_year: int
-) -> list[dict[str, Any]]:
-    """Each project's procurement lead time from the city's rule pack, written into the
-    entry (``procurement.lead_time_days``) so the stored snapshot reproduces the run."""
-    estimate = lead_time_estimator(load_pack(city.rule_pack), date(start_year, 1, 1))
-    for entry in entries:
-        procurement = entry.get("procurement")
-        if not procurement or procurement.get("lead_time_days") is not None:
-            continue
-        days = estimate(_ProcurementView(procurement))
-        if days is not None:
-            procurement["lead_time_days"] = int(days)
-    return entries
-
-
-@dataclass(frozen=True)
-class _ProcurementView:
-    """The attributes the rule pack's estimator reads, over a scenario ``procurement`` entry."""
-
-    raw: dict[str, Any]
-
-    @property
-    def category(self) -> str:
-        return str(self.raw.get("category", ""))
-
-    @property
-    def estimated_value(self) -> float | None:
-        value = self.raw.get("estimated_value")
-        return float(value) if value is not None else None
-
-    @property
-    def cpv(self) -> str:
-        return str(self.raw.get("cpv", ""))
-
-    @property
-    def procedure(self) -> str:
-        return str(self.raw.get("procedure", ""))
+    return parse_scenario(city_scenario_document(inputs, settings.planning()))
 
 
 def scenario_for_run(
     session: Session, city: City, settings: RunSettings
 ) -> tuple[Scenario, int | None]:
-    """The scenario a run's settings point at, and the saved scenario's id if any."""
+    """The scenario a run's settings point at, and the saved scenario's id if any.
+
+    A scenario file (the demo's or a saved one) gets its missing procurement lead
+    times from the city's rule pack, as ``decision-support optimise FILE --pack``
+    does, so the same file gives the same plan in both."""
     if settings.source == SOURCE_DEMO:
         if not city.is_demo:
             raise ScenarioError(Problem("the demo scenario is for the demo city", field="source"))
-        return _with_mode(parse_scenario(demo_scenario_document()), settings), None
-    if settings.source.startswith(SAVED_PREFIX):
+        document, saved_id = demo_scenario_document(), None
+    elif settings.source.startswith(SAVED_PREFIX):
         saved = session.get(SavedScenario, int(settings.source.removeprefix(SAVED_PREFIX)))
         if saved is None or saved.city_id != city.id:
             raise ScenarioError(Problem("no such saved scenario", field="source"))
-        return _with_mode(parse_scenario(saved.definition), settings), saved.id
-    return city_scenario(session, city, settings), None
+        document, saved_id = copy.deepcopy(saved.definition), saved.id
+    else:
+        return city_scenario(session, city, settings), None
+    if isinstance(document, dict) and isinstance(document.get("start_year"), int):
+        with_lead_times(document, load_pack(city.rule_pack))
+    return _with_mode(parse_scenario(document), settings), saved_id
 
 
 def _with_mode(scenario: Scenario, settings: RunSettings) -> Scenario:

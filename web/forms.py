@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_wtf import FlaskForm
+from wtforms import FieldList, Form, FormField
+from wtforms.form import BaseForm
 
 from decision_support.errors import InputError
 
@@ -18,3 +22,35 @@ def attach_problems(form: FlaskForm, error: InputError) -> None:
             field.errors.append(problem.message)
         else:
             form.form_errors.append(str(problem))
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One field error, for the summary at the top of a form."""
+
+    field_id: str
+    label: str
+    message: str
+
+
+def field_problems(form: BaseForm | Form) -> list[FieldProblem]:
+    """Every field error of ``form``, nested rows (FieldList, FormField) included,
+    in the order the fields appear, each with the id of the control it concerns."""
+    problems: list[FieldProblem] = []
+    for field in form:
+        if isinstance(field, FieldList):
+            for index, entry in enumerate(field.entries, start=1):
+                if isinstance(entry, FormField):
+                    for inner in field_problems(entry.form):
+                        label = f"{field.label.text}, row {index}: {inner.label}"
+                        problems.append(FieldProblem(inner.field_id, label, inner.message))
+                else:
+                    problems += [
+                        FieldProblem(entry.id, f"{field.label.text} {index}", str(e))
+                        for e in entry.errors
+                    ]
+        elif isinstance(field, FormField):
+            problems += field_problems(field.form)
+        elif isinstance(field.errors, list | tuple):
+            problems += [FieldProblem(field.id, field.label.text, str(e)) for e in field.errors]
+    return problems

@@ -6,6 +6,7 @@ from flask import Flask
 
 from models.permissions import Action
 from web.access import can
+from web.forms import field_problems
 
 
 def format_money(value: float | None, currency: str = "") -> str:
@@ -27,6 +28,6 @@ def format_number(value: float | None, digits: int = 2) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(can=can, Action=Action)
+    app.jinja_env.globals.update(can=can, Action=Action, field_problems=field_problems)
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["number"] = format_number

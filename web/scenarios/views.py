@@ -62,6 +62,7 @@ from web.access import can, require
 from web.charts import figure_html
 from web.database import db_session
 from web.forms import attach_problems
+from web.job_progress import status_document
 from web.scenarios import api, bp, charts
 from web.scenarios.forms import (
     CancelForm,
@@ -437,6 +438,22 @@ def comparison_of(job: ScenarioJob) -> dict[str, Any] | None:
     return compare_runs([ComparedRun(r["name"], r["input"]["scenario"], r["result"]) for r in runs])
 
 
+def progress_of(job: ScenarioJob) -> dict[str, Any]:
+    """The job's status in the polling contract of :mod:`web.job_progress`."""
+    state = job.status if job.status in ("queued", "running", "done", "cancelled") else "failed"
+    document = status_document(
+        state=state,
+        status=job.status,
+        done=job.done,
+        total=job.total,
+        started=job.started_at or job.created_at,
+        finished_at=job.finished_at,
+        error=job.error,
+        result_url=url_for("scenarios.job", job_id=job.id),
+    )
+    return {**job_status(job), **document}
+
+
 @bp.route("/jobs/<int:job_id>")
 def job(job_id: int) -> str:
     """A job's progress (polled), cancel button, and results when finished."""
@@ -464,7 +481,7 @@ def job(job_id: int) -> str:
     return render_template(
         "scenarios/job.html",
         job=row,
-        status=job_status(row),
+        status=progress_of(row),
         cancel_form=CancelForm(prefix="cancel"),
         comparison=comparison,
         change_lines=change_lines(comparison) if comparison else [],
@@ -523,7 +540,7 @@ def api_job(job_id: int) -> Response:
     """A job's status and progress (what the job page polls)."""
     row = _job(job_id)
     reap_if_orphaned(db_session(), row)
-    return jsonify(job_status(row))
+    return jsonify(progress_of(row))
 
 
 @api.route("/jobs/<int:job_id>/results")
@@ -531,7 +548,7 @@ def api_job_results(job_id: int) -> Response:
     """A finished job's inputs and results as JSON."""
     row = _job(job_id)
     payload: dict[str, Any] = {
-        **job_status(row),
+        **progress_of(row),
         "params": row.params,
         "inputs": row.inputs,
         "results": row.results,

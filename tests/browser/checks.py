@@ -79,11 +79,14 @@ def sideways_overflow(page: Any) -> str | None:
                         let scrolled = false;
                         for (let p = el.parentElement; p; p = p.parentElement) {
                             const s = getComputedStyle(p).overflowX;
-                            if (s === 'auto' || s === 'scroll' || s === 'hidden') { scrolled = true; break; }
+                            if (['auto', 'scroll', 'hidden'].includes(s)) {
+                                scrolled = true;
+                                break;
+                            }
                         }
                         if (!scrolled) {
-                            worst = {right: box.right, tag: el.tagName.toLowerCase(),
-                                     cls: el.className && el.className.baseVal === undefined ? el.className : ''};
+                            const cls = typeof el.className === 'string' ? el.className : '';
+                            worst = {right: box.right, tag: el.tagName.toLowerCase(), cls: cls};
                         }
                     }
                 }

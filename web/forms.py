@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import FieldList, Form, FormField
+from wtforms import FieldList, FloatField, Form, FormField
 from wtforms.form import BaseForm
 
 from decision_support.errors import InputError
@@ -39,6 +41,12 @@ def field_problems(form: BaseForm | Form) -> list[FieldProblem]:
     problems: list[FieldProblem] = []
     for field in form:
         if isinstance(field, FieldList):
+            # Problems of the list as a whole (attach_problems) sit among the entries' errors.
+            problems += [
+                FieldProblem(field.id, field.label.text, e)
+                for e in field.errors
+                if isinstance(e, str)
+            ]
             for index, entry in enumerate(field.entries, start=1):
                 if isinstance(entry, FormField):
                     for inner in field_problems(entry.form):
@@ -54,3 +62,22 @@ def field_problems(form: BaseForm | Form) -> list[FieldProblem]:
         elif isinstance(field.errors, list | tuple):
             problems += [FieldProblem(field.id, field.label.text, str(e)) for e in field.errors]
     return problems
+
+
+class NumberField(FloatField):
+    """A decimal number. What was typed is kept when it is not a number (the field
+    shows it, marked, with "… is not a number"), and 0 is a number like any other:
+    use ``InputRequired``, never ``DataRequired`` (which rejects 0 and drops the error)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or not str(valuelist[0]).strip():
+            return
+        text = str(valuelist[0]).strip()
+        try:
+            self.data = float(text)
+        except ValueError as exc:
+            self.data = None
+            raise ValueError(f"“{text}” is not a number") from exc
+        if not math.isfinite(self.data):
+            self.data = None
+            raise ValueError(f"“{text}” is not a finite number")

@@ -22,7 +22,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from decision_support.errors import InputError, Problem
 from decision_support.kpis.catalogue import load_catalogue
@@ -37,6 +37,7 @@ from decision_support.projects.model import (
     ProjectProcurement,
     Risk,
 )
+from web.forms import NumberField
 
 
 def _choices(values: tuple[str, ...]) -> list[SelectChoice]:
@@ -75,7 +76,7 @@ class ImpactRowForm(Form):
 
     kpi = SelectField("KPI", choices=[], validate_choice=False)
     data_point = StringField("Data point", validators=[Optional(), Length(max=60)])
-    change = FloatField("Change (KPI unit)", validators=[Optional()])
+    change = NumberField("Change (KPI unit)", validators=[Optional()])
     confidence = SelectField("Confidence", choices=_choices(CONFIDENCE_LEVELS), default="medium")
     source = StringField("Source", validators=[Optional(), Length(max=2000)])
     note = StringField("Note", validators=[Optional(), Length(max=500)])
@@ -90,16 +91,16 @@ class ProjectForm(FlaskForm):
         "Capex per year (amounts separated by ';', first year first)",
         validators=[DataRequired()],
     )
-    opex_per_year = FloatField("Opex per year", validators=[Optional()], default=0.0)
-    savings_per_year = FloatField("Savings per year", validators=[Optional()], default=0.0)
-    duration_years = FloatField("Duration (years)", validators=[DataRequired()])
-    lifetime_years = FloatField("Lifetime (years)", validators=[DataRequired()])
+    opex_per_year = NumberField("Opex per year", validators=[Optional()], default=0.0)
+    savings_per_year = NumberField("Savings per year", validators=[Optional()], default=0.0)
+    duration_years = NumberField("Duration (years)", validators=[InputRequired()])
+    lifetime_years = NumberField("Lifetime (years)", validators=[InputRequired()])
     earliest_start = IntegerField("Earliest start (years from plan start)", validators=[Optional()])
     latest_start = IntegerField("Latest start (years from plan start)", validators=[Optional()])
     procurement_category = SelectField("Procurement", choices=_choices(PROCUREMENT_CATEGORIES))
     cpv = StringField("CPV code", validators=[Optional(), Length(max=12)])
     contract = StringField("Contract structure", validators=[Optional(), Length(max=500)])
-    estimated_value = FloatField(
+    estimated_value = NumberField(
         "Estimated contract value (blank: total capex)", validators=[Optional()]
     )
     cost_overrun_risk = SelectField("Cost-overrun risk", choices=_choices(LEVELS), default="medium")
@@ -111,6 +112,10 @@ class ProjectForm(FlaskForm):
     impacts = FieldList(FormField(ImpactRowForm), min_entries=1)
     add_impact = SubmitField("Add a KPI row")
     submit = SubmitField("Save project")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.impacts_errors: list[str] = []  # problems of the impacts table as a whole
 
     def prepare(self, other_ids: list[str]) -> None:
         """Fill the dynamic choices (KPIs, other projects of the city)."""

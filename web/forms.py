@@ -73,11 +73,11 @@ class NumberField(FloatField):
         if not valuelist or not str(valuelist[0]).strip():
             return
         text = str(valuelist[0]).strip()
+        self.data = None
         try:
-            self.data = float(text)
+            number = float(text)
         except ValueError as exc:
-            self.data = None
             raise ValueError(f"“{text}” is not a number") from exc
-        if not math.isfinite(self.data):
-            self.data = None
+        if not math.isfinite(number):
             raise ValueError(f"“{text}” is not a finite number")
+        self.data = number

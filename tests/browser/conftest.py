@@ -77,13 +77,18 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(database_url: str) -> Iterator[LiveServer]:
+def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     """The app on a fresh seeded database, served on a free loopback port."""
     from models.scenario_worker import wait_for_workers
     from web import create_app
 
     app = create_app(
-        {"DATABASE_URL": database_url, "SECRET_KEY": "browser-test-secret", "TESTING": False}
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "browser-test-secret",
+            "TESTING": False,
+            "PENDING_UPLOADS_DIR": str(tmp_path / "pending-uploads"),
+        }
     )
     server = LiveServer(app)
     yield server

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import IntegerField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from decision_support.kpis.catalogue import load_catalogue
@@ -24,6 +31,14 @@ class ValuesImportForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1900, max=2100)],
     )
     submit = SubmitField("Import values")
+
+
+class ConfirmImportForm(FlaskForm):
+    """Replace stored values with a previewed upload (or drop it)."""
+
+    token = HiddenField(validators=[DataRequired(), Length(max=100)])
+    submit = SubmitField("Replace the stored values")
+    cancel = SubmitField("Cancel")
 
 
 class KpiValueForm(FlaskForm):

@@ -27,8 +27,25 @@ from models import migrate
 from models.services.demo import DEMO_USERS, seed_demo
 from models.services.reference_data import load_kpi_catalogue
 from models.session import make_engine, make_session_factory, transaction
+from tests.read_guard import OUTSIDE_READS, install_read_guard
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+REPO = Path(__file__).resolve().parents[1]
+TEST_DATA = REPO / "tests" / "data"
+
+
+install_read_guard(REPO)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if code under test swallowed a refused read beside the repository."""
+    if OUTSIDE_READS:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Name every file the suite tried to read beside the repository."""
+    for path in sorted(set(OUTSIDE_READS)):
+        terminalreporter.write_line(f"read outside the repository: {path}", red=True)
 
 
 def _postgres_url() -> str | None:
@@ -188,7 +205,7 @@ def auth(client: FlaskClient) -> AuthActions:
     return AuthActions(client)
 
 
-@pytest.fixture
-def shared_dir() -> Path:
-    """``../shared`` beside the repository (tests may read it; the product may not)."""
-    return SHARED
+@pytest.fixture(scope="session")
+def test_data() -> Path:
+    """``tests/data``: every file a test reads (provenance in ``tests/data/README.md``)."""
+    return TEST_DATA

@@ -76,6 +76,24 @@ def planned_solves(samples: int) -> int:
     return 1 + 3 * samples
 
 
+DEFAULT_TIME_BUDGET_SECONDS = 600.0
+"""How long a robustness run started with the default sample count may take at most
+(a product choice: a run a user waits for, not a measured figure)."""
+
+
+def worst_case_seconds(samples: int, sample_time_limit: float, workers: int) -> float:
+    """Upper bound of a run's wall time: ``ceil((1 + 3N) / W) · t`` for ``W`` parallel
+    workers and the per-solve time limit ``t`` (every solve hitting its limit)."""
+    waves = -(-planned_solves(samples) // max(1, workers))
+    return waves * sample_time_limit
+
+
+def samples_for_budget(budget_seconds: float, sample_time_limit: float, workers: int) -> int:
+    """The largest sample count whose worst case fits ``budget_seconds`` (at least 1)."""
+    waves = int(budget_seconds // sample_time_limit)
+    return max(1, (waves * max(1, workers) - 1) // 3)
+
+
 def classify(core_index: float) -> str:
     """``core`` (1), ``exterior`` (0) or ``borderline``."""
     if core_index >= 1.0:

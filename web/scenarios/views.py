@@ -56,7 +56,14 @@ from models.services.scenarios import (
 from scenarios.comparison import ComparedRun, compare_runs
 from scenarios.files import library_whatifs
 from scenarios.frontier import AXES
-from scenarios.uncertainty import OVERRUN_BY_RISK
+from scenarios.robustness import (
+    DEFAULT_TIME_BUDGET_SECONDS,
+    planned_solves,
+    samples_for_budget,
+    worst_case_seconds,
+)
+from scenarios.runner import available_workers
+from scenarios.uncertainty import OVERRUN_BY_RISK, UncertaintySpec
 from scenarios.workbook import change_lines, comparison_workbook
 from web.access import can, require
 from web.charts import figure_html
@@ -116,6 +123,10 @@ def _forms() -> dict[str, Any]:
     sensitivity.scenario_id.choices = choices
     if not robustness.default_risk.data:
         robustness.default_risk.data = "medium"
+    if robustness.samples.data is None and not robustness.samples.raw_data:
+        robustness.samples.data = samples_for_budget(
+            DEFAULT_TIME_BUDGET_SECONDS, UncertaintySpec.sample_time_limit, available_workers()
+        )
     return {
         "city_form": CityDataForm(prefix="city"),
         "import_form": ImportForm(prefix="import"),
@@ -127,6 +138,20 @@ def _forms() -> dict[str, Any]:
     }
 
 
+def _robustness_bound(samples: int | None) -> dict[str, Any]:
+    """What the robustness form says about the time a run may take."""
+    workers = available_workers()
+    count = samples or 1
+    return {
+        "samples": count,
+        "solves": planned_solves(count),
+        "workers": workers,
+        "limit": UncertaintySpec.sample_time_limit,
+        "minutes": worst_case_seconds(count, UncertaintySpec.sample_time_limit, workers) / 60,
+        "budget_minutes": DEFAULT_TIME_BUDGET_SECONDS / 60,
+    }
+
+
 def _index(forms: dict[str, Any], status: int = 200) -> tuple[str, int]:
     return render_template(
         "scenarios/index.html",
@@ -134,6 +159,7 @@ def _index(forms: dict[str, Any], status: int = 200) -> tuple[str, int]:
         jobs=jobs_of(db_session(), g.city),
         can_manage=can(Action.MANAGE_SCENARIOS),
         can_run=can(Action.RUN_PORTFOLIO),
+        robustness_bound=_robustness_bound(forms["robustness_form"].samples.data),
         **forms,
     ), status
 

@@ -15,12 +15,14 @@ journey's own assertions. On failure the last page is saved as a screenshot.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.checks import PageFindings, check_page
 
@@ -181,3 +183,25 @@ def test_finance_officer_saves_the_fiscal_profile_and_compares_scenarios(
     )
     assert load_workbook(io.BytesIO(workbook)).sheetnames
     _assert_clean(seen)
+
+
+def test_a_robustness_job_counts_towards_a_fixed_total_and_opens_its_result(
+    page: Any, login: Any, live_server: Any
+) -> None:
+    login("finance_officer")
+    page.goto(f"{_city(live_server)}/scenarios/")
+    page.locator("#robustness-samples").fill("3")
+    page.get_by_role("button", name="Test robustness").click()
+    page.wait_for_url(re.compile(r"/scenarios/jobs/\d+$"))
+    counts: set[str] = set()
+    result = page.get_by_role("heading", name="Core (always chosen)")
+    for _ in range(600):
+        if result.count():
+            break
+        with contextlib.suppress(PlaywrightError):  # the page may be opening the result
+            counts.add(page.locator("[data-job=count]").inner_text(timeout=1000))
+        page.wait_for_timeout(300)
+    result.wait_for(timeout=JOB_TIMEOUT_MS)
+    totals = {re.search(r"/ (\d+)", c).group(1) for c in counts if "/" in c}  # type: ignore[union-attr]
+    assert totals == {"10"}, counts  # 1 + 3 x 3 from the first poll to the last
+    assert page.locator("[data-job-status-url]").get_attribute("data-job-state") == "done"

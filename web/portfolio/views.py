@@ -236,7 +236,16 @@ def rerun(run_id: int) -> Response | tuple[str, int]:
     original = _run_or_404(run_id)
     form = ForceForm()
     if not form.validate_on_submit():
-        abort(400)
+        reasons = [
+            f"{form[name].label.text}: {'; '.join(map(str, errors))}"
+            for name, errors in form.errors.items()
+            if name in form
+        ]
+        abort(
+            400,
+            description="The re-run was not started. "
+            + (" ".join(reasons) or "The form expired: reload the page."),
+        )
     run = create_rerun(db_session(), g.user, original, form.forced_in, form.forced_out)
     return _launch(run, redirect(url_for("portfolio.run_page", run_id=run.id)))
 

@@ -267,3 +267,12 @@ def test_chosen_procedure_on_the_assessment_page_and_for_a_contract(officer, db)
     officer.post(f"{BASE}/contracts/{row.id}", data={**form, "estimated_value": "100000"})
     html = officer.get(f"{BASE}/contracts/{row.id}").get_data(as_text=True)
     assert "is not available for this contract" in html
+
+
+def test_a_zero_value_is_a_number_not_a_missing_one(officer):
+    page = officer.get(f"{BASE}/?value=0&category=services&authority=sub-central")
+    assert "This field is required" not in page.get_data(as_text=True)
+    text = officer.get(f"{BASE}/?value=lots&category=services&authority=sub-central")
+    body = text.get_data(as_text=True)
+    assert text.status_code == 422 and "This field is required" not in body
+    assert 'value="lots"' in body  # what was typed is kept

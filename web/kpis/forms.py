@@ -12,7 +12,7 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from decision_support.kpis.catalogue import load_catalogue
 from decision_support.kpis.values import QUALITY_FLAGS
@@ -44,7 +44,7 @@ class ConfirmImportForm(FlaskForm):
 class KpiValueForm(FlaskForm):
     code = SelectField("KPI", choices=kpi_choices)
     data_point = StringField("Data point", validators=[Optional(), Length(max=60)])
-    year = IntegerField("Year", validators=[DataRequired(), NumberRange(min=1900, max=2100)])
+    year = IntegerField("Year", validators=[InputRequired(), NumberRange(min=1900, max=2100)])
     value = StringField("Value (NR = not reported)", validators=[DataRequired(), Length(max=40)])
     unit = StringField("Unit", validators=[Optional(), Length(max=120)])
     quality = SelectField(

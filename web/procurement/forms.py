@@ -17,7 +17,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from rules.criteria_pack import load_criteria_pack
 
@@ -95,7 +95,7 @@ class AssessmentForm(FlaskForm):
     value = DecimalField(
         "Estimated value, net of VAT",
         places=2,
-        validators=[DataRequired(), NumberRange(min=0)],
+        validators=[InputRequired(), NumberRange(min=0)],
     )
     category = SelectField("Category", choices=CATEGORIES)
     authority = SelectField("Contracting authority", choices=AUTHORITIES)

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 AXE_SOURCE = (Path(__file__).with_name("vendor") / "axe.min.js").read_text(encoding="utf-8")
 BLOCKING = ("critical", "serious")
 PHONE_WIDTH = 390
+RELAYOUT_MS = 500
 
 # Links that change state, download a file or leave the app are not visited.
 _SKIP = re.compile(
@@ -66,6 +67,9 @@ def sideways_overflow(page: Any) -> str | None:
     """At 390 px: how far the page scrolls sideways and the widest culprit, or None."""
     size = page.viewport_size
     page.set_viewport_size({"width": PHONE_WIDTH, "height": 800})
+    # Let resize handlers (responsive charts) lay the page out again, as a phone would
+    # have from the start.
+    page.wait_for_timeout(RELAYOUT_MS)
     try:
         found = page.evaluate(
             """() => {

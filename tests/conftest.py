@@ -13,17 +13,20 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from huey.consumer import Consumer
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from models import migrate
+from models.jobs.queue import huey, use_queue
 from models.services.demo import DEMO_USERS, seed_demo
 from models.services.reference_data import load_kpi_catalogue
 from models.session import make_engine, make_session_factory, transaction
@@ -143,6 +146,39 @@ def empty_database_url(
     url = databases.empty(tmp_path)
     yield url
     databases.drop(url)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def job_queue(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The job queue of this run: ``JOB_QUEUE_URL`` (CI's Redis run), else a SQLite file."""
+    url = os.environ.get("JOB_QUEUE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('queue') / 'jobs.sqlite3'}"
+    )
+    use_queue(url)
+    huey.flush()
+    return url
+
+
+@pytest.fixture
+def job_worker(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Consumer]:
+    """A real Huey consumer (two worker threads in this process) on the test's database.
+
+    Tasks find the database through ``DATABASE_URL``, as a worker process would; the
+    queue starts empty. Huey's signal handlers are undone so pytest keeps its own.
+    """
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    huey.flush()
+    consumer = huey.create_consumer(
+        workers=2, worker_type="thread", periodic=False, initial_delay=0.05, max_delay=0.2
+    )
+    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    handlers = {sig: signal.getsignal(sig) for sig in signals}
+    consumer.start()
+    for sig, handler in handlers.items():
+        signal.signal(sig, handler)
+    yield consumer
+    consumer.stop(graceful=True)
+    huey.flush()
 
 
 @pytest.fixture

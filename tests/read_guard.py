@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+import sysconfig
 from pathlib import Path
 
 OUTSIDE_READS: list[str] = []
@@ -25,6 +26,11 @@ def install_read_guard(repository: Path) -> None:
     """Add the audit hook for ``repository`` (hooks cannot be removed; install once)."""
     beside = str(repository.parent) + os.sep
     inside = str(repository) + os.sep
+    # The interpreter and its packages may live anywhere, a folder beside the clone too.
+    interpreter = tuple(
+        os.path.realpath(p) + os.sep
+        for p in {sys.prefix, sys.base_prefix, sys.exec_prefix, *sysconfig.get_paths().values()}
+    )
 
     def refuse_reads_beside(event: str, args: tuple[object, ...]) -> None:
         if event not in _WATCHED_EVENTS or not args:
@@ -35,6 +41,8 @@ def install_read_guard(repository: Path) -> None:
         if not isinstance(target, str | os.PathLike):
             return  # a file descriptor
         path = os.path.abspath(os.fspath(target))
+        if (path + os.sep).startswith(interpreter):
+            return
         if (path + os.sep).startswith(beside) and not (path + os.sep).startswith(inside):
             OUTSIDE_READS.append(path)
             raise OutsideRepositoryReadError(f"a test read {path}, outside the repository")

@@ -2,8 +2,9 @@
 
 Playwright for Python drives ``/usr/bin/chromium`` (``CHROMIUM`` overrides the path);
 Playwright's own browser downloads are never used. Each test gets a fresh seeded
-database, its own server (background jobs launch real worker processes, as in
-production) and a browser with a fresh user-data directory. When a test fails, the
+database, its own server (background jobs really run, as in
+production: a job-engine consumer solves what the pages queue) and a browser with a
+fresh user-data directory. When a test fails, the
 page it was on is saved as a screenshot under ``BROWSER_ARTIFACTS`` (default
 ``.pytest_cache/browser-failures``) and the path is printed in the report.
 
@@ -77,9 +78,9 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
-    """The app on a fresh seeded database, served on a free loopback port."""
-    from models.scenario_worker import wait_for_workers
+def live_server(database_url: str, tmp_path: Path, job_worker: Any) -> Iterator[LiveServer]:
+    """The app on a fresh seeded database, served on a free loopback port, with a real
+    job-engine consumer (``job_worker``) solving the runs and analyses it queues."""
     from web import create_app
 
     app = create_app(
@@ -93,7 +94,6 @@ def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     server = LiveServer(app)
     yield server
     server.stop()
-    wait_for_workers(timeout=120)
     app.extensions["db_engine"].dispose()
 
 

@@ -7,7 +7,7 @@
 * finance officer: save the fiscal profile → scenario run of two scenarios watched to
   the end → comparison → download the comparison workbook.
 
-Background work really runs (worker process, solver thread) with short solver time
+Background work really runs (a job-engine consumer in the test) with short solver time
 limits; the page must open the result by itself (no reload by the test). Pages met on
 the way are checked with :mod:`checks` (axe-core, 390 px), reported after the
 journey's own assertions. On failure the last page is saved as a screenshot.

@@ -12,7 +12,8 @@ from rules.brand_scan import find_brands, find_standards
 from rules.checker import STATUSES, check_tender
 from rules.criteria_pack import load_criteria_pack
 from rules.errors import RulePackError, TenderInputError
-from rules.tender import read_tender_file, read_tenders, tender_from_mapping
+from rules.tender import tender_from_mapping
+from rules.tender_input import read_tender_file, read_tenders
 
 ALL_FEATURES_OFF = {
     name: False

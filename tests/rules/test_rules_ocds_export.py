@@ -14,7 +14,7 @@ from referencing.jsonschema import DRAFT4
 from rules.assessment import assess
 from rules.contract import Lot
 from rules.ocds_export import OCDSExportError, export_planned_tender, release_package
-from rules.tender import read_tenders
+from rules.tender_input import read_tenders
 
 PUBLISHED = datetime(2026, 2, 1, 9, 30, tzinfo=UTC)
 

@@ -38,11 +38,10 @@ from models.services.kpi_values import (
     save_kpi_value,
 )
 from web import pending_uploads
-from web.access import require
+from web.access import city_api_blueprint, city_blueprint, require
 from web.charts import figure_html
 from web.database import db_session
 from web.forms import attach_problems
-from web.kpis import api, bp
 from web.kpis.charts import trend_figure, wheel_figure
 from web.kpis.forms import (
     ConfirmImportForm,
@@ -51,6 +50,9 @@ from web.kpis.forms import (
     TargetsImportForm,
     ValuesImportForm,
 )
+
+bp = city_blueprint("kpis", __name__, "kpis")
+api = city_api_blueprint("kpis_api", __name__, "kpis")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _BAND_CLASSES = {"95+": "band-95", "66-95": "band-66", "33-66": "band-33", "0-33": "band-0"}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from decision_support.cli import main
+from cli.main import main
 
 ASSESS = [
     "procurement",

@@ -2,7 +2,8 @@
    Loaded with `defer`, so it runs once the status box exists. The box carries
    data-status-url; while the job runs the script polls it, updates the bar, the
    count, the elapsed time and the estimate, opens the result page by itself when
-   the job is done, and says clearly when it failed. */
+   the job is done, and says clearly when it failed (then opens the page that shows
+   why, with its retry button). */
 (function () {
   "use strict";
   var box = document.querySelector("[data-job-status-url]");
@@ -54,10 +55,11 @@
         part("offline").hidden = true;
         show(s);
         if (!s.finished) { window.setTimeout(poll, 1000); return; }
-        if (s.state === "done" || s.state === "cancelled") {
-          part("state").textContent = "Finished: opening the result…";
-          window.location.assign(s.result_url);
-        }
+        // Done: open the result. Failed or cancelled: open the page that says why
+        // (and offers a retry); the box already says it in the meantime.
+        part("state").textContent = s.state === "done"
+          ? "Finished: opening the result…" : part("state").textContent;
+        window.location.assign(s.result_url);
       })
       .catch(function () {
         part("offline").hidden = false;

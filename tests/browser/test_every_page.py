@@ -1,6 +1,6 @@
 """Every page the demo personas reach: axe-core clean and no sideways scroll at 390 px.
 
-The crawl follows the app's own links from the dashboard, as each persona, and checks
+The crawl follows the app's own links from the start page, as two personas, and checks
 one page per template (URLs differing only in ids, or in a KPI or project key, are
 the same template). Pages are listed by :func:`checks.page_pattern`.
 """
@@ -50,7 +50,10 @@ def crawl(page: Any, origin: str, start: str) -> tuple[list[PageFindings], list[
     return findings, broken
 
 
-@pytest.mark.parametrize("role", ["city_leader", "procurement_officer", "finance_officer", "admin"])
+# The admin may do everything, so sees every page with every form; the procurement
+# officer sees the leader's and finance pages read-only (the other variant of those
+# templates). The journeys check the pages each persona meets on the way.
+@pytest.mark.parametrize("role", ["admin", "procurement_officer"])
 def test_every_page_is_accessible_and_fits_a_phone(
     role: str, page: Any, login: Any, live_server: Any
 ) -> None:

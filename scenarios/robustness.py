@@ -29,7 +29,7 @@ impact / maximum cost, and the 5th / 95th percentiles are also given.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -66,6 +66,35 @@ def _stats(values: list[float], worst: str) -> dict[str, float | None]:
     }
 
 
+def planned_solves(samples: int) -> int:
+    """Units of progress of a run with ``samples`` samples: ``1 + 3N``, fixed up front.
+
+    One nominal solve, then per sample its own solve, the fixed-plan evaluation and
+    the money-not-binding re-evaluation. The last one is needed only where the plan
+    cannot be funded; the others count as done once the evaluations are known, so the
+    total never changes while the job runs and progress never goes backwards.
+    """
+    return 1 + 3 * samples
+
+
+DEFAULT_TIME_BUDGET_SECONDS = 600.0
+"""How long a robustness run started with the default sample count may take at most
+(a product choice: a run a user waits for, not a measured figure)."""
+
+
+def worst_case_seconds(samples: int, sample_time_limit: float, workers: int) -> float:
+    """Upper bound of a run's wall time: ``ceil((1 + 3N) / W) · t`` for ``W`` parallel
+    workers and the per-solve time limit ``t`` (every solve hitting its limit)."""
+    waves = -(-planned_solves(samples) // max(1, workers))
+    return waves * sample_time_limit
+
+
+def samples_for_budget(budget_seconds: float, sample_time_limit: float, workers: int) -> int:
+    """The largest sample count whose worst case fits ``budget_seconds`` (at least 1)."""
+    waves = int(budget_seconds // sample_time_limit)
+    return max(1, (waves * max(1, workers) - 1) // 3)
+
+
 def classify(core_index: float) -> str:
     """``core`` (1), ``exterior`` (0) or ``borderline``."""
     if core_index >= 1.0:
@@ -86,6 +115,7 @@ def _solve_samples(
     workers: int | None,
     pool: ProcessPoolExecutor | None,
     progress: ProgressCallback,
+    skipped: Callable[[int], None],
     cancel: CancelCheck | None,
     executor: SolveExecutor | None,
 ) -> tuple[list[SolveOutcome], list[SolveOutcome], dict[int, SolveOutcome]]:
@@ -111,6 +141,7 @@ def _solve_samples(
     )
     nominal = first[0].result or {}
     if not has_plan(nominal):
+        skipped(2 * len(samples))
         return first, [SolveOutcome(f"recommended-{s.index}", "cancelled") for s in samples], {}
     recommended = selection(nominal)
     evaluations = solve_many(
@@ -132,6 +163,7 @@ def _solve_samples(
         for i, outcome in enumerate(evaluations)
         if outcome.status == "done" and not has_plan(outcome.result)
     ]
+    skipped(len(samples) - len(unfunded))
     relaxed = solve_many(
         [
             SolveTask(
@@ -167,14 +199,22 @@ def robustness(
     spec.check({str(p["id"]) for p in projects})
     options = dict(options or {})
     samples = [sample_scenario(scenario, spec, i) for i in range(spec.samples)]
-    total = 1 + 2 * spec.samples
+    total = planned_solves(spec.samples)
     done = 0
 
     def forward(_: int, __: int, outcome: SolveOutcome) -> None:
         nonlocal done
         done += 1
-        if progress is not None:  # unfunded re-evaluations come on top of 1 + 2N
-            progress(done, max(total, done), outcome)
+        if progress is not None:
+            progress(min(done, total), total, outcome)
+
+    def skipped(count: int) -> None:
+        nonlocal done
+        if count <= 0:
+            return
+        done += count
+        if progress is not None:
+            progress(min(done, total), total, SolveOutcome("not-needed", "done"))
 
     with worker_pool(workers) as pool:
         first, evaluations, relaxed = _solve_samples(
@@ -187,6 +227,7 @@ def robustness(
             sample_gap=spec.sample_gap,
             sample_time_limit=spec.sample_time_limit,
             progress=forward,
+            skipped=skipped,
             cancel=cancel,
             executor=executor,
         )

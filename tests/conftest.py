@@ -191,6 +191,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test-secret",
             "WTF_CSRF_ENABLED": False,
+            "PENDING_UPLOADS_DIR": str(tmp_path / "pending-uploads"),
         }
     )
     yield application

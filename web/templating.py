@@ -24,6 +24,7 @@ from flask import Flask, current_app, g, has_request_context
 
 from models.permissions import Action
 from web.access import can
+from web.forms import field_problems
 
 DEFAULT_LOCALE = "en"
 
@@ -127,7 +128,7 @@ def format_audit_value(value: object) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(can=can, Action=Action)
+    app.jinja_env.globals.update(can=can, Action=Action, field_problems=field_problems)
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["share"] = format_share

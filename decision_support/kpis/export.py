@@ -238,6 +238,8 @@ def assessment_to_xlsx(assessment: Assessment, title: str = "U4SSC KPI assessmen
         _widths(sheet, (24, 18, 40, 14, 9, 7, 10, 24, 9, 10, 13, 7, 8, 10, 26, 13))
 
     gaps = book.create_sheet("Priority gaps")
+    # "Current value", not "Value": this sheet repeats the dimension sheets' values, and
+    # an import of the workbook reads every sheet with "code" and "value" columns.
     _write_header(
         gaps,
         (
@@ -245,7 +247,7 @@ def assessment_to_xlsx(assessment: Assessment, title: str = "U4SSC KPI assessmen
             "KPI",
             "Data point",
             "Level",
-            "Value",
+            "Current value",
             "Target",
             "Gap",
             "Unit",

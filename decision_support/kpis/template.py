@@ -5,19 +5,25 @@ name, level and unit; the city fills ``year``, ``value``, ``quality``, ``verifie
 and ``source``. Dropdowns offer the data points, quality flags and yes/no. An
 instructions sheet explains the rules. :func:`decision_support.kpis.values.read_values`
 reads the filled workbook as it is (every sheet with ``code`` and ``value`` columns).
+
+Given a city's values, the template comes pre-filled with the latest value of every
+KPI and data point (its year, value, quality, verified flag and source), so a city
+updates what it has instead of starting from blank rows; the rows it does not touch
+import back unchanged, and rows left empty never overwrite anything.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from decision_support.kpis.catalogue import DIMENSIONS, Catalogue, load_catalogue
+from decision_support.kpis.catalogue import DIMENSIONS, KPI, Catalogue, load_catalogue
 from decision_support.kpis.spreadsheet import HEADER_FILL, HEADER_FONT, safe_cell, sheet_title
-from decision_support.kpis.values import QUALITY_FLAGS
+from decision_support.kpis.values import QUALITY_FLAGS, KPIValue, value_kind
 
 TEMPLATE_COLUMNS = (
     "code",
@@ -45,7 +51,11 @@ INSTRUCTIONS = (
     "report further years.",
     "value: a number in the unit shown; a decimal comma is accepted; no thousands "
     "separators. Percentages as 0-100 (a % sign is allowed). Yes/no KPIs: yes or no.",
-    "Leave value empty or write NR when the KPI is not reported.",
+    "Write NR when the KPI is not reported. A row whose value is left empty is "
+    "skipped: it never replaces a value already stored.",
+    "A downloaded template is pre-filled with the city's latest values: change "
+    "what is new, add rows for further years; the import shows what would change "
+    "and asks before replacing stored values.",
     "quality: one of " + "; ".join(QUALITY_FLAGS) + " (U4SSC data-quality flags).",
     "verified: yes when an independent verifier has checked the value.",
     "source: where the value comes from (document, register, URL).",
@@ -54,9 +64,44 @@ INSTRUCTIONS = (
 )
 
 
-def write_template(catalogue: Catalogue | None = None) -> bytes:
-    """The import template as XLSX bytes."""
+def _latest(values: Sequence[KPIValue]) -> dict[tuple[str, str | None], KPIValue]:
+    """The most recent value per (KPI code, data point)."""
+    latest: dict[tuple[str, str | None], KPIValue] = {}
+    for value in values:
+        key = (value.code, value.data_point)
+        if value.year is None:
+            continue
+        if key not in latest or (latest[key].year or 0) <= value.year:
+            latest[key] = value
+    return latest
+
+
+def _value_cell(value: KPIValue, kind: str) -> str | float:
+    """The value as the reader reads it back: NR, yes/no, or the number."""
+    if value.value is None:
+        return "NR"
+    if kind == "yes_no":
+        return "yes" if value.value >= 1 else "no"
+    return value.value
+
+
+def _filled(kpi: KPI, data_point: str | None, value: KPIValue | None) -> list[object]:
+    if value is None:
+        return [None] * 5
+    verified = None if value.verified is None else ("yes" if value.verified else "no")
+    return [
+        value.year,
+        _value_cell(value, value_kind(kpi, data_point)),
+        value.quality,
+        verified,
+        safe_cell(value.source) if value.source else None,
+    ]
+
+
+def write_template(catalogue: Catalogue | None = None, values: Sequence[KPIValue] = ()) -> bytes:
+    """The import template as XLSX bytes, pre-filled with the latest of ``values``."""
     catalogue = catalogue or load_catalogue()
+    latest = _latest(values)
     book = Workbook()
     instructions = book.active
     instructions.title = "Instructions"
@@ -87,11 +132,7 @@ def write_template(catalogue: Catalogue | None = None) -> bytes:
                         kpi.level,
                         data_point,
                         safe_cell(kpi.unit),
-                        None,
-                        None,
-                        None,
-                        None,
-                        None,
+                        *_filled(kpi, data_point, latest.get((kpi.code, data_point))),
                         None,
                     ]
                 )

@@ -7,7 +7,12 @@ are required; ``year``, ``data_point``, ``unit``, ``source``, ``quality``,
 XLSX workbook every sheet with ``code`` and ``value`` columns is read, so a filled
 template imports as it is.
 
-Cells: codes in either spelling; ``NR`` or empty = not reported; decimal point or
+The app's assessment export (``decision_support.kpis.export``) imports back as well:
+its derived columns (target, band, points…) are accepted and ignored, and its
+``Data quality`` column is read as ``quality``.
+
+Cells: codes in either spelling; ``NR`` or empty = not reported (an empty value cell
+is flagged ``blank``, so that an import can leave stored values alone); decimal point or
 decimal comma; a ``%`` suffix only on percentage KPIs; ``yes``/``no`` for yes/no
 KPIs. Everything ambiguous is rejected. All problems are collected and raised
 together in one InputError (all-or-nothing import).
@@ -16,7 +21,7 @@ together in one InputError (all-or-nothing import).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -67,7 +72,8 @@ VALUE_COLUMNS = (
     TableColumn("verified"),
     TableColumn("city"),
 )
-# Descriptive columns of the import template: accepted, not read.
+# Descriptive columns of the import template and derived columns of the assessment
+# export: accepted, not read.
 INFORMATIONAL_COLUMNS = (
     "name",
     "level",
@@ -76,7 +82,17 @@ INFORMATIONAL_COLUMNS = (
     "category",
     "definition",
     "note",
+    "kpi",
+    "target",
+    "target_source",
+    "achievement_%",
+    "points",
+    "band",
+    "sdg",
+    "status",
 )
+# Other names of value columns (the assessment export's headers).
+COLUMN_ALIASES = {"data_quality": "quality"}
 _SCHEMA = (*VALUE_COLUMNS, *(TableColumn(name) for name in INFORMATIONAL_COLUMNS))
 
 
@@ -97,6 +113,17 @@ class KPIValue:
     quality: str | None
     verified: bool | None
     city: str | None = None
+    # Where the value was read from (not part of what it is: excluded from ==).
+    blank: bool = field(default=False, compare=False)
+    row: int | None = field(default=None, compare=False)
+    sheet: str | None = field(default=None, compare=False)
+
+    @property
+    def where(self) -> str:
+        """Where the value came from in its file (``sheet 'Economy' row 7``), or ''."""
+        if self.row is None:
+            return ""
+        return f"sheet '{self.sheet}' row {self.row}" if self.sheet else f"row {self.row}"
 
     @property
     def reported(self) -> bool:
@@ -233,6 +260,7 @@ def _parse_table(table: Table, catalogue: Catalogue) -> tuple[pd.DataFrame, list
             "quality": quality.where(quality.notna(), None),
             "verified": verified,
             "city": _text_column(table, "city"),
+            "blank": raw == "",
             "row": rows,
             "code_column": col["code"],
         },
@@ -285,10 +313,24 @@ def _duplicate_problems(parsed: pd.DataFrame, sheets: list[str | None]) -> list[
     return problems
 
 
+def _with_aliases(table: Table) -> Table:
+    """The table with aliased headers renamed (unless the proper name is there too)."""
+    renames = {
+        alias: name
+        for alias, name in COLUMN_ALIASES.items()
+        if alias in table.columns and name not in table.columns
+    }
+    if not renames:
+        return table
+    columns = {renames.get(name, name): number for name, number in table.columns.items()}
+    return Table(table.data.rename(columns=renames), columns, table.row_numbers, table.sheet)
+
+
 def values_from_tables(tables: list[Table], catalogue: Catalogue | None = None) -> list[KPIValue]:
     """Check and convert already-read tables (see :func:`read_values`)."""
     catalogue = catalogue or load_catalogue()
     problems: list[Problem] = []
+    tables = [_with_aliases(t) for t in tables]
     data_tables = [t for t in tables if {"code", "value"} <= set(t.columns)]
     if not data_tables:
         if len(tables) == 1:
@@ -310,7 +352,7 @@ def values_from_tables(tables: list[Table], catalogue: Catalogue | None = None) 
             Table(table.data, table.columns, table.row_numbers, sheet), catalogue
         )
         problems.extend(found)
-        parsed_parts.append(parsed)
+        parsed_parts.append(parsed.assign(sheet=table.sheet))
         sheets.append(sheet)
     if not parsed_parts:
         raise InputError(problems)
@@ -329,8 +371,24 @@ def values_from_tables(tables: list[Table], catalogue: Catalogue | None = None) 
             quality=quality,
             verified=verified,
             city=city or None,
+            blank=bool(blank),
+            row=int(row),
+            sheet=sheet,
         )
-        for kpi, data_point, year, value, unit, source, quality, verified, city in zip(
+        for (
+            kpi,
+            data_point,
+            year,
+            value,
+            unit,
+            source,
+            quality,
+            verified,
+            city,
+            blank,
+            row,
+            sheet,
+        ) in zip(
             parsed["kpi"],
             parsed["data_point"],
             parsed["year"],
@@ -340,6 +398,9 @@ def values_from_tables(tables: list[Table], catalogue: Catalogue | None = None) 
             parsed["quality"],
             parsed["verified"],
             parsed["city"],
+            parsed["blank"],
+            parsed["row"],
+            parsed["sheet"],
             strict=True,
         )
     ]

@@ -99,27 +99,58 @@ def city_values(session: Session, city: City) -> list[KPIValue]:
 def _check_city_and_years(
     values: list[KPIValue], city: City, default_year: int | None
 ) -> list[KPIValue]:
+    """Values ready to store: rows with an empty value cell dropped (an empty cell never
+    overwrites a stored value; ``NR`` does), the default year applied. Every problem
+    names its row."""
     problems = []
-    other = sorted({v.city for v in values if v.city and v.city not in (city.name, city.slug)})
-    if other:
-        problems.append(
-            Problem(f"the file has values of other cities ({', '.join(other)}); import them there")
-        )
-    if default_year is None and any(v.year is None for v in values):
-        problems.append(
-            Problem(
-                "some rows have no year: add a year column or give the year to use", field="year"
+    values = [v for v in values if not v.blank]
+    for v in values:
+        if v.city and v.city not in (city.name, city.slug):
+            problems.append(
+                Problem(
+                    f"{_where(v)}the value is for {v.city}, not {city.name}: import it there",
+                    row=v.row,
+                )
             )
-        )
+    if default_year is None:
+        problems += [
+            Problem(
+                f"{_where(v)}some rows have no year: fill in this row's year "
+                f"({v.code}), or give the year to use for every such row",
+                row=v.row,
+                field="year",
+            )
+            for v in values
+            if v.year is None
+        ]
     if problems:
         raise InputError(problems)
     return [v if v.year is not None else replace(v, year=default_year) for v in values]
 
 
+def _where(value: KPIValue) -> str:
+    """``sheet 'Economy': `` for values from a workbook sheet (the row is the problem's)."""
+    return f"sheet '{value.sheet}': " if value.sheet else ""
+
+
+def _kept_details(value: KPIValue, row: KpiValue) -> KPIValue:
+    """``value`` with the stored source, quality and verified flag wherever its own cell
+    was empty (or its file had no such column): an empty cell never overwrites."""
+    return replace(
+        value,
+        source=value.source or row.source or "",
+        quality=value.quality or row.quality,
+        verified=row.verified if value.verified is None else value.verified,
+    )
+
+
 def _upsert(
-    session: Session, city: City, values: list[KPIValue]
+    session: Session, city: City, values: list[KPIValue], *, keep_details: bool = False
 ) -> tuple[list[tuple[KpiValue, KPIValue, dict[str, object] | None]], int]:
-    """Insert or update each value; returns (row, value, previous or None) and new count."""
+    """Insert or update each value; returns (row, value, previous or None) and new count.
+
+    ``keep_details`` (file imports): empty source/quality/verified cells keep what is
+    stored (see :func:`_kept_details`)."""
     ids = kpi_ids_by_code(session)
     existing = {
         (row.kpi_id, row.data_point, row.year): row
@@ -127,10 +158,11 @@ def _upsert(
     }
     changed = []
     created = 0
-    for value in values:
-        assert value.year is not None
-        key = (ids[value.code], value.data_point or "", value.year)
+    for given in values:
+        assert given.year is not None
+        key = (ids[given.code], given.data_point or "", given.year)
         row = existing.get(key)
+        value = given
         previous: dict[str, object] | None = None
         if row is None:
             row = KpiValue(city_id=city.id, kpi_id=key[0], data_point=key[1], year=key[2])
@@ -139,6 +171,8 @@ def _upsert(
             created += 1
         else:
             previous = {"value": row.value, "quality": row.quality, "verified": row.verified}
+            if keep_details:
+                value = _kept_details(given, row)
         row.value = value.value
         row.unit = value.unit
         row.source = value.source
@@ -147,6 +181,88 @@ def _upsert(
         changed.append((row, value, previous))
     session.flush()
     return changed, created
+
+
+@dataclass(frozen=True)
+class ValueChange:
+    """One value of an import compared with what is stored (``before`` None: nothing
+    stored, or stored as not reported)."""
+
+    code: str
+    data_point: str
+    year: int
+    before: float | None
+    after: float | None
+    where: str
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What an import would do, before it does it."""
+
+    new: tuple[ValueChange, ...]
+    changed: tuple[ValueChange, ...]
+    unchanged: tuple[ValueChange, ...]
+    to_not_reported: tuple[ValueChange, ...]
+    blank_rows: int
+
+    @property
+    def replaces(self) -> bool:
+        """Whether the import would overwrite any stored value (then the user confirms)."""
+        return bool(self.changed or self.to_not_reported)
+
+
+def preview_kpi_import(
+    session: Session,
+    city: City,
+    source: object,
+    *,
+    filename: str | None = None,
+    default_year: int | None = None,
+) -> ImportPreview:
+    """Check a values file exactly as :func:`import_kpi_values` would and sort its values
+    into new / changed / unchanged / would become not reported. Writes nothing."""
+    read = read_values(source, filename)
+    values = _check_city_and_years(read, city, default_year)
+    ids = kpi_ids_by_code(session)
+    stored = {
+        (row.kpi_id, row.data_point, row.year): row
+        for row in session.scalars(select(KpiValue).where(KpiValue.city_id == city.id))
+    }
+    groups: dict[str, list[ValueChange]] = {"new": [], "changed": [], "same": [], "nr": []}
+    for given in values:
+        assert given.year is not None
+        row = stored.get((ids[given.code], given.data_point or "", given.year))
+        change = ValueChange(
+            given.code,
+            given.data_point or "",
+            given.year,
+            row.value if row is not None else None,
+            given.value,
+            given.where,
+        )
+        if row is None:
+            groups["new"].append(change)
+            continue
+        value = _kept_details(given, row)
+        if row.value is not None and value.value is None:
+            groups["nr"].append(change)
+        elif (row.value, row.quality, bool(row.verified), row.source or "") != (
+            value.value,
+            value.quality or "unknown",
+            bool(value.verified),
+            value.source,
+        ):
+            groups["changed"].append(change)
+        else:
+            groups["same"].append(change)
+    return ImportPreview(
+        new=tuple(groups["new"]),
+        changed=tuple(groups["changed"]),
+        unchanged=tuple(groups["same"]),
+        to_not_reported=tuple(groups["nr"]),
+        blank_rows=sum(1 for v in read if v.blank),
+    )
 
 
 def import_kpi_values(
@@ -161,11 +277,13 @@ def import_kpi_values(
     """Import a values file (CSV/XLSX, see docs/kpis.md) into ``city``: all or nothing.
 
     Every row is checked before anything is written (InputError lists every
-    problem); existing (KPI, data point, year) values are replaced. Rows without a
-    year take ``default_year``. Flushes, never commits; one audit entry.
+    problem, each naming its row); existing (KPI, data point, year) values are
+    replaced (:func:`preview_kpi_import` shows which first), except by rows whose value
+    cell is empty: those are skipped. Rows without a year take ``default_year``.
+    Flushes, never commits; one audit entry.
     """
     values = _check_city_and_years(read_values(source, filename), city, default_year)
-    changed, created = _upsert(session, city, values)
+    changed, created = _upsert(session, city, values, keep_details=True)
     summary = ImportSummary(
         created=created,
         updated=len(changed) - created,

@@ -25,6 +25,7 @@ from models.services.audit import record_change
 from models.services.scenarios import resolve_scenario
 from models.users import User
 from scenarios.frontier import AXES, linspace
+from scenarios.robustness import planned_solves
 from scenarios.uncertainty import UncertaintySpec
 
 MAX_SAMPLES = 2000
@@ -163,7 +164,7 @@ def start_robustness_job(
         title=f"Robustness ({samples} samples): {scenario.name}",
         inputs=[snapshot],
         params={"spec": spec.to_dict()},
-        total=1 + 2 * samples,
+        total=planned_solves(samples),
     )
 
 

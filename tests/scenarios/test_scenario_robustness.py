@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from scenarios.robustness import classify, robustness
+from scenarios.robustness import (
+    classify,
+    planned_solves,
+    robustness,
+    samples_for_budget,
+    worst_case_seconds,
+)
 from scenarios.uncertainty import (
     OVERRUN_BY_RISK,
     RobustnessSpecError,
@@ -109,3 +115,22 @@ def test_risk_level_order_explicit_then_tag_then_candidate_record_then_default()
     assert risk_level({"id": "C", "tags": [], **record}, spec) == "high"
     assert risk_level({"id": "D", "procurement": {"risk_cost_overrun": ""}}, spec) == "medium"
     assert risk_level({"id": "E"}, spec) == "medium"
+
+
+def test_progress_total_is_fixed_up_front_and_never_goes_backwards(knapsack):
+    # Some samples cannot fund the plan (see above), so the money-not-binding
+    # re-evaluations run for some samples only: the total must still stay 1 + 3N.
+    seen: list[tuple[int, int]] = []
+    spec = UncertaintySpec(samples=5, seed=4, impact_spread=0.0, default_risk="low")
+    robustness(knapsack, spec, workers=1, progress=lambda d, t, _: seen.append((d, t)))
+    assert {total for _, total in seen} == {planned_solves(5)} == {16}
+    done = [d for d, _ in seen]
+    assert done == sorted(done) and done[-1] == 16
+
+
+def test_default_sample_count_fits_the_time_budget():
+    for budget, limit, workers in ((600.0, 10.0, 2), (600.0, 10.0, 1), (300.0, 7.0, 8)):
+        n = samples_for_budget(budget, limit, workers)
+        assert worst_case_seconds(n, limit, workers) <= budget
+        assert worst_case_seconds(n + 1, limit, workers) > budget
+    assert samples_for_budget(5.0, 10.0, 2) == 1

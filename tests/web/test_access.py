@@ -220,3 +220,13 @@ def test_login_with_csrf_token_works(csrf_app):
         },
     )
     assert response.status_code == 302
+
+
+def test_a_rejected_login_summarises_its_errors_at_the_top(client):
+    response = client.post("/auth/login", data={"email": "", "password": ""})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    summary = page[page.index("error-summary") : page.index('<div class="field')]
+    assert "2 problems to correct" in summary and 'href="#email"' in summary
+    assert 'aria-invalid="true"' in page and 'aria-describedby="email-err"' in page
+    assert '="None"' not in page

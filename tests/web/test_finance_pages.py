@@ -190,6 +190,31 @@ def test_fiscal_profile_saved_with_validation(client, auth, db):
     assert profile.max_debt_service_ratio == 0.12 and profile.count_leases_and_ppp
 
 
+def test_fiscal_profile_ignores_a_blank_row_with_a_year(client, auth, db):
+    auth.login_as("finance_officer")
+    # The page offers a blank row pre-filled with the next year: saving must not fail on it.
+    response = client.post(f"{BASE}/fiscal-profile", data=_profile_form(**{"years-2-year": "2028"}))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    profile = db.scalar(select(FiscalProfileRecord))
+    assert [y.year for y in profile.years] == [2026, 2027]
+
+
+def test_fiscal_profile_errors_are_summarised_at_the_top(client, auth):
+    auth.login_as("finance_officer")
+    response = client.post(
+        f"{BASE}/fiscal-profile",
+        data=_profile_form(**{"years-1-revenue": "", "years-2-year": "2028"}),
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    summary = page[page.index("error-summary") : page.index('<div class="grid-form">')]
+    assert "1 problem to correct" in summary
+    assert 'href="#years-1-revenue"' in summary and "row 2: Revenue" in summary
+    assert "required for every year entered" in summary
+    assert 'id="years-1-revenue-err"' in page  # and next to the field
+    assert 'aria-invalid="None"' not in page and 'aria-describedby="None"' not in page
+
+
 def test_preset_fills_the_rules(client, auth):
     auth.login_as("finance_officer")
     response = client.post(

@@ -216,3 +216,110 @@ def test_roles_without_kpi_rights_can_look_but_not_change(client, auth, db):
     assert client.post(BASE + "/targets", data=form).status_code == 403
     assert count(db, KpiTarget) == before
     assert client.get(API + "/assessment").status_code == 200
+
+
+def _stored(db, code, year, data_point=""):
+    from models.kpis import Kpi
+
+    kpi = db.scalar(select(Kpi).where(Kpi.code == code))
+    db.expire_all()
+    return db.scalar(
+        select(KpiValue).where(
+            KpiValue.kpi_id == kpi.id, KpiValue.year == year, KpiValue.data_point == data_point
+        )
+    )
+
+
+def _template_row(book, code, data_point=None):
+    for name in book.sheetnames[1:]:
+        for row in book[name].iter_rows(min_row=2):
+            if row[0].value == code and row[3].value == data_point:
+                return row
+    raise AssertionError(code)
+
+
+def _saved(book) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_filled_template_carries_the_latest_values_and_imports_back_unchanged(leader, db):
+    response = leader.get(BASE + "/template-filled.xlsx")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data))
+    row = _template_row(book, "EC: I: WS: 3C")  # demo values 30, 29, 28 (latest 2025)
+    assert (row[5].value, row[6].value) == (2025, 28)
+    before = (count(db, KpiValue), count(db, AuditEntry))
+    again = leader.post(BASE + "/import", data=upload(response.data, "t.xlsx"))
+    assert again.status_code == 302
+    assert (count(db, KpiValue), count(db, AuditEntry)) == before
+    assert "every value in the file equals the stored one" in leader.get(BASE + "/import").get_data(
+        as_text=True
+    )
+
+
+def test_an_import_that_replaces_values_is_previewed_and_confirmed(leader, db):
+    book = load_workbook(io.BytesIO(leader.get(BASE + "/template-filled.xlsx").data))
+    _template_row(book, "EC: I: WS: 3C")[6].value = 25
+    _template_row(book, "EC: ICT: ICT: 1C")[6].value = "NR"
+    _template_row(book, "EC: ICT: ICT: 2C")[6].value = None  # empty: never overwrites
+    before = (count(db, KpiValue), count(db, AuditEntry))
+    response = leader.post(BASE + "/import", data=upload(_saved(book), "t.xlsx"))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Nothing has been stored yet" in page
+    assert "would become not reported" in page and "Replace the stored values" in page
+    assert "sheet &#39;Economy&#39; row" in page or "sheet 'Economy' row" in page
+    assert (count(db, KpiValue), count(db, AuditEntry)) == before
+    assert _stored(db, "EC: I: WS: 3C", 2025).value == 28
+    token = page.split('name="token" type="hidden" value="')[1].split('"')[0]
+    confirmed = leader.post(BASE + "/import/confirm", data={"token": token, "submit": "y"})
+    assert confirmed.status_code == 302
+    assert _stored(db, "EC: I: WS: 3C", 2025).value == 25
+    assert _stored(db, "EC: ICT: ICT: 1C", 2025).value is None
+    ict2 = _stored(db, "EC: ICT: ICT: 2C", 2025)
+    assert ict2 is None or ict2.value is not None
+    # The token is used up: a second confirmation changes nothing.
+    again = leader.post(BASE + "/import/confirm", data={"token": token, "submit": "y"})
+    assert again.status_code == 302 and "/import" in again.headers["Location"]
+
+
+def test_cancelling_a_previewed_import_changes_nothing(leader, db):
+    book = load_workbook(io.BytesIO(leader.get(BASE + "/template-filled.xlsx").data))
+    _template_row(book, "EC: I: WS: 3C")[6].value = 25
+    page = leader.post(BASE + "/import", data=upload(_saved(book), "t.xlsx")).get_data(as_text=True)
+    token = page.split('name="token" type="hidden" value="')[1].split('"')[0]
+    leader.post(BASE + "/import/confirm", data={"token": token, "cancel": "y"})
+    assert _stored(db, "EC: I: WS: 3C", 2025).value == 28
+
+
+def test_a_blank_template_with_a_default_year_overwrites_nothing(leader, db):
+    book = load_workbook(io.BytesIO(leader.get(BASE + "/template.xlsx").data))
+    _template_row(book, "EC: ICT: ICT: 2C")[6].value = 55
+    response = leader.post(
+        BASE + "/import", data=upload(_saved(book), "t.xlsx", default_year="2025")
+    )
+    assert response.status_code == 200  # 2C has a 2025 value: the change is previewed
+    page = response.get_data(as_text=True)
+    nothing_lost = '<span class="stat-value">0</span><span class="stat-label">would become not'
+    assert nothing_lost in page and "rows have an empty value and are skipped" in page
+    token = page.split('name="token" type="hidden" value="')[1].split('"')[0]
+    leader.post(BASE + "/import/confirm", data={"token": token, "submit": "y"})
+    assert _stored(db, "EC: ICT: ICT: 2C", 2025).value == 55
+    assert _stored(db, "EC: I: WS: 3C", 2025).value == 28  # untouched by its empty row
+
+
+def test_a_row_without_a_year_is_named(leader):
+    book = load_workbook(io.BytesIO(leader.get(BASE + "/template.xlsx").data))
+    book["Economy"]["G2"] = 97
+    page = leader.post(BASE + "/import", data=upload(_saved(book), "t.xlsx")).get_data(as_text=True)
+    assert "some rows have no year" in page and "<td>2</td>" in page
+
+
+def test_the_kpi_export_workbook_imports_back(leader, db):
+    exported = leader.get(BASE + "/export.xlsx").data
+    before = count(db, KpiValue)
+    response = leader.post(BASE + "/import", data=upload(exported, "export.xlsx"))
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    assert count(db, KpiValue) == before

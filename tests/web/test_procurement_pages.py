@@ -316,3 +316,12 @@ def test_an_unknown_rule_pack_is_refused_next_to_its_field(officer, db):
     assert response.status_code == 422
     assert "Choose one of the listed rule packs" in response.get_data(as_text=True)
     assert db.scalars(select(TenderCheck)).first() is None
+
+
+def test_a_zero_value_is_a_number_not_a_missing_one(officer):
+    page = officer.get(f"{BASE}/?value=0&category=services&authority=sub-central")
+    assert "This field is required" not in page.get_data(as_text=True)
+    text = officer.get(f"{BASE}/?value=lots&category=services&authority=sub-central")
+    body = text.get_data(as_text=True)
+    assert text.status_code == 422 and "This field is required" not in body
+    assert 'value="lots"' in body  # what was typed is kept

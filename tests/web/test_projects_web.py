@@ -190,6 +190,34 @@ def test_create_form_problems_are_shown_next_to_fields(leader):
     assert "every impact needs a source" in page
 
 
+def test_a_project_without_impacts_is_rejected_with_its_reason(leader):
+    response = leader.post(f"{BASE}/new", data=project_form(**{"impacts-0-kpi": ""}))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    summary = page[page.index("<form") : page.index('<div class="field')]
+    assert "a project needs at least one KPI impact" in summary
+    assert 'id="impacts-err"' in page
+
+
+def test_text_in_a_number_field_is_kept_and_marked_and_zero_is_a_number(leader, db):
+    data = project_form(duration_years="two", opex_per_year="0", savings_per_year="0")
+    response = leader.post(f"{BASE}/new", data=data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "“two” is not a number" in page
+    assert "This field is required" not in page
+    at = page.index('id="duration_years"')
+    control = page[at - 200 : at + 200]
+    assert 'value="two"' in control and 'aria-invalid="true"' in control
+    zero_years = project_form(duration_years="0", lifetime_years="0")
+    response = leader.post(f"{BASE}/new", data=zero_years)
+    assert "This field is required" not in response.get_data(as_text=True)
+    zero_costs = project_form(opex_per_year="0", savings_per_year="0")
+    response = leader.post(f"{BASE}/new", data=zero_costs)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert db.scalar(select(Project).where(Project.code == "kiosks")).opex_per_year == 0.0
+
+
 def test_edit_renames_and_keeps_references(leader, db):
     # real-time-passenger-information requires gtfs-static-feed in the demo list
     page = leader.get(f"{BASE}/gtfs-static-feed/edit").get_data(as_text=True)

@@ -10,7 +10,7 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from models.users import Role
 
@@ -80,7 +80,7 @@ class AuditFilterForm(FlaskForm):
 class CityProfileForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     country = StringField("Country", validators=[DataRequired(), Length(max=100)])
-    population = IntegerField("Population", validators=[DataRequired(), NumberRange(min=1)])
+    population = IntegerField("Population", validators=[InputRequired(), NumberRange(min=1)])
     households = IntegerField("Households", validators=[Optional(), NumberRange(min=1)])
     currency = StringField(
         "Currency (ISO 4217)",

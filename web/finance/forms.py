@@ -99,7 +99,8 @@ class ImportForm(FlaskForm):
 
 
 class FiscalYearForm(Form):
-    """One row of the fiscal-profile table; rows without a year are ignored."""
+    """One row of the fiscal-profile table; rows without a year, or with nothing but a
+    year (the blank rows the page offers for new years), are ignored."""
 
     year = IntegerField("Year", [Optional(), NumberRange(min=1900, max=2200)])
     revenue = AmountField("Revenue", [Optional(), amount_range()])
@@ -112,10 +113,18 @@ class FiscalYearForm(Form):
     assessed_value = AmountField("Assessed value", [Optional(), amount_range()])
     operating_savings = AmountField("Operating savings", [Optional(), amount_range()])
 
+    def is_blank(self) -> bool:
+        """True when nothing but (at most) the year was typed into the row."""
+        return all(
+            not "".join(str(v) for v in (field.raw_data or [])).strip()
+            for name, field in self._fields.items()
+            if name != "year"
+        )
+
     def validate(self, extra_validators: Any = None) -> bool:
         # Optional() stops the chain on blank input, so check "required with year" here too.
         ok = super().validate(extra_validators)
-        if self.year.data is None:
+        if self.year.data is None or self.is_blank():
             return ok
         for name in (
             "revenue",

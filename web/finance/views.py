@@ -220,7 +220,11 @@ def _rules_from_form(form: FiscalProfileForm) -> DebtRules:
 
 
 def _profile_from_form(form: FiscalProfileForm) -> tuple[FiscalProfile, list[Any]]:
-    entries = [entry for entry in form.years.entries if entry.form.year.data is not None]
+    entries = [
+        entry
+        for entry in form.years.entries
+        if entry.form.year.data is not None and not entry.form.is_blank()
+    ]
     years = tuple(
         FiscalYear(
             **{

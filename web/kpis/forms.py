@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import IntegerField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from decision_support.kpis.catalogue import load_catalogue
 from decision_support.kpis.values import QUALITY_FLAGS
@@ -26,10 +33,18 @@ class ValuesImportForm(FlaskForm):
     submit = SubmitField("Import values")
 
 
+class ConfirmImportForm(FlaskForm):
+    """Replace stored values with a previewed upload (or drop it)."""
+
+    token = HiddenField(validators=[DataRequired(), Length(max=100)])
+    submit = SubmitField("Replace the stored values")
+    cancel = SubmitField("Cancel")
+
+
 class KpiValueForm(FlaskForm):
     code = SelectField("KPI", choices=kpi_choices)
     data_point = StringField("Data point", validators=[Optional(), Length(max=60)])
-    year = IntegerField("Year", validators=[DataRequired(), NumberRange(min=1900, max=2100)])
+    year = IntegerField("Year", validators=[InputRequired(), NumberRange(min=1900, max=2100)])
     value = StringField("Value (NR = not reported)", validators=[DataRequired(), Length(max=40)])
     unit = StringField("Unit", validators=[Optional(), Length(max=120)])
     quality = SelectField(

@@ -31,16 +31,25 @@ from models.services.kpi_targets import (
 )
 from models.services.kpi_values import (
     city_assessment,
+    city_values,
     import_kpi_values,
     latest_values,
+    preview_kpi_import,
     save_kpi_value,
 )
+from web import pending_uploads
 from web.access import city_api_blueprint, city_blueprint, require
 from web.charts import figure_html
 from web.database import db_session
 from web.forms import attach_problems
 from web.kpis.charts import trend_figure, wheel_figure
-from web.kpis.forms import KpiValueForm, TargetForm, TargetsImportForm, ValuesImportForm
+from web.kpis.forms import (
+    ConfirmImportForm,
+    KpiValueForm,
+    TargetForm,
+    TargetsImportForm,
+    ValuesImportForm,
+)
 
 bp = city_blueprint("kpis", __name__, "kpis")
 api = city_api_blueprint("kpis_api", __name__, "kpis")
@@ -140,34 +149,95 @@ def kpi_detail(code: str) -> str:
     )
 
 
+def _imported(summary: Any) -> Response:
+    flash(
+        f"Imported {summary.rows} values ({summary.created} new, {summary.updated} "
+        f"replaced, {summary.not_reported} not reported).",
+        "success",
+    )
+    return redirect(url_for("kpis.index"))
+
+
 @bp.route("/import", methods=["GET", "POST"])
 def import_values() -> str | Response | tuple[str, int]:
-    """Upload a values file; every problem is listed and nothing is stored on error."""
+    """Upload a values file; every problem is listed and nothing is stored on error.
+
+    A file that only adds values is imported at once; one that would replace stored
+    values (or turn them into "not reported") is previewed first and imported only
+    when the user confirms (the upload waits in :mod:`web.pending_uploads`)."""
     require(Action.EDIT_KPIS)
     form = ValuesImportForm()
     problems: list[Any] = []
     if form.validate_on_submit():
         upload = form.file.data
+        content, filename = upload.read(), upload.filename or "upload"
         try:
-            summary = import_kpi_values(
+            preview = preview_kpi_import(
                 db_session(),
                 g.city,
-                upload.read(),
-                g.user,
-                filename=upload.filename,
+                content,
+                filename=filename,
                 default_year=form.default_year.data,
             )
+            if not preview.new and not preview.replaces:
+                flash("Nothing to import: every value in the file equals the stored one.", "info")
+                return redirect(url_for("kpis.import_values"))
+            if not preview.replaces:
+                return _imported(
+                    import_kpi_values(
+                        db_session(),
+                        g.city,
+                        content,
+                        g.user,
+                        filename=filename,
+                        default_year=form.default_year.data,
+                    )
+                )
         except InputError as exc:
             problems = exc.problems
         else:
-            flash(
-                f"Imported {summary.rows} values ({summary.created} new, {summary.updated} "
-                f"replaced, {summary.not_reported} not reported).",
-                "success",
+            token = pending_uploads.store(
+                content,
+                filename=filename,
+                owner=(g.city.id, g.user.id),
+                extra={"default_year": form.default_year.data},
             )
-            return redirect(url_for("kpis.index"))
+            confirm = ConfirmImportForm(token=token)
+            return render_template(
+                "kpis/import_preview.html", preview=preview, form=confirm, filename=filename
+            ), 200
     status = 422 if request.method == "POST" else 200
     return render_template("kpis/import.html", form=form, problems=problems), status
+
+
+@bp.route("/import/confirm", methods=["POST"])
+def confirm_import() -> str | Response | tuple[str, int]:
+    """Import a previewed file after the user confirmed replacing stored values."""
+    require(Action.EDIT_KPIS)
+    form = ConfirmImportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    pending = pending_uploads.take(form.token.data or "", owner=(g.city.id, g.user.id))
+    if pending is None:
+        flash("That upload is no longer waiting (it expired or was imported): upload it again.")
+        return redirect(url_for("kpis.import_values"))
+    if form.cancel.data:
+        flash("Import cancelled; nothing was changed.", "info")
+        return redirect(url_for("kpis.import_values"))
+    try:
+        summary = import_kpi_values(
+            db_session(),
+            g.city,
+            pending.content,
+            g.user,
+            filename=pending.filename,
+            default_year=pending.extra.get("default_year"),
+        )
+    except InputError as exc:  # the stored data changed meanwhile in a way that matters
+        return render_template(
+            "kpis/import.html", form=ValuesImportForm(), problems=exc.problems
+        ), 422
+    return _imported(summary)
 
 
 @bp.route("/values/new", methods=["GET", "POST"])
@@ -307,11 +377,21 @@ def export_xlsx() -> Response:
 
 @bp.route("/template.xlsx")
 def template_xlsx() -> Response:
-    """The data-collection template (imports back as it is)."""
+    """The blank data-collection template (imports back as it is)."""
     return Response(
         write_template(),
         mimetype=XLSX,
         headers={"Content-Disposition": 'attachment; filename="u4ssc-kpi-template.xlsx"'},
+    )
+
+
+@bp.route("/template-filled.xlsx")
+def filled_template_xlsx() -> Response:
+    """The template pre-filled with the city's latest value of every KPI."""
+    return Response(
+        write_template(values=city_values(db_session(), g.city)),
+        mimetype=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{g.city.slug}-kpi-template.xlsx"'},
     )
 
 

@@ -9,7 +9,6 @@ retry when a run ended in an error (its worker stopped, say). With
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import (
@@ -51,6 +50,7 @@ from web.access import can, city_api_blueprint, city_blueprint, require
 from web.charts import figure_html
 from web.database import db_session
 from web.forms import attach_problems
+from web.job_progress import elapsed_seconds, status_document
 from web.portfolio import charts
 from web.portfolio.forms import ForceForm, RetryForm, RunForm
 from web.portfolio.summary import BAND_LABELS, funding_lines, mechanism_names, run_summary
@@ -146,11 +146,33 @@ def _run_or_404(run_id: int) -> PortfolioRun:
     return run
 
 
-def _elapsed_seconds(run: PortfolioRun) -> float:
-    created = run.created_at
-    if created.tzinfo is None:  # SQLite returns naive UTC timestamps
-        created = created.replace(tzinfo=UTC)
-    return max(0.0, (datetime.now(UTC) - created).total_seconds())
+_STATES = {"queued": "queued", "running": "running", "error": "failed"}
+_EXPLAINING = 0.7  # the fraction the optimiser reports when the explanations start
+
+
+def progress_of(run: PortfolioRun) -> dict[str, Any]:
+    """The run's status in the polling contract of :mod:`web.job_progress`.
+
+    Progress is the optimiser's own fraction (in percent). Until the explanations
+    start (fraction 0.7) the estimate is the upper bound left by the time limit of
+    the two solves (impact, then financing cost); the explanations have no such
+    bound, so from there the page shows no estimate.
+    """
+    settings = RunSettings.from_stored(dict(run.settings))
+    elapsed = elapsed_seconds(run.created_at, run.finished_at)
+    bound = 2 * settings.time_limit - elapsed if run.progress < _EXPLAINING else None
+    return status_document(
+        state=_STATES.get(run.status, "done"),
+        status=run.status,
+        done=round(100 * run.progress),
+        total=100,
+        started=run.created_at,
+        finished_at=run.finished_at,
+        error=run.error,
+        result_url=url_for("portfolio.run_page", run_id=run.id),
+        unit="percent",
+        estimate=max(0.0, bound) if bound is not None else None,
+    )
 
 
 def _project_ids(run: PortfolioRun) -> list[str]:
@@ -187,7 +209,8 @@ def run_page(run_id: int) -> str:
         retry=RetryForm(),
         may_run=can(Action.RUN_PORTFOLIO),
         settings=settings,
-        elapsed=_elapsed_seconds(run),
+        elapsed=elapsed_seconds(run.created_at, None),
+        progress=progress_of(run),
         project_ids=_project_ids(run),
         summary=run_summary(result, inputs) if result else None,
         source_names=names,
@@ -204,7 +227,16 @@ def rerun(run_id: int) -> Response | tuple[str, int]:
     original = _run_or_404(run_id)
     form = ForceForm()
     if not form.validate_on_submit():
-        abort(400)
+        reasons = [
+            f"{form[name].label.text}: {'; '.join(map(str, errors))}"
+            for name, errors in form.errors.items()
+            if name in form
+        ]
+        abort(
+            400,
+            description="The re-run was not started. "
+            + (" ".join(reasons) or "The form expired: reload the page."),
+        )
     run = create_rerun(db_session(), g.user, original, form.forced_in, form.forced_out)
     return _launch(run, redirect(url_for("portfolio.run_page", run_id=run.id)))
 
@@ -280,8 +312,11 @@ def api_runs() -> Response:
 def api_run(run_id: int) -> Response:
     """One run: status, progress, timings and (when finished) the result document."""
     run = _run_or_404(run_id)
+    if run.status == "running" and fail_stalled(db_session()):
+        db_session().refresh(run)
     return jsonify(
         {
+            **progress_of(run),
             "id": run.id,
             "status": run.status,
             "progress": run.progress,

@@ -17,7 +17,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from rules.criteria_pack import load_criteria_pack
 from web.forms import amount_range
@@ -96,7 +96,7 @@ class AssessmentForm(FlaskForm):
     value = DecimalField(
         "Estimated value, net of VAT",
         places=2,
-        validators=[DataRequired(), amount_range()],
+        validators=[InputRequired(), amount_range()],
     )
     category = SelectField("Category", choices=CATEGORIES)
     authority = SelectField("Contracting authority", choices=AUTHORITIES)

@@ -22,7 +22,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from decision_support.errors import InputError, Problem
 from decision_support.kpis.catalogue import load_catalogue
@@ -37,7 +37,7 @@ from decision_support.projects.model import (
     ProjectProcurement,
     Risk,
 )
-from web.forms import MAX_AMOUNT, AmountField, amount_range
+from web.forms import MAX_AMOUNT, AmountField, NumberField, amount_range
 
 
 def _choices(values: tuple[str, ...]) -> list[SelectChoice]:
@@ -76,7 +76,7 @@ class ImpactRowForm(Form):
 
     kpi = SelectField("KPI", choices=[], validate_choice=False)
     data_point = StringField("Data point", validators=[Optional(), Length(max=60)])
-    change = FloatField("Change (KPI unit)", validators=[Optional()])
+    change = NumberField("Change (KPI unit)", validators=[Optional()])
     confidence = SelectField("Confidence", choices=_choices(CONFIDENCE_LEVELS), default="medium")
     source = StringField("Source", validators=[Optional(), Length(max=2000)])
     note = StringField("Note", validators=[Optional(), Length(max=500)])
@@ -93,8 +93,8 @@ class ProjectForm(FlaskForm):
     )
     opex_per_year = AmountField("Opex per year", validators=[Optional()], default=0.0)
     savings_per_year = AmountField("Savings per year", validators=[Optional()], default=0.0)
-    duration_years = FloatField("Duration (years)", validators=[DataRequired()])
-    lifetime_years = FloatField("Lifetime (years)", validators=[DataRequired()])
+    duration_years = NumberField("Duration (years)", validators=[InputRequired()])
+    lifetime_years = NumberField("Lifetime (years)", validators=[InputRequired()])
     earliest_start = IntegerField("Earliest start (years from plan start)", validators=[Optional()])
     latest_start = IntegerField("Latest start (years from plan start)", validators=[Optional()])
     procurement_category = SelectField("Procurement", choices=_choices(PROCUREMENT_CATEGORIES))
@@ -123,6 +123,10 @@ class ProjectForm(FlaskForm):
     impacts = FieldList(FormField(ImpactRowForm), min_entries=1)
     add_impact = SubmitField("Add a KPI row")
     submit = SubmitField("Save project")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.impacts_errors: list[str] = []  # problems of the impacts table as a whole
 
     def prepare(self, other_projects: list[tuple[str, str]]) -> None:
         """Fill the dynamic choices (KPIs, the city's other projects as (id, name))."""

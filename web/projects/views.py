@@ -68,7 +68,9 @@ def _attach_project_problems(form: ProjectForm, error: InputError) -> None:
                     continue
         name = _FORM_FIELD.get(field, field.split("[")[0])
         target = getattr(form, name, None) if name else None
-        if target is not None and hasattr(target, "errors"):
+        if name == "impacts":  # about the table as a whole: shown above and in the table
+            form.impacts_errors.append(problem.message)
+        elif target is not None and hasattr(target, "errors"):
             target.errors = [*target.errors, problem.message]
         else:
             leftovers.append(problem)

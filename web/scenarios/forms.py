@@ -84,9 +84,9 @@ class FrontierForm(FlaskForm):
 
 class RobustnessForm(FlaskForm):
     scenario_id = SelectField("Scenario", choices=[], coerce=int)
-    samples = IntegerField(
-        "Samples", default=200, validators=[InputRequired(), NumberRange(1, 2000)]
-    )
+    # The default is set per machine (see web.scenarios.views._forms): as many samples
+    # as fit the time budget.
+    samples = IntegerField("Samples", validators=[InputRequired(), NumberRange(1, 2000)])
     seed = IntegerField("Seed", default=0, validators=[InputRequired(), NumberRange(min=0)])
     default_risk = SelectField("Cost risk of projects with no recorded risk level", choices=[])
     submit = SubmitField("Test robustness")

@@ -58,12 +58,20 @@ from models.services.scenarios import (
 from scenarios.comparison import ComparedRun, compare_runs
 from scenarios.files import library_whatifs
 from scenarios.frontier import AXES
-from scenarios.uncertainty import OVERRUN_BY_RISK
+from scenarios.robustness import (
+    DEFAULT_TIME_BUDGET_SECONDS,
+    planned_solves,
+    samples_for_budget,
+    worst_case_seconds,
+)
+from scenarios.runner import available_workers
+from scenarios.uncertainty import OVERRUN_BY_RISK, UncertaintySpec
 from scenarios.workbook import change_lines, comparison_workbook
 from web.access import can, city_api_blueprint, city_blueprint, require
 from web.charts import figure_html
 from web.database import db_session
 from web.forms import attach_problems
+from web.job_progress import status_document
 from web.scenarios import charts
 from web.scenarios.forms import (
     CancelForm,
@@ -121,6 +129,10 @@ def _forms() -> dict[str, Any]:
     sensitivity.scenario_id.choices = choices
     if not robustness.default_risk.data:
         robustness.default_risk.data = "medium"
+    if robustness.samples.data is None and not robustness.samples.raw_data:
+        robustness.samples.data = samples_for_budget(
+            DEFAULT_TIME_BUDGET_SECONDS, UncertaintySpec.sample_time_limit, available_workers()
+        )
     return {
         "city_form": CityDataForm(prefix="city"),
         "import_form": ImportForm(prefix="import"),
@@ -132,6 +144,20 @@ def _forms() -> dict[str, Any]:
     }
 
 
+def _robustness_bound(samples: int | None) -> dict[str, Any]:
+    """What the robustness form says about the time a run may take."""
+    workers = available_workers()
+    count = samples or 1
+    return {
+        "samples": count,
+        "solves": planned_solves(count),
+        "workers": workers,
+        "limit": UncertaintySpec.sample_time_limit,
+        "minutes": worst_case_seconds(count, UncertaintySpec.sample_time_limit, workers) / 60,
+        "budget_minutes": DEFAULT_TIME_BUDGET_SECONDS / 60,
+    }
+
+
 def _index(forms: dict[str, Any], status: int = 200) -> tuple[str, int]:
     return render_template(
         "scenarios/index.html",
@@ -139,6 +165,7 @@ def _index(forms: dict[str, Any], status: int = 200) -> tuple[str, int]:
         jobs=jobs_of(db_session(), g.city),
         can_manage=can(Action.MANAGE_SCENARIOS),
         can_run=can(Action.RUN_PORTFOLIO),
+        robustness_bound=_robustness_bound(forms["robustness_form"].samples.data),
         **forms,
     ), status
 
@@ -443,6 +470,22 @@ def comparison_of(job: ScenarioJob) -> dict[str, Any] | None:
     return compare_runs([ComparedRun(r["name"], r["input"]["scenario"], r["result"]) for r in runs])
 
 
+def progress_of(job: ScenarioJob) -> dict[str, Any]:
+    """The job's status in the polling contract of :mod:`web.job_progress`."""
+    state = job.status if job.status in ("queued", "running", "done", "cancelled") else "failed"
+    document = status_document(
+        state=state,
+        status=job.status,
+        done=job.done,
+        total=job.total,
+        started=job.started_at or job.created_at,
+        finished_at=job.finished_at,
+        error=job.error,
+        result_url=url_for("scenarios.job", job_id=job.id),
+    )
+    return {**job_status(job), **document}
+
+
 @bp.route("/jobs/<int:job_id>")
 def job(job_id: int) -> str:
     """A job's progress (polled), cancel button, and results when finished."""
@@ -470,7 +513,7 @@ def job(job_id: int) -> str:
     return render_template(
         "scenarios/job.html",
         job=row,
-        status=job_status(row),
+        status=progress_of(row),
         cancel_form=CancelForm(prefix="cancel"),
         retry_form=RetryForm(prefix="retry"),
         comparison=comparison,
@@ -546,7 +589,7 @@ def api_job(job_id: int) -> Response:
     """A job's status and progress (what the job page polls)."""
     row = _job(job_id)
     refresh_liveness(db_session(), row)
-    return jsonify(job_status(row))
+    return jsonify(progress_of(row))
 
 
 @api.route("/jobs/<int:job_id>/results")
@@ -554,7 +597,7 @@ def api_job_results(job_id: int) -> Response:
     """A finished job's inputs and results as JSON."""
     row = _job(job_id)
     payload: dict[str, Any] = {
-        **job_status(row),
+        **progress_of(row),
         "params": row.params,
         "inputs": row.inputs,
         "results": row.results,

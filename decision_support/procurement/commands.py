@@ -197,14 +197,20 @@ def assess_command(pack_name: str, packs_dirs: tuple[str, ...], as_json: bool, *
 )
 @click.option("--buyer", default="", help="Buyer (contracting authority) name.")
 @click.option("--id", "contract_id", default="", help="Local contract id used in the ocid.")
+@click.option(
+    "--language",
+    default="en",
+    show_default=True,
+    help="The city's language (ISO 639-1 / BCP 47), the release's default language.",
+)
 def export_ocds_command(
-    pack_name: str, packs_dirs: tuple[str, ...], ocid_prefix: str, **kw: Any
+    pack_name: str, packs_dirs: tuple[str, ...], ocid_prefix: str, language: str, **kw: Any
 ) -> None:
     """Print the planned tender as an OCDS 1.1.5 release package (JSON)."""
     pack = _resolve_pack(pack_name, kw["notice_date"], packs_dirs)
     contract = _contract(**kw)
     result = assess(contract, pack, procedure_id=kw["procedure_id"])
-    package = export_planned_tender(contract, result, ocid_prefix=ocid_prefix)
+    package = export_planned_tender(contract, result, ocid_prefix=ocid_prefix, language=language)
     emit(package, True)
 
 

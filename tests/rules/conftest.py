@@ -13,11 +13,8 @@ from rules.contract import PlannedContract
 from rules.rule_pack import RulePack, load_pack
 
 REPO = Path(__file__).resolve().parents[2]
-# ../shared next to the main checkout; worktrees live one level deeper (wt/<name>)
-SHARED = next(
-    (p for p in (REPO / ".." / "shared", REPO / ".." / ".." / "shared") if p.is_dir()),
-    REPO / ".." / "shared",
-)
+# Copies of the shared OCDS data (provenance: tests/data/README.md): <tests>/data/ocds/...
+SHARED = REPO / "tests"
 NOTICE = date(2026, 3, 2)  # a Monday
 
 

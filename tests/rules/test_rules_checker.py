@@ -311,10 +311,8 @@ def test_malformed_criteria_pack(tmp_path: Path) -> None:
 
 
 _REPO = Path(__file__).resolve().parents[2]
-_SHARED = next(
-    (p for p in (_REPO / ".." / "shared", _REPO / ".." / ".." / "shared") if p.is_dir()),
-    _REPO / ".." / "shared",
-)
+# Copies of the shared OCDS data (provenance: tests/data/README.md): <tests>/data/ocds/...
+_SHARED = _REPO / "tests"
 REAL = sorted((_SHARED / "data" / "ocds" / "real").glob("*.json"))
 
 

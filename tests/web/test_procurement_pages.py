@@ -17,10 +17,8 @@ from models.procurement import PlannedContract, TenderCheck
 BASE = "/cities/demo-city/procurement"
 API = "/api/cities/demo-city/procurement"
 REPO = Path(__file__).resolve().parents[2]
-SHARED = next(
-    (p for p in (REPO / ".." / "shared", REPO / ".." / ".." / "shared") if p.is_dir()),
-    REPO / ".." / "shared",
-)
+# Copies of the shared OCDS data (provenance: tests/data/README.md): <tests>/data/ocds/...
+SHARED = REPO / "tests"
 
 
 @pytest.fixture

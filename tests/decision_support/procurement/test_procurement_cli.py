@@ -178,10 +178,8 @@ def test_check_json_contract_on_a_description(tmp_path: Path, capsys) -> None:
 
 
 REPO = Path(__file__).resolve().parents[3]
-SHARED = next(
-    (p for p in (REPO / ".." / "shared", REPO / ".." / ".." / "shared") if p.is_dir()),
-    REPO / ".." / "shared",
-)
+# Copies of the shared OCDS data (provenance: tests/data/README.md): <tests>/data/ocds/...
+SHARED = REPO / "tests"
 
 
 def test_check_ocds_with_spec_file(tmp_path: Path, capsys) -> None:

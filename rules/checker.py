@@ -19,7 +19,7 @@ from typing import Any
 from rules.assessment import Assessment, assess, plan_step
 from rules.brand_scan import BrandList, Mention, find_brands, find_standards
 from rules.criteria_pack import SEVERITIES, CriteriaPack, Criterion, load_criteria_pack
-from rules.day_counting import add_days
+from rules.day_counting import add_days, calendar_for
 from rules.errors import PlannedContractError
 from rules.rule_pack import RulePack
 from rules.tender import TenderDescription
@@ -366,12 +366,13 @@ def _check_time_limit(criterion: Criterion, ctx: _Context) -> Outcome:
     assert contract is not None
     flags = contract.flags()
     required = tender.notice_date
+    calendar = calendar_for(ctx.pack.jurisdiction)
     counted = []
     for step in proc.steps:
         if step.min_days is None:
             continue
         plan = plan_step(step, flags)
-        required = add_days(required, plan.min_days or 0, plan.day_kind)
+        required = add_days(required, plan.min_days or 0, plan.day_kind, calendar)
         counted.append(f"{plan.id} {plan.min_days} {plan.day_kind} days")
         if step.id == "tender_submission":
             break

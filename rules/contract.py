@@ -82,6 +82,8 @@ class PlannedContract:
     id: str = ""
     title: str = ""
     buyer: str = ""
+    country: str = ""  # the city's ISO 3166-1 alpha-2 code: its public holidays
+    region: str = ""  # the city's region (ISO 3166-2 subdivision) where holidays differ
     buyer_id_scheme: str = ""  # org-id.guide list code, e.g. GB-COH
     buyer_id: str = ""
     award_criteria: tuple[AwardCriterion, ...] = ()

@@ -118,6 +118,17 @@ def contract_options(func: Callable[..., Any]) -> Callable[..., Any]:
             help="Follow this procedure of the pack instead of the recommended one.",
         ),
         click.option("--title", default="", help="Contract title."),
+        click.option(
+            "--country",
+            default="",
+            help="The city's country (ISO 3166-1 alpha-2): its public holidays are not working "
+            "days.",
+        ),
+        click.option(
+            "--region",
+            default="",
+            help="The city's region (ISO 3166-2 subdivision, e.g. SCT, BY) where holidays differ.",
+        ),
         packs_dir_option,
     ]
     for option in reversed(options):
@@ -147,6 +158,8 @@ def _contract(**kw: Any) -> PlannedContract:
         title=kw["title"],
         id=kw.get("contract_id", "") or "",
         buyer=kw.get("buyer", "") or "",
+        country=kw["country"].upper(),
+        region=kw["region"].upper(),
     )
 
 
@@ -170,8 +183,17 @@ def _render_assessment(p: dict[str, Any]) -> str:
             f"  [{'x' if q['allowed'] else ' '}] {q['id']}: {q['condition']}"
             for q in p["procedures"]
         ),
+        f"Working days: {p['working_calendar']}",
         "Timeline:",
-        *(f"  {e['date']}  {e['label']}" for e in p["timeline"]),
+        *(
+            f"  {e['date']}  {e['label']}"
+            + (
+                " (moved past " + ", ".join(f"{h['name']} {h['date']}" for h in moved) + ")"
+                if (moved := e["moved_by_holidays"])
+                else ""
+            )
+            for e in p["timeline"]
+        ),
         *(f"Warning: {w}" for w in p["warnings"]),
     ]
     return "\n".join(lines)

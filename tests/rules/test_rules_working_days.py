@@ -56,8 +56,13 @@ def test_eu_pack_counts_weekends_only_without_a_country_and_says_so(eu2026, make
         make_contract(notice_date=date(2026, 12, 14), country="DE", region="BY"), eu2026
     )
     assert "DE-BY" in german.working_calendar
-    if any(s.day_kind == "working" for s in bare.steps):
-        assert any("public holidays" in w for w in bare.warnings)
+    assert not bare.holiday_shifts
+
+
+def test_counting_weekends_only_is_warned(uk2026, make_contract) -> None:
+    result = assess(make_contract(notice_date=DEMO_NOTICE), uk2026, calendar=WEEKDAYS)
+    assert any("skip weekends only" in w for w in result.warnings)
+    assert not any("skip weekends only" in w for w in assess(make_contract(), uk2026).warnings)
 
 
 def test_add_days_records_the_skipped_holidays() -> None:

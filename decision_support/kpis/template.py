@@ -9,12 +9,11 @@ reads the filled workbook as it is (every sheet with ``code`` and ``value`` colu
 
 from __future__ import annotations
 
-import io
-
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from decision_support.files.workbooks import print_layout, workbook_bytes
 from decision_support.kpis.catalogue import DIMENSIONS, Catalogue, load_catalogue
 from decision_support.kpis.spreadsheet import HEADER_FILL, HEADER_FONT, safe_cell, sheet_title
 from decision_support.kpis.values import QUALITY_FLAGS
@@ -118,6 +117,5 @@ def write_template(catalogue: Catalogue | None = None) -> bytes:
         for check, column in ((quality, "H"), (verified, "I"), (year, "F")):
             sheet.add_data_validation(check)
             check.add(f"{column}2:{column}{last + 500}")
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    print_layout(instructions, None)
+    return workbook_bytes(book)

@@ -46,7 +46,12 @@ DATE = "yyyy-mm-dd"
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-MIN_WIDTH, MAX_WIDTH = 8, 60
+MIN_WIDTH, MAX_WIDTH = 8, 45
+HEADER_WRAP = 16
+TOP = Alignment(vertical="top")
+WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+LINE_HEIGHT_PT = 13.0
+MAX_LINES = 30
 ROW_HEIGHT_CM = 0.53  # Excel's default row (15 pt)
 
 # Words kept upper-case (or spelled) when a field name becomes a column title.
@@ -134,6 +139,12 @@ def _shown_length(value: Any, number_format: str | None) -> int:
     return max((len(line) for line in str(value).splitlines()), default=0)
 
 
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped text takes in a column ``width`` characters wide (estimate)."""
+    usable = max(int(width) - 2, 1)
+    return sum(max(math.ceil(len(part) / usable), 1) for part in text.split("\n"))
+
+
 def write_table(
     sheet: Worksheet,
     header: Sequence[str],
@@ -153,35 +164,54 @@ def write_table(
     """
     formats = formats or {}
     row_formats = row_formats or {}
-    widths = [len(str(title)) for title in header]
+    body = [[None if raw == "" else raw for raw in values] for values in rows]
+
+    def number_format_of(r: int, c: int, value: Any) -> str | None:
+        chosen = (row_formats.get(r) if c >= 2 else None) or formats.get(c)
+        if chosen is None and isinstance(value, float):
+            return MONEY_CENTS
+        return chosen
+
+    # Widths: the content's, within bounds; a header wraps, so it counts up to 16.
+    widths = [min(len(str(title)), HEADER_WRAP) for title in header]
+    for r, values in enumerate(body):
+        for c, value in enumerate(values):
+            if c >= len(widths):
+                widths.append(0)
+            shown = _shown_length(safe_cell(value), number_format_of(r, c, value))
+            widths[c] = max(widths[c], shown)
+    widths = [min(max(w + 2, MIN_WIDTH), MAX_WIDTH) for w in widths]
+    for column, width in enumerate(widths, start=1):
+        letter = get_column_letter(column)
+        current = sheet.column_dimensions[letter].width or 0
+        sheet.column_dimensions[letter].width = max(current, width)
+
+    header_lines = 1
     for column, title in enumerate(header, start=1):
         cell = sheet.cell(row=first_row, column=column, value=safe_cell(title))
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+        header_lines = max(header_lines, _lines(str(title), widths[column - 1]))
+    if header_lines > 1:
+        sheet.row_dimensions[first_row].height = LINE_HEIGHT_PT * header_lines
     last = first_row
-    for r, values in enumerate(rows):
+    for r, values in enumerate(body):
         last = first_row + 1 + r
-        for c, raw in enumerate(values):
-            value = None if raw == "" else raw  # a blank is an empty cell
+        lines = 1
+        for c, value in enumerate(values):
             cell = sheet.cell(row=last, column=c + 1, value=safe_cell(value))
-            if isinstance(value, str) and len(value) > MAX_WIDTH:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-            number_format = (row_formats.get(r) if c >= 2 else None) or formats.get(c)
-            if _is_number(value):
-                if number_format is None and isinstance(value, float):
-                    number_format = MONEY_CENTS
-                if number_format:
-                    cell.number_format = number_format
-            if c >= len(widths):
-                widths.append(0)
-            widths[c] = max(widths[c], _shown_length(cell.value, number_format))
-    for column, width in enumerate(widths, start=1):
-        letter = get_column_letter(column)
-        current = sheet.column_dimensions[letter].width or 0
-        sheet.column_dimensions[letter].width = max(
-            current, min(max(width + 2, MIN_WIDTH), MAX_WIDTH)
-        )
+            number_format = number_format_of(r, c, value)
+            if _is_number(value) and number_format:
+                cell.number_format = number_format
+            if isinstance(value, str) and (len(value) > widths[c] - 2 or "\n" in value):
+                cell.alignment = WRAP_TOP
+                lines = max(lines, _lines(value, widths[c]))
+            else:
+                cell.alignment = TOP
+        if lines > 1:
+            # Neither Excel nor LibreOffice grows rows of a generated file on opening.
+            sheet.row_dimensions[last].height = LINE_HEIGHT_PT * min(lines, MAX_LINES)
     if freeze:
         sheet.freeze_panes = sheet.cell(row=first_row + 1, column=1)
     return last

@@ -117,6 +117,7 @@ def report_rows(reports: Sequence[Mapping[str, Any]]) -> dict[str, Rows]:
         ]
     ]
     assumptions: Rows = [["Tender", "Assumption"]]
+    quality: Rows = [["Tender", "Where in the record", "Problem (lib-cove-ocds)"]]
     for report in reports:
         tender = report["tender"]
         counts = report["summary"]["by_status"]
@@ -149,9 +150,20 @@ def report_rows(reports: Sequence[Mapping[str, Any]]) -> dict[str, Rows]:
             for f in report["findings"]
         ]
         assumptions += [[tender["title"], a] for a in report["assumptions"]]
+        if report.get("pack_validity"):
+            assumptions.append([tender["title"], f"Rule pack: {report['pack_validity']}"])
+        scope = report.get("scope")
+        if scope:
+            applied = "applied" if scope["ict"] else "not applied"
+            assumptions.append([tender["title"], f"ICT criteria {applied}: {scope['reason']}"])
+        quality += [
+            [tender["title"], q["path"], q["message"]] for q in report.get("data_quality", [])
+        ]
     sheets: dict[str, Rows] = {"Summary": summary, "Findings": findings}
     if len(assumptions) > 1:
         sheets["Assumptions"] = assumptions
+    if len(quality) > 1:
+        sheets["Record data quality"] = quality
     if len(reports) == 1 and reports[0].get("assessment"):
         sheets.update(assessment_rows(reports[0]["assessment"]))
     return sheets

@@ -191,6 +191,12 @@ def read_tenders(text: str, name: str = "input") -> list[TenderDescription]:
     return [tender_from_mapping(data, name)]
 
 
+def ocds_document(text: str, name: str = "input") -> Any | None:
+    """The parsed document if it is OCDS (for its own data-quality review), else None."""
+    data = _parse_document(text, name)
+    return data if is_ocds(data) else None
+
+
 def read_tender_file(path: Path | str) -> list[TenderDescription]:
     """Read a tender description or OCDS file from disk."""
     path = Path(path)

@@ -18,10 +18,11 @@ from rules.checker import check_tender
 from rules.contract import Lot, PlannedContract
 from rules.criteria_pack import load_criteria_pack
 from rules.ocds_export import DEFAULT_OCID_PREFIX, export_planned_tender
+from rules.ocds_review import review_document
 from rules.planned_contracts import read_planned_contracts
 from rules.report_xlsx import report_xlsx
 from rules.rule_pack import CATEGORIES, RulePack, available_packs, load_pack, parse_yaml
-from rules.tender import read_tender_file
+from rules.tender import ocds_document, read_tender_file
 from rules.valuation import check_splitting
 
 PACK_DIRS_ENV = "DECISION_SUPPORT_RULE_PACKS"
@@ -241,10 +242,20 @@ def _render_check(p: dict[str, Any]) -> str:
     for report in p["reports"]:
         s = report["summary"]["by_status"]
         lines.append(f"{report['tender']['title']}: " + ", ".join(f"{k} {v}" for k, v in s.items()))
+        lines.append(f"  Rule pack: {report['pack_validity']}")
+        scope = report["scope"]
+        lines.append(
+            f"  ICT criteria: {'applied' if scope['ict'] else 'not applied'} ({scope['reason']})"
+        )
         for f in report["findings"]:
             if f["status"] in ("fail", "warning"):
                 lines.append(f"  {f['status'].upper():8} {f['criterion']}: {f['message']}")
                 lines.append(f"           fix: {f['fix']}")
+        if report["data_quality"]:
+            lines.append(
+                f"  The record's own problems (lib-cove-ocds): {len(report['data_quality'])}"
+            )
+            lines.extend(f"    {q['path']}: {q['message']}" for q in report["data_quality"][:20])
     return "\n".join(lines)
 
 
@@ -296,11 +307,18 @@ def _brand_list(path: str | None) -> BrandList | None:
     type=click.Path(dir_okay=False),
     help="Also write the report as an .xlsx file.",
 )
+@click.option(
+    "--ict/--not-ict",
+    "ict",
+    default=None,
+    help="Apply (or not) the ICT criteria; by default the CPV codes decide.",
+)
 @packs_dir_option
 @json_option
 def check_command(
     file: str,
     *,
+    ict: bool | None,
     pack_name: str,
     spec_file: str | None,
     authority: str,
@@ -312,6 +330,8 @@ def check_command(
 ) -> None:
     """Check a tender description or OCDS file against the ICT tender criteria."""
     tenders = read_tender_file(file)
+    document = ocds_document(Path(file).read_text(encoding="utf-8"), Path(file).name)
+    data_quality = review_document(document) if document is not None else []
     spec = Path(spec_file).read_text(encoding="utf-8") if spec_file else ""
     criteria = load_criteria_pack(criteria_file)
     brands = _brand_list(brands_file)
@@ -319,7 +339,17 @@ def check_command(
     for read in tenders:
         tender = read.with_specification(spec) if spec else read
         pack = _resolve_pack(pack_name, tender.notice_date, packs_dirs)
-        reports.append(check_tender(tender, pack, criteria, brands, default_authority=authority))
+        reports.append(
+            check_tender(
+                tender,
+                pack,
+                criteria,
+                brands,
+                default_authority=authority,
+                ict=ict,
+                data_quality=data_quality,
+            )
+        )
     if xlsx_out:
         Path(xlsx_out).write_bytes(report_xlsx(reports))
     first = reports[0].as_dict()

@@ -10,11 +10,8 @@ from pathlib import Path
 import pytest
 
 _REPO = Path(__file__).resolve().parents[3]
-# ../shared next to the main checkout; worktrees live one level deeper (wt/<name>).
-SHARED = next(
-    (p for p in (_REPO / ".." / "shared", _REPO / ".." / ".." / "shared") if p.is_dir()),
-    _REPO / ".." / "shared",
-)
+# Copy of the shared U4SSC sample (provenance: tests/data/README.md).
+SHARED = _REPO / "tests"
 SAMPLE = SHARED / "data" / "u4ssc" / "city_values_sample.csv"
 
 # Rows of the sample that report one data point of a KPI, by KPI name as printed.

@@ -48,9 +48,10 @@ from rules.checker import check_tender
 from rules.contract import Lot, PlannedContract
 from rules.criteria_pack import load_criteria_pack
 from rules.ocds_export import DEFAULT_OCID_PREFIX, export_planned_tender
+from rules.ocds_review import review_document
 from rules.report_xlsx import assessment_xlsx, report_xlsx
 from rules.rule_pack import RulePack, available_packs, load_pack
-from rules.tender import TenderDescription, read_tenders, tender_from_mapping
+from rules.tender import TenderDescription, ocds_document, read_tenders, tender_from_mapping
 from web.access import require
 from web.database import db_session
 from web.forms import attach_problems
@@ -258,9 +259,16 @@ def tender_mapping(form: Any) -> dict[str, Any]:
     return data
 
 
-def _check_tenders(tenders: list[TenderDescription], authority: str) -> list[Any]:
+def _check_tenders(
+    tenders: list[TenderDescription], authority: str, data_quality: list[Problem] | None = None
+) -> list[Any]:
     return [
-        check_tender(tender, _pack(on=tender.notice_date), default_authority=authority)
+        check_tender(
+            tender,
+            _pack(on=tender.notice_date),
+            default_authority=authority,
+            data_quality=data_quality or (),
+        )
         for tender in tenders
     ]
 
@@ -317,7 +325,9 @@ def _check_upload(upload: TenderUploadForm) -> Response | None:
         tenders = read_tenders(text, stored.filename or "upload")
         spec = upload.specification_text.data or ""
         tenders = [t.with_specification(spec) if spec else t for t in tenders]
-        reports = _check_tenders(tenders, upload.authority.data or "sub-central")
+        document = ocds_document(text, stored.filename or "upload")
+        quality = review_document(document) if document is not None else []
+        reports = _check_tenders(tenders, upload.authority.data or "sub-central", quality)
         saved = save_tender_check(
             db_session(), g.city, g.user, reports, source="upload", filename=stored.filename or ""
         )

@@ -17,6 +17,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from decision_support.kpis.catalogue import KPI
+
 # word → (concept, factor to the concept's base unit)
 SYNONYMS: dict[str, tuple[str, float]] = {
     **{w: ("person", 1.0) for w in ("capita", "inhabitant", "person", "resident", "people")},
@@ -103,3 +105,11 @@ def conversion_factor(given: str, expected: str) -> float | None:
         if ours.concepts == theirs.concepts:
             return theirs.factor / ours.factor
     return None
+
+
+def ratio_scale(kpi: KPI) -> float:
+    """What numerator/denominator is multiplied by to give the KPI's unit."""
+    if kpi.value_kind == "percentage":
+        return 100.0
+    match = re.search(r"per\s*(100[\s,.]?000|10[\s,.]?000|1[\s,.]?000)\b", kpi.unit.lower())
+    return float(re.sub(r"[\s,.]", "", match.group(1))) if match else 1.0

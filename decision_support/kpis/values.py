@@ -46,7 +46,7 @@ from decision_support.kpis.tables import (
     read_tables,
     resolve_codes,
 )
-from decision_support.kpis.units import conversion_factor
+from decision_support.kpis.units import conversion_factor, ratio_scale
 
 QUALITY_FLAGS = (
     "accurate measurement",
@@ -79,6 +79,8 @@ VALUE_COLUMNS = (
     TableColumn("quality"),
     TableColumn("verified"),
     TableColumn("city"),
+    TableColumn("numerator"),
+    TableColumn("denominator"),
 )
 # Descriptive columns of the import template: accepted, not read.
 INFORMATIONAL_COLUMNS = (
@@ -88,6 +90,7 @@ INFORMATIONAL_COLUMNS = (
     "sub_dimension",
     "category",
     "definition",
+    "computed",
 )
 # Columns kept in the source notes first (then any other extra column, in file order).
 SOURCE_NOTE_COLUMNS = ("report", "source_url", "note", "notes", "comment")
@@ -238,6 +241,10 @@ def _parse_table(
     for i in data.index[(kinds == "number") & (values < 0)]:
         problems.append(Problem(f"value {raw[i]} is negative", rows[i], where))
 
+    values, found = _ratio_values(table, kpis, values, not_reported, rows)
+    problems.extend(found)
+    not_reported = not_reported & values.isna()
+
     units = _text_column(table, "unit")
     unit_pairs = pd.Series(list(zip(kpis, units, strict=True)), index=data.index)
     factors = {
@@ -340,6 +347,55 @@ def _data_points_with_names(table: Table, kpis: list[KPI | None]) -> pd.Series |
         if kpi is not None and kpi.data_points and not filled[i]:
             filled[i] = infer_data_point(kpi, names[i], units[i])
     return filled
+
+
+RATIO_TOLERANCE = 0.005  # a value may differ from numerator/denominator by 0.5 % (rounding)
+
+
+def _ratio_values(
+    table: Table,
+    kpis: list[KPI | None],
+    values: pd.Series,
+    not_reported: pd.Series,
+    rows: pd.Series,
+) -> tuple[pd.Series, list[Problem]]:
+    """Values computed from numerator/denominator (x the KPI's scale) where the value
+    cell is empty; a given value must agree with them."""
+    problems: list[Problem] = []
+    if "numerator" not in table.data and "denominator" not in table.data:
+        return values, problems
+    numerators, found = parse_numbers(
+        _text_column(table, "numerator"), rows, table.column_number("numerator")
+    )
+    problems.extend(found)
+    denominators, found = parse_numbers(
+        _text_column(table, "denominator"), rows, table.column_number("denominator")
+    )
+    problems.extend(found)
+    values = values.copy()
+    where = table.column_number("denominator")
+    for position, i in enumerate(table.data.index):
+        kpi, top, bottom = kpis[position], numerators[i], denominators[i]
+        if kpi is None or (pd.isna(top) and pd.isna(bottom)):
+            continue
+        if pd.isna(top) or pd.isna(bottom):
+            problems.append(Problem("give both numerator and denominator", rows[i], where))
+            continue
+        if bottom == 0:
+            problems.append(Problem("the denominator is 0", rows[i], where))
+            continue
+        computed = round(float(top) / float(bottom) * ratio_scale(kpi), 9)
+        if not_reported[i] or pd.isna(values[i]):
+            values[i] = computed
+        elif abs(values[i] - computed) > RATIO_TOLERANCE * max(abs(computed), 1e-9):
+            problems.append(
+                Problem(
+                    f"value {values[i]:g} differs from numerator/denominator ({computed:g})",
+                    rows[i],
+                    table.column_number("value"),
+                )
+            )
+    return values, problems
 
 
 def _stored_unit(kpi: KPI | None, unit: str, factor: float | None) -> str:

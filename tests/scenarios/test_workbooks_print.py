@@ -94,8 +94,11 @@ def _books(make_scenario: Callable[..., dict[str, Any]]) -> dict[str, bytes]:
     )
     mix = evaluate_funding_mix(
         project,
-        {"own_budget": 1_000_000, "energy_performance_contract": 5_000_000,
-         "eu_cohesion_grant": 4_000_000},
+        {
+            "own_budget": 1_000_000,
+            "energy_performance_contract": 5_000_000,
+            "eu_cohesion_grant": 4_000_000,
+        },
         mechanisms,
         fiscal,
     )

@@ -77,6 +77,8 @@ class PlannedContract:
     no_suitable_tenders: bool = False
     direct_award_ground: str | None = None
     commercial: bool = False
+    concession: bool = False
+    call_off: bool = False
     notice_date: date | None = None
     cpv: str | None = None
     id: str = ""
@@ -89,6 +91,11 @@ class PlannedContract:
     award_criteria: tuple[AwardCriterion, ...] = ()
     selection_criteria: tuple[SelectionCriterion, ...] = ()
     extra_flags: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def contract_kind(self) -> str:
+        """``concession`` or ``contract``: which kind of rule pack governs it."""
+        return "concession" if self.concession else "contract"
 
     @property
     def cpv_division(self) -> str | None:
@@ -110,6 +117,8 @@ class PlannedContract:
             "no_suitable_tenders": self.no_suitable_tenders,
             "direct_award_ground": bool(self.direct_award_ground),
             "commercial": self.commercial,
+            "concession": self.concession,
+            "call_off": self.call_off,
         }
         named = {name for name, on in facts.items() if on}
         return frozenset({*named, self.authority, self.category, *self.extra_flags})

@@ -13,8 +13,6 @@ from rules.contract import PlannedContract
 from rules.rule_pack import RulePack, load_pack
 
 REPO = Path(__file__).resolve().parents[2]
-# Copies of the shared OCDS data (provenance: tests/data/README.md): <tests>/data/ocds/...
-SHARED = REPO / "tests"
 NOTICE = date(2026, 3, 2)  # a Monday
 
 
@@ -58,8 +56,3 @@ def make_contract() -> Callable[..., PlannedContract]:
         return PlannedContract(**fields)
 
     return factory
-
-
-@pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    return SHARED

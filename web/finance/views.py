@@ -13,6 +13,7 @@ from flask import abort, flash, g, jsonify, redirect, render_template, request, 
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from decision_support.data.editions import data_edition
 from decision_support.errors import InputError, Problem
 from decision_support.finance.fiscal import DebtRules, FiscalProfile, FiscalYear, debt_rule_presets
 from decision_support.finance.funding_mix import (
@@ -36,10 +37,9 @@ from models.services.finance import (
     update_mechanism,
 )
 from models.services.projects import list_candidates, project_by_code, to_candidate
-from web.access import require
+from web.access import city_api_blueprint, city_blueprint, require
 from web.charts import figure_html
 from web.database import db_session
-from web.finance import api, bp
 from web.finance.forms import (
     FiscalProfileForm,
     FundingMixBaseForm,
@@ -47,6 +47,9 @@ from web.finance.forms import (
     MechanismForm,
     funding_mix_form_class,
 )
+
+bp = city_blueprint("finance", __name__, "finance")
+api = city_api_blueprint("finance_api", __name__, "finance")
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 YEAR_ROWS = 10
@@ -86,6 +89,7 @@ def index() -> str:
         profile=fiscal_profile(session, g.city),
         import_form=ImportForm(),
         problems=[],
+        catalogue_edition=data_edition("decision_support/data/financing_mechanisms.yaml"),
     )
 
 
@@ -184,6 +188,7 @@ def import_mechanisms() -> str | Response | tuple[str, int]:
         profile=fiscal_profile(session, g.city),
         import_form=form,
         problems=problems,
+        catalogue_edition=data_edition("decision_support/data/financing_mechanisms.yaml"),
     ), 422
 
 
@@ -286,6 +291,7 @@ def fiscal() -> str | Response | tuple[str, int]:
         headroom=headroom,
         capacities=_borrowing_capacities(profile, city_mechanisms(session, g.city).enabled),
         presets=debt_rule_presets(),
+        presets_edition=data_edition("decision_support/data/debt_rule_presets.yaml"),
     ), status
 
 

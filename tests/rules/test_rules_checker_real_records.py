@@ -12,7 +12,8 @@ import pytest
 from rules.checker import check_tender, ict_scope, pack_validity, recognised_ground
 from rules.ocds_review import as_package, review_document
 from rules.rule_pack import load_pack
-from rules.tender import read_tender_file, tender_from_mapping
+from rules.tender import tender_from_mapping
+from rules.tender_input import read_tender_file
 
 REAL = Path(__file__).resolve().parents[1] / "data" / "ocds" / "real"
 MASSAGE_TABLE = REAL / "ukraine-ocds-be6bcu-UA-2016-06-02-000468-c.json"

@@ -42,7 +42,7 @@ from rules.checker import check_tender
 from rules.contract import PlannedContract
 from rules.report_xlsx import assessment_xlsx, report_xlsx
 from rules.rule_pack import load_pack
-from rules.tender import read_tender_file
+from rules.tender_input import read_tender_file
 from scenarios.comparison import ComparedRun, compare_runs
 from scenarios.files import demo_city_path
 from scenarios.solving import solve_scenario

@@ -20,6 +20,7 @@ from rules.checker import check_tender
 from rules.contract import Lot, PlannedContract
 from rules.criteria_pack import load_criteria_pack
 from rules.ocds_export import DEFAULT_OCID_PREFIX, export_planned_tender
+from rules.ocds_review import review_document
 from rules.planned_contracts import read_planned_contracts
 from rules.report_xlsx import report_xlsx
 from rules.rule_pack import (
@@ -31,7 +32,7 @@ from rules.rule_pack import (
     route_pack,
     unverified_citations,
 )
-from rules.tender_input import read_tender_file
+from rules.tender_input import is_ocds, read_tender_input_file, tenders_from_input
 from rules.valuation import check_splitting
 
 PACK_DIRS_ENV = "DECISION_SUPPORT_RULE_PACKS"
@@ -146,6 +147,17 @@ def contract_options(func: Callable[..., Any]) -> Callable[..., Any]:
             help="Follow this procedure of the pack instead of the recommended one.",
         ),
         click.option("--title", default="", help="Contract title."),
+        click.option(
+            "--country",
+            default="",
+            help="The city's country (ISO 3166-1 alpha-2): its public holidays are not working "
+            "days.",
+        ),
+        click.option(
+            "--region",
+            default="",
+            help="The city's region (ISO 3166-2 subdivision, e.g. SCT, BY) where holidays differ.",
+        ),
         packs_dir_option,
     ]
     for option in reversed(options):
@@ -177,6 +189,8 @@ def _contract(**kw: Any) -> PlannedContract:
         title=kw["title"],
         id=kw.get("contract_id", "") or "",
         buyer=kw.get("buyer", "") or "",
+        country=kw["country"].upper(),
+        region=kw["region"].upper(),
     )
 
 
@@ -201,8 +215,17 @@ def _render_assessment(p: dict[str, Any]) -> str:
             f"  [{'x' if q['allowed'] else ' '}] {q['id']}: {q['condition']}"
             for q in p["procedures"]
         ),
+        f"Working days: {p['working_calendar']}",
         "Timeline:",
-        *(f"  {e['date']}  {e['label']}" for e in p["timeline"]),
+        *(
+            f"  {e['date']}  {e['label']}"
+            + (
+                " (moved past " + ", ".join(f"{h['name']} {h['date']}" for h in moved) + ")"
+                if (moved := e["moved_by_holidays"])
+                else ""
+            )
+            for e in p["timeline"]
+        ),
         *(f"Warning: {w}" for w in p["warnings"]),
         *(f"Unverified source: {c['ref']} ({c['url']})" for c in p["citations"] if c["unverified"]),
     ]
@@ -230,14 +253,20 @@ def assess_command(pack_name: str, packs_dirs: tuple[str, ...], as_json: bool, *
 )
 @click.option("--buyer", default="", help="Buyer (contracting authority) name.")
 @click.option("--id", "contract_id", default="", help="Local contract id used in the ocid.")
+@click.option(
+    "--language",
+    default="en",
+    show_default=True,
+    help="The city's language (ISO 639-1 / BCP 47), the release's default language.",
+)
 def export_ocds_command(
-    pack_name: str, packs_dirs: tuple[str, ...], ocid_prefix: str, **kw: Any
+    pack_name: str, packs_dirs: tuple[str, ...], ocid_prefix: str, language: str, **kw: Any
 ) -> None:
     """Print the planned tender as an OCDS 1.1.5 release package (JSON)."""
     contract = _contract(**kw)
     pack = _pack_for_contract(pack_name, contract, packs_dirs)
     result = assess(contract, pack, procedure_id=kw["procedure_id"])
-    package = export_planned_tender(contract, result, ocid_prefix=ocid_prefix)
+    package = export_planned_tender(contract, result, ocid_prefix=ocid_prefix, language=language)
     emit(package, True)
 
 
@@ -246,10 +275,20 @@ def _render_check(p: dict[str, Any]) -> str:
     for report in p["reports"]:
         s = report["summary"]["by_status"]
         lines.append(f"{report['tender']['title']}: " + ", ".join(f"{k} {v}" for k, v in s.items()))
+        lines.append(f"  Rule pack: {report['pack_validity']}")
+        scope = report["scope"]
+        lines.append(
+            f"  ICT criteria: {'applied' if scope['ict'] else 'not applied'} ({scope['reason']})"
+        )
         for f in report["findings"]:
             if f["status"] in ("fail", "warning"):
                 lines.append(f"  {f['status'].upper():8} {f['criterion']}: {f['message']}")
                 lines.append(f"           fix: {f['fix']}")
+        if report["data_quality"]:
+            lines.append(
+                f"  The record's own problems (lib-cove-ocds): {len(report['data_quality'])}"
+            )
+            lines.extend(f"    {q['path']}: {q['message']}" for q in report["data_quality"][:20])
     return "\n".join(lines)
 
 
@@ -301,11 +340,18 @@ def _brand_list(path: str | None) -> BrandList | None:
     type=click.Path(dir_okay=False),
     help="Also write the report as an .xlsx file.",
 )
+@click.option(
+    "--ict/--not-ict",
+    "ict",
+    default=None,
+    help="Apply (or not) the ICT criteria; by default the CPV codes decide.",
+)
 @packs_dir_option
 @json_option
 def check_command(
     file: str,
     *,
+    ict: bool | None,
     pack_name: str,
     spec_file: str | None,
     authority: str,
@@ -316,7 +362,9 @@ def check_command(
     as_json: bool,
 ) -> None:
     """Check a tender description or OCDS file against the ICT tender criteria."""
-    tenders = read_tender_file(file)
+    document = read_tender_input_file(file)
+    tenders = tenders_from_input(document, Path(file).name)
+    data_quality = review_document(document) if is_ocds(document) else []
     spec = Path(spec_file).read_text(encoding="utf-8") if spec_file else ""
     criteria = load_criteria_pack(criteria_file)
     brands = _brand_list(brands_file)
@@ -324,7 +372,17 @@ def check_command(
     for read in tenders:
         tender = read.with_specification(spec) if spec else read
         pack = _resolve_pack(pack_name, tender.notice_date, packs_dirs)
-        reports.append(check_tender(tender, pack, criteria, brands, default_authority=authority))
+        reports.append(
+            check_tender(
+                tender,
+                pack,
+                criteria,
+                brands,
+                default_authority=authority,
+                ict=ict,
+                data_quality=data_quality,
+            )
+        )
     if xlsx_out:
         Path(xlsx_out).write_bytes(report_xlsx(reports))
     first = reports[0].as_dict()

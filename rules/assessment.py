@@ -34,7 +34,14 @@ from typing import Any
 
 from decision_support.errors import Problem
 from rules.contract import PlannedContract, check_planned_contract
-from rules.day_counting import add_days, next_working_day
+from rules.day_counting import (
+    DayLog,
+    HolidayShift,
+    WorkingCalendar,
+    add_days,
+    calendar_for,
+    next_working_day,
+)
 from rules.errors import PlannedContractError
 from rules.rule_pack import Citation, Procedure, RulePack, Step, Threshold
 from rules.valuation import ContractValuation, is_above, value_contract
@@ -104,6 +111,7 @@ class TimelineEvent:
     label: str
     kind: str  # notice | deadline | milestone
     citation: Citation | None = None
+    moved_by: tuple[HolidayShift, ...] = ()  # public holidays not counted on the way
 
     def as_dict(self, start: dt.date) -> dict[str, Any]:
         """JSON-ready form with the day count from the notice."""
@@ -114,6 +122,9 @@ class TimelineEvent:
             "kind": self.kind,
             "days_from_notice": (self.date - start).days,
             "citation": self.citation.as_dict() if self.citation else None,
+            "moved_by_holidays": [
+                {"date": h.day.isoformat(), "name": h.name} for h in self.moved_by
+            ],
         }
 
 
@@ -146,6 +157,13 @@ class Assessment:
     earliest_signature: date
     warnings: tuple[str, ...]
     citations: tuple[Citation, ...]
+    working_calendar: str = "weekends only"
+
+    @property
+    def holiday_shifts(self) -> tuple[HolidayShift, ...]:
+        """Every public holiday that moved a date of the timeline, in date order."""
+        seen = {h.day: h for event in self.timeline for h in event.moved_by}
+        return tuple(seen[day] for day in sorted(seen))
 
     @property
     def min_days(self) -> dict[str, int | None]:
@@ -193,6 +211,10 @@ class Assessment:
             "lead_time_days": self.lead_time_days,
             "warnings": list(self.warnings),
             "citations": [c.as_dict() for c in self.citations],
+            "working_calendar": self.working_calendar,
+            "holidays_skipped": [
+                {"date": h.day.isoformat(), "name": h.name} for h in self.holiday_shifts
+            ],
         }
 
 
@@ -297,12 +319,19 @@ def _dedupe(citations: Iterable[Citation | None]) -> tuple[Citation, ...]:
     return tuple(seen.values())
 
 
-def _standstill_end(award: date, days: int, kind: str, starts: str) -> date:
+def _standstill_end(
+    award: date,
+    days: int,
+    kind: str,
+    starts: str,
+    calendar: WorkingCalendar,
+    log: DayLog | None = None,
+) -> date:
     """Last day of the standstill period."""
     first = award if starts == "same-day" else add_days(award, 1)
     if kind == "working":
-        first = next_working_day(first)
-    return add_days(first, days - 1, kind) if days else award
+        first = next_working_day(first, calendar, log)
+    return add_days(first, days - 1, kind, calendar, log) if days else award
 
 
 def assess(
@@ -310,14 +339,24 @@ def assess(
     pack: RulePack,
     notice_date: date | None = None,
     procedure_id: str | None = None,
+    calendar: WorkingCalendar | None = None,
 ) -> Assessment:
     """Regime, procedures, time limits and dated timeline for a planned contract.
 
     With ``procedure_id`` the timeline follows that procedure instead of the
     recommended one; it must be a procedure of the contract's regime (an
-    unmet condition is reported as a warning).
+    unmet condition is reported as a warning). Working days skip the public
+    holidays of ``calendar`` (default: the pack's jurisdiction with the
+    contract's country and region, see :func:`rules.day_counting.calendar_for`).
     """
     check_planned_contract(contract)
+    if calendar is None:
+        try:
+            calendar = calendar_for(
+                pack.jurisdiction, contract.country or None, contract.region or None
+            )
+        except ValueError as exc:
+            raise PlannedContractError(Problem(str(exc), field="region")) from exc
     start = notice_date or contract.notice_date or date.today()
     flags = contract.flags()
     valuation = value_contract(contract, pack)
@@ -363,9 +402,10 @@ def assess(
     cursor = start
     tender_deadline: date | None = None
     for plan in steps:
-        cursor = add_days(cursor, plan.planned_days, plan.day_kind)
+        log = DayLog()
+        cursor = add_days(cursor, plan.planned_days, plan.day_kind, calendar, log)
         if plan.day_kind == "working":
-            cursor = next_working_day(cursor)
+            cursor = next_working_day(cursor, calendar, log)
         basis = "legal minimum" if plan.min_days is not None else "typical duration (estimate)"
         timeline.append(
             TimelineEvent(
@@ -375,6 +415,7 @@ def assess(
                 f"{basis})",
                 "deadline" if plan.min_days is not None else "milestone",
                 plan.citations[0] if plan.citations else None,
+                tuple(log.shifts),
             )
         )
         if plan.id == "tender_submission":
@@ -394,7 +435,15 @@ def assess(
         standstill.citation_for(contract.authority) if standstill is not None else None
     )
     if standstill is not None and standstill_applies:
-        end = _standstill_end(award, standstill.days, standstill.day_kind, standstill.starts)
+        standstill_log = DayLog()
+        end = _standstill_end(
+            award,
+            standstill.days,
+            standstill.day_kind,
+            standstill.starts,
+            calendar,
+            standstill_log,
+        )
         timeline.append(
             TimelineEvent(
                 end,
@@ -402,15 +451,25 @@ def assess(
                 f"Standstill ends ({standstill.days} {standstill.day_kind} days)",
                 "deadline",
                 standstill_citation,
+                tuple(standstill_log.shifts),
             )
         )
+        signature_log = DayLog()
         signature = add_days(end, 1)
         if standstill.day_kind == "working":
-            signature = next_working_day(signature)
+            signature = next_working_day(signature, calendar, signature_log)
     else:
         signature = award
+        signature_log = DayLog()
     timeline.append(
-        TimelineEvent(signature, "contract_signature", "Earliest contract signature", "milestone")
+        TimelineEvent(
+            signature,
+            "contract_signature",
+            "Earliest contract signature",
+            "milestone",
+            None,
+            tuple(signature_log.shifts),
+        )
     )
 
     anchors = {
@@ -453,6 +512,14 @@ def assess(
             standstill_applies,
         )
     )
+    counts_working_days = any(plan.day_kind == "working" for plan in steps) or (
+        standstill_applies and standstill is not None and standstill.day_kind == "working"
+    )
+    if counts_working_days and calendar.country is None:
+        warnings.append(
+            "Working days here skip weekends only: give the city's country (and region) "
+            "so that its public holidays are skipped too"
+        )
     citations = _dedupe(
         [
             threshold.citation,
@@ -492,6 +559,7 @@ def assess(
         earliest_signature=signature,
         warnings=tuple(warnings),
         citations=citations,
+        working_calendar=calendar.label,
     )
 
 

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
+from decision_support.errors import Problem
 from rules.assessment import Assessment, assess, plan_step
 from rules.brand_scan import BrandList, Mention, find_brands, find_standards
 from rules.criteria_pack import SEVERITIES, CriteriaPack, Criterion, load_criteria_pack
-from rules.day_counting import add_days
+from rules.day_counting import add_days, calendar_for
 from rules.errors import PlannedContractError
 from rules.rule_pack import RulePack
 from rules.tender import TenderDescription
@@ -88,6 +90,10 @@ class TenderReport:
     assumptions: tuple[str, ...]
     brands: tuple[Mention, ...]
     standards: tuple[Mention, ...]
+    ict: bool = True
+    scope_reason: str = ""
+    pack_validity: str = ""
+    data_quality: tuple[Problem, ...] = ()
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -128,6 +134,9 @@ class TenderReport:
             "brand_mentions": [m.as_dict() for m in self.brands],
             "standard_references": [m.as_dict() for m in self.standards],
             "assessment": self.assessment.as_dict() if self.assessment else None,
+            "scope": {"ict": self.ict, "reason": self.scope_reason},
+            "pack_validity": self.pack_validity,
+            "data_quality": [{"message": p.message, "path": p.field} for p in self.data_quality],
         }
 
 
@@ -140,10 +149,35 @@ class _Context:
     above_reason: str
     procedure: str | None
     brand_list: BrandList | None
+    ict: bool = True
+    ict_reason: str = ""
 
 
 # A check returns ("pass" | "fail" | "unknown" | "not_applicable" | "warning", message).
 Outcome = tuple[str, str]
+
+# Criteria groups that hold for any public tender; the others are ICT-specific.
+GENERAL_GROUPS = frozenset({"award", "competition", "procedure", "transparency"})
+# CPV (Regulation (EC) 213/2008) codes of ICT purchases: divisions 30 (office and
+# computing machinery), 32 (radio, television, communication equipment), 48
+# (software packages and information systems), 72 (IT services) and group 642
+# (telecommunications services). estimate: the usual ICT reading of the CPV tree.
+ICT_CPV_PREFIXES = ("30", "32", "48", "72", "642")
+
+
+def ict_scope(tender: TenderDescription, ict: bool | None = None) -> tuple[bool, str]:
+    """Whether the ICT criteria apply, and why: the user's choice (``ict``) wins;
+    else the tender's CPV codes decide (any ICT code → ICT); with no CPV code the
+    criteria apply and the report says the scope was not known."""
+    if ict is not None:
+        return ict, "chosen by the user"
+    codes = [c for c in tender.cpv if c]
+    if not codes:
+        return True, "no CPV code in the data: ICT assumed"
+    ict_codes = [c for c in codes if c.startswith(ICT_CPV_PREFIXES)]
+    if ict_codes:
+        return True, f"ICT CPV code {ict_codes[0]}"
+    return False, f"CPV {', '.join(codes[:3])} outside the ICT divisions 30, 32, 48, 72, 642"
 
 
 def _resolve_procedure(tender: TenderDescription, pack: RulePack) -> str | None:
@@ -196,6 +230,8 @@ def _assessment(
 
 def _applies(criterion: Criterion, ctx: _Context) -> Outcome | None:
     """``None`` if the criterion applies, else its not_applicable / unknown outcome."""
+    if criterion.group not in GENERAL_GROUPS and not ctx.ict:
+        return "not_applicable", f"Not an ICT tender ({ctx.ict_reason}): ICT criteria not applied"
     cond = criterion.applies_if
     if "jurisdictions" in cond and ctx.pack.jurisdiction not in cond["jurisdictions"]:
         return "not_applicable", f"Applies in {', '.join(cond['jurisdictions'])} only"
@@ -287,7 +323,8 @@ def _check_lcc(criterion: Criterion, ctx: _Context) -> Outcome:
         return "unknown", "Award criteria not known"
     if "cost" in types:
         return "pass", "A cost (life-cycle) criterion is used"
-    return "fail", "Award compares price only, not life-cycle cost"
+    compared = " and ".join(sorted(types)) if types else "price"
+    return "fail", f"Award compares {compared} but has no life-cycle cost criterion"
 
 
 def _check_weighting(criterion: Criterion, ctx: _Context) -> Outcome:
@@ -366,12 +403,13 @@ def _check_time_limit(criterion: Criterion, ctx: _Context) -> Outcome:
     assert contract is not None
     flags = contract.flags()
     required = tender.notice_date
+    calendar = calendar_for(ctx.pack.jurisdiction)
     counted = []
     for step in proc.steps:
         if step.min_days is None:
             continue
         plan = plan_step(step, flags)
-        required = add_days(required, plan.min_days or 0, plan.day_kind)
+        required = add_days(required, plan.min_days or 0, plan.day_kind, calendar)
         counted.append(f"{plan.id} {plan.min_days} {plan.day_kind} days")
         if step.id == "tender_submission":
             break
@@ -386,15 +424,59 @@ def _check_time_limit(criterion: Criterion, ctx: _Context) -> Outcome:
     )
 
 
+# What a justification of an award without competition must name: a legal provision
+# or one of the grounds the law allows (Dir. 2014/24/EU Art. 32; Procurement Act 2023
+# Sch. 5; FAR 6.302), in the languages of the shipped records (en, es, fr, uk).
+_LEGAL_REFERENCE = re.compile(
+    r"\b(art(icle|ículo|icle|\.)?\s*\d+|s(ection|\.)\s*\d+|sch(edule|\.)\s*\d+|"
+    r"far\s*\d+\.\d+|reg(ulation|\.)\s*\d+|fracci[oó]n\s+[ivxl\d]+|"
+    r"стат(тя|ті)\s*\d+|пункт\s*\d+)",
+    re.IGNORECASE,
+)
+_GROUNDS = {
+    "extreme urgency": ("urgen", "urgência", "терміново", "невідкладн"),
+    "no suitable tenders": ("no tender", "no suitable", "desiert", "infructuos", "не відбувся"),
+    "exclusive rights or one supplier": (
+        "exclusiv",
+        "sole source",
+        "single source",
+        "only one",
+        "único proveedor",
+        "patent",
+        "єдин",
+    ),
+    "artistic or technical reasons": ("artistic", "technical reason", "técnic"),
+    "additional or repeat deliveries": ("additional deliver", "repeat", "repetición"),
+}
+
+
+def recognised_ground(rationale: str) -> str | None:
+    """The ground or provision a justification names, or None if it names neither."""
+    lowered = rationale.lower()
+    for ground, words in _GROUNDS.items():
+        if any(word in lowered for word in words):
+            return ground
+    match = _LEGAL_REFERENCE.search(rationale)
+    return f"the provision {match.group(0).strip()}" if match else None
+
+
 def _check_direct_rationale(criterion: Criterion, ctx: _Context) -> Outcome:
     methods = {ctx.tender.procurement_method}
     if ctx.procedure:
         methods |= {p.ocds_method for p in ctx.pack.procedures if p.id == ctx.procedure}
     if not methods & {"limited", "direct"}:
         return "not_applicable", "Competitive procedure"
-    if ctx.tender.method_rationale.strip():
-        return "pass", f"Justification given: {ctx.tender.method_rationale[:120]}"
-    return "fail", "Limited or direct award without a stated justification"
+    rationale = ctx.tender.method_rationale.strip()
+    if not rationale:
+        return "fail", "Limited or direct award without a stated justification"
+    ground = recognised_ground(rationale)
+    if ground is None:
+        return (
+            "unknown",
+            f"Justification given but it names no recognised ground ({rationale[:120]}): "
+            "check it against the pack's grounds for an award without competition",
+        )
+    return "pass", f"Justification cites {ground}: {rationale[:120]}"
 
 
 def _check_framework(criterion: Criterion, ctx: _Context) -> Outcome:
@@ -537,8 +619,17 @@ def check_tender(
     criteria: CriteriaPack | None = None,
     brand_list: BrandList | None = None,
     default_authority: str = DEFAULT_AUTHORITY,
+    *,
+    ict: bool | None = None,
+    data_quality: Sequence[Problem] = (),
 ) -> TenderReport:
-    """Run every criterion on a tender and assess its procedure and timeline."""
+    """Run every criterion on a tender and assess its procedure and timeline.
+
+    ICT criteria apply only to ICT tenders (:func:`ict_scope`: the user's ``ict``
+    choice, else the CPV codes). ``data_quality`` carries the record's own schema
+    and data-quality findings (lib-cove-ocds, :func:`rules.ocds_schema.libcove_problems`),
+    reported beside the criteria.
+    """
     criteria = criteria or load_criteria_pack()
     assumptions = list(tender.notes)
     if tender.authority is None:
@@ -548,6 +639,8 @@ def check_tender(
         tender = replace(tender, currency=pack.currency)
         assumptions.append(f"Currency not stated: assumed {pack.currency}")
     result, above, reason = _assessment(tender, pack)
+    in_scope, scope_reason = ict_scope(tender, ict)
+    validity = pack_validity(pack, tender.notice_date)
     ctx = _Context(
         tender=tender,
         pack=pack,
@@ -556,6 +649,8 @@ def check_tender(
         above_reason=reason,
         procedure=_resolve_procedure(tender, pack),
         brand_list=brand_list,
+        ict=in_scope,
+        ict_reason=scope_reason,
     )
     text = tender.specification_text
     return TenderReport(
@@ -567,4 +662,23 @@ def check_tender(
         assumptions=tuple(assumptions),
         brands=tuple(find_brands(text, brand_list)) if text else (),
         standards=tuple(find_standards(text, brand_list)) if text else (),
+        ict=in_scope,
+        scope_reason=scope_reason,
+        pack_validity=validity,
+        data_quality=tuple(data_quality),
+    )
+
+
+def pack_validity(pack: RulePack, on: date | None) -> str:
+    """A sentence saying whether ``pack`` was in force on the record's date."""
+    span = (
+        f"{pack.valid_from.isoformat()} to {pack.valid_to.isoformat() if pack.valid_to else 'now'}"
+    )
+    if on is None:
+        return f"{pack.id} (in force {span}) applied: the record gives no date"
+    if pack.is_valid_on(on):
+        return f"{pack.id} was in force on the record's date {on.isoformat()} ({span})"
+    return (
+        f"{pack.id} was NOT in force on the record's date {on.isoformat()} ({span}): no pack "
+        "of this jurisdiction covers that date, so findings follow later rules"
     )

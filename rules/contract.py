@@ -23,6 +23,29 @@ class Lot:
     title: str = ""
 
 
+AWARD_CRITERION_TYPES = ("price", "cost", "quality")
+SELECTION_CRITERION_TYPES = ("economic", "technical", "suitability", "other")
+
+
+@dataclass(frozen=True)
+class AwardCriterion:
+    """One award criterion (OCDS award criteria extension): ``type`` is price, cost
+    or quality; ``weight`` is its weighting in percent, if weighted."""
+
+    type: str
+    name: str = ""
+    weight: float | None = None
+
+
+@dataclass(frozen=True)
+class SelectionCriterion:
+    """One condition for participation (OCDS selection criteria extension)."""
+
+    type: str
+    description: str
+    minimum: str = ""
+
+
 @dataclass(frozen=True)
 class PlannedContract:
     """A contract before its call for competition.
@@ -61,6 +84,12 @@ class PlannedContract:
     id: str = ""
     title: str = ""
     buyer: str = ""
+    country: str = ""  # the city's ISO 3166-1 alpha-2 code: its public holidays
+    region: str = ""  # the city's region (ISO 3166-2 subdivision) where holidays differ
+    buyer_id_scheme: str = ""  # org-id.guide list code, e.g. GB-COH
+    buyer_id: str = ""
+    award_criteria: tuple[AwardCriterion, ...] = ()
+    selection_criteria: tuple[SelectionCriterion, ...] = ()
     extra_flags: frozenset[str] = field(default_factory=frozenset)
 
     @property
@@ -133,6 +162,37 @@ def check_planned_contract(contract: PlannedContract) -> None:
     if contract.cpv is not None and not CPV_PATTERN.match(contract.cpv):
         problems.append(
             Problem("CPV code must be 8 digits, optionally with a check digit (-N)", field="cpv")
+        )
+    for criterion in contract.award_criteria:
+        if criterion.type not in AWARD_CRITERION_TYPES:
+            problems.append(
+                Problem(
+                    f"award criterion type must be one of {', '.join(AWARD_CRITERION_TYPES)}",
+                    field="award_criteria",
+                )
+            )
+        if criterion.weight is not None and not 0 <= criterion.weight <= 100:
+            problems.append(Problem("weights are percentages (0 to 100)", field="award_criteria"))
+    weights = [c.weight for c in contract.award_criteria if c.weight is not None]
+    if weights and abs(sum(weights) - 100) > LOT_SUM_TOLERANCE:
+        problems.append(
+            Problem(
+                f"award criteria weights add up to {sum(weights):g} %, not 100 %",
+                field="award_criteria",
+            )
+        )
+    for selection in contract.selection_criteria:
+        if selection.type not in SELECTION_CRITERION_TYPES:
+            problems.append(
+                Problem(
+                    "selection criterion type must be one of "
+                    f"{', '.join(SELECTION_CRITERION_TYPES)}",
+                    field="selection_criteria",
+                )
+            )
+    if bool(contract.buyer_id) != bool(contract.buyer_id_scheme):
+        problems.append(
+            Problem("give both the identifier scheme and the identifier", field="buyer_id")
         )
     if contract.framework_years is not None and contract.framework_years <= 0:
         problems.append(Problem("must be positive", field="framework_years"))

@@ -9,35 +9,25 @@ negotiated without publication → ``limited``; the procedure name goes in
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, date, datetime, time
-from functools import cache
-from importlib.resources import files
 from typing import Any
 
-import jsonschema
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT4
-
 from decision_support.errors import InputError, Problem
-from decision_support.files.schema import document_path
 from rules.assessment import Assessment
 from rules.contract import PlannedContract
+from rules.ocds_schema import EXTENSIONS, schema_problems
 
 OCDS_VERSION = "1.1"
 DEFAULT_OCID_PREFIX = "ocds-xxxxxx"
-LOTS_EXTENSION = (
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/"
-    "master/extension.json"
-)
+DEFAULT_LANGUAGE = "en"
 OCDS_CATEGORY = {
     "works": "works",
     "supplies": "goods",
     "services": "services",
     "social-services": "services",
 }
-RELEASE_SCHEMA_URL = "https://standard.open-contracting.org/schema/1__1__5/release-schema.json"
+LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 SLUG = re.compile(r"[^A-Za-z0-9-]+")
 
 
@@ -45,26 +35,9 @@ class OCDSExportError(InputError):
     """The export did not validate against the OCDS schema (a bug or bad input)."""
 
 
-def _schema_text(name: str) -> str:
-    return files("rules.data.ocds").joinpath(name).read_text(encoding="utf-8")
-
-
-@cache
-def _package_validator() -> jsonschema.Draft4Validator:
-    release = json.loads(_schema_text("release-schema.json"))
-    package = json.loads(_schema_text("release-package-schema.json"))
-    registry: Registry = Registry().with_resource(
-        RELEASE_SCHEMA_URL, Resource.from_contents(release, default_specification=DRAFT4)
-    )
-    return jsonschema.Draft4Validator(package, registry=registry)
-
-
 def validation_problems(package: dict[str, Any]) -> list[Problem]:
-    """Every schema violation of a release package."""
-    return [
-        Problem(error.message, field=document_path(error.absolute_path))
-        for error in _package_validator().iter_errors(package)
-    ]
+    """Every schema violation of a release package (with its declared extensions)."""
+    return schema_problems(package)
 
 
 def _timestamp(day: date) -> str:
@@ -76,17 +49,122 @@ def _local_id(contract: PlannedContract, notice: date) -> str:
     return SLUG.sub("-", raw).strip("-") or "planned"
 
 
+def _organisation(contract: PlannedContract) -> dict[str, Any]:
+    """The buyer as an OCDS organisation reference; with an org-id identifier the
+    party id is ``scheme-id`` (OCDS organisation identifier guidance)."""
+    name = contract.buyer or "Contracting authority"
+    if contract.buyer_id and contract.buyer_id_scheme:
+        return {"id": f"{contract.buyer_id_scheme}-{contract.buyer_id}", "name": name}
+    return {"id": SLUG.sub("-", name).strip("-").lower() or "buyer", "name": name}
+
+
+def _award_criteria_code(contract: PlannedContract, assessment: Assessment) -> str | None:
+    """Core ``tender.awardCriteria`` (closed codelist awardCriteria.csv, 1.1.5)."""
+    types = {criterion.type for criterion in contract.award_criteria}
+    if types == {"price"}:
+        return "priceOnly"
+    if types == {"cost"}:
+        return "costOnly"
+    if types == {"quality"}:
+        return "qualityOnly"
+    if types or assessment.recommended.award_basis == "best-price-quality":
+        return "ratedCriteria"
+    return None
+
+
+def _award_criteria(contract: PlannedContract) -> dict[str, Any]:
+    criteria = []
+    for criterion in contract.award_criteria:
+        entry: dict[str, Any] = {"type": criterion.type}
+        if criterion.name:
+            entry["name"] = criterion.name
+        if criterion.weight is not None:
+            entry["numbers"] = [{"number": criterion.weight, "weight": "percentageExact"}]
+        criteria.append(entry)
+    return {"criteria": criteria}
+
+
+def _selection_criteria(contract: PlannedContract) -> dict[str, Any]:
+    criteria = []
+    for criterion in contract.selection_criteria:
+        entry: dict[str, Any] = {"type": criterion.type, "description": criterion.description}
+        if criterion.minimum:
+            entry["minimum"] = criterion.minimum
+        criteria.append(entry)
+    return {"criteria": criteria}
+
+
+def _lots_and_items(
+    contract: PlannedContract, assessment: Assessment
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Lots (lots extension) and items; each lot's item carries its ``relatedLot``.
+
+    Award criteria sit on each lot (the award criteria extension patches ``Lot``).
+    """
+    classification = {"scheme": "CPV", "id": contract.cpv} if contract.cpv else None
+    lots: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = []
+    for index, lot in enumerate(contract.lots, start=1):
+        lot_id = lot.id or str(index)
+        title = lot.title or f"{contract.title or 'Planned purchase'}, lot {index}"
+        entry: dict[str, Any] = {
+            "id": lot_id,
+            "title": title,
+            "status": "planned",
+            "value": {"amount": lot.value, "currency": assessment.currency},
+        }
+        if contract.award_criteria:
+            entry["awardCriteria"] = _award_criteria(contract)
+        lots.append(entry)
+        item: dict[str, Any] = {"id": str(index), "description": title, "relatedLot": lot_id}
+        if classification:
+            item["classification"] = dict(classification)
+        items.append(item)
+    if not contract.lots and classification:
+        items.append(
+            {
+                "id": "1",
+                "description": contract.title or "Planned purchase",
+                "classification": classification,
+            }
+        )
+    return lots, items
+
+
+def _framework(contract: PlannedContract, assessment: Assessment) -> dict[str, Any]:
+    """``tender.techniques`` (techniques extension) for a framework agreement."""
+    agreement: dict[str, Any] = {
+        "value": {"amount": assessment.valuation.total_value, "currency": assessment.currency}
+    }
+    if contract.framework_years:
+        start = assessment.earliest_signature
+        days = round(contract.framework_years * 365.25)
+        agreement["period"] = {
+            "startDate": _timestamp(start),
+            "durationInDays": days,
+        }
+    if assessment.framework_max_years is not None:
+        agreement["periodRationale"] = (
+            f"{assessment.pack_title}: at most {assessment.framework_max_years:g} years"
+        )
+    return {"hasFrameworkAgreement": True, "frameworkAgreement": agreement}
+
+
 def planned_release(
     contract: PlannedContract,
     assessment: Assessment,
     ocid_prefix: str = DEFAULT_OCID_PREFIX,
     published: datetime | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> dict[str, Any]:
     """One OCDS release describing the planned tender."""
+    if not LANGUAGE_TAG.match(language):
+        raise OCDSExportError(
+            Problem("must be a lowercase ISO 639-1 or BCP 47 tag, e.g. en or uk", field="language")
+        )
     notice = assessment.notice_date
     ocid = f"{ocid_prefix}-{_local_id(contract, notice)}"
-    buyer_name = contract.buyer or "Contracting authority"
-    buyer_id = SLUG.sub("-", buyer_name).strip("-").lower() or "buyer"
+    buyer = _organisation(contract)
     stamp = (published or datetime.now(UTC)).replace(microsecond=0)
     deadline = next(
         (e.date for e in assessment.timeline if e.event == "tender_submission_end"), None
@@ -95,7 +173,7 @@ def planned_release(
         "id": f"{ocid}-tender",
         "title": contract.title or "Planned tender",
         "status": "planned",
-        "procuringEntity": {"id": buyer_id, "name": buyer_name},
+        "procuringEntity": dict(buyer),
         "value": {"amount": assessment.valuation.total_value, "currency": assessment.currency},
         "procurementMethod": assessment.recommended.ocds_method,
         "procurementMethodDetails": assessment.recommended.name,
@@ -110,32 +188,34 @@ def planned_release(
         tender["tenderPeriod"]["durationInDays"] = (deadline - notice).days
     if assessment.recommended.ocds_method in ("limited", "direct") and contract.direct_award_ground:
         tender["procurementMethodRationale"] = contract.direct_award_ground
-    if contract.cpv:
-        tender["items"] = [
-            {
-                "id": "1",
-                "description": contract.title or "Planned purchase",
-                "classification": {"scheme": "CPV", "id": contract.cpv},
-            }
-        ]
-    if contract.lots:
-        tender["lots"] = [
-            {
-                "id": lot.id or str(index),
-                "title": lot.title or f"Lot {index}",
-                "value": {"amount": lot.value, "currency": assessment.currency},
-            }
-            for index, lot in enumerate(contract.lots, start=1)
-        ]
+    code = _award_criteria_code(contract, assessment)
+    if code:
+        tender["awardCriteria"] = code
+    lots, items = _lots_and_items(contract, assessment)
+    if items:
+        tender["items"] = items
+    if lots:
+        tender["lots"] = lots
+    if contract.selection_criteria:
+        tender["selectionCriteria"] = _selection_criteria(contract)
+    if contract.framework:
+        tender["techniques"] = _framework(contract, assessment)
+    party: dict[str, Any] = {**buyer, "roles": ["buyer", "procuringEntity"]}
+    if contract.buyer_id and contract.buyer_id_scheme:
+        party["identifier"] = {
+            "scheme": contract.buyer_id_scheme,
+            "id": contract.buyer_id,
+            "legalName": buyer["name"],
+        }
     return {
         "ocid": ocid,
         "id": f"{ocid}-{notice.isoformat()}-tender",
         "date": stamp.isoformat().replace("+00:00", "Z"),
         "tag": ["planning", "tender"],
         "initiationType": "tender",
-        "language": "en",
-        "parties": [{"id": buyer_id, "name": buyer_name, "roles": ["buyer", "procuringEntity"]}],
-        "buyer": {"id": buyer_id, "name": buyer_name},
+        "language": language,
+        "parties": [party],
+        "buyer": dict(buyer),
         "planning": {
             "rationale": assessment.recommendation_reason,
             "budget": {
@@ -149,13 +229,31 @@ def planned_release(
     }
 
 
+def used_extensions(release: dict[str, Any]) -> list[str]:
+    """The pinned extensions a release's fields need, in a stable order."""
+    tender = release.get("tender", {})
+    needed = []
+    if "lots" in tender or any("relatedLot" in item for item in tender.get("items", [])):
+        needed.append("lots")
+    if "techniques" in tender:
+        needed.append("techniques")
+    # selectionCriteria reuses awardCriteria's CriterionNumber (its declared dependency).
+    lot_criteria = any("awardCriteria" in lot for lot in tender.get("lots", []))
+    if "selectionCriteria" in tender or lot_criteria:
+        needed.append("awardCriteria")
+    if "selectionCriteria" in tender:
+        needed.append("selectionCriteria")
+    return needed
+
+
 def release_package(
     releases: list[dict[str, Any]],
     publisher: str,
     uri: str,
     published: datetime | None = None,
 ) -> dict[str, Any]:
-    """Wrap releases in a validated OCDS 1.1 release package."""
+    """Wrap releases in a validated OCDS 1.1 release package; it declares the
+    pinned extensions its releases use."""
     stamp = (published or datetime.now(UTC)).replace(microsecond=0)
     package: dict[str, Any] = {
         "uri": uri,
@@ -164,8 +262,11 @@ def release_package(
         "publisher": {"name": publisher},
         "releases": releases,
     }
-    if any("lots" in r.get("tender", {}) for r in releases):
-        package["extensions"] = [LOTS_EXTENSION]
+    needed = {name for release in releases for name in used_extensions(release)}
+    if needed:
+        package["extensions"] = [
+            ext.metadata_url for name, ext in EXTENSIONS.items() if name in needed
+        ]
     problems = validation_problems(package)
     if problems:
         raise OCDSExportError(problems)
@@ -180,9 +281,11 @@ def export_planned_tender(
     publisher: str | None = None,
     uri: str | None = None,
     published: datetime | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> dict[str, Any]:
-    """A release package for one planned tender (planning and tender stage)."""
-    release = planned_release(contract, assessment, ocid_prefix, published)
+    """A release package for one planned tender (planning and tender stage);
+    ``language`` is the city's language (the release's default language)."""
+    release = planned_release(contract, assessment, ocid_prefix, published, language)
     return release_package(
         [release],
         publisher=publisher or contract.buyer or "Contracting authority",

@@ -53,7 +53,8 @@ CPV_FIRST_SERVICES_DIVISION = 50
 @cache
 def release_schema() -> dict[str, Any]:
     """The shipped OCDS 1.1.5 release schema."""
-    text = files("rules.data.ocds").joinpath("release-schema.json").read_text(encoding="utf-8")
+    path = files("rules.data.ocds").joinpath("standard", "release-schema.json")
+    text = path.read_text(encoding="utf-8")
     return json.loads(text)
 
 

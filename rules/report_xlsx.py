@@ -4,49 +4,35 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from io import BytesIO
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
+from decision_support.files.workbooks import (
+    add_sheet,
+    new_workbook,
+    print_layout,
+    safe_cell,
+    write_table,
+)
+from decision_support.files.workbooks import (
+    workbook_bytes as book_bytes,
+)
 from rules.assessment import Assessment
 from rules.checker import TenderReport
 
-FORMULA_PREFIXES = ("=", "+", "-", "@")
-MAX_SHEET_NAME = 31
-MAX_COLUMN_WIDTH = 80
+__all__ = ["assessment_rows", "assessment_xlsx", "report_rows", "report_xlsx", "safe_cell"]
+
 Rows = list[list[Any]]
 
 
-def safe_cell(value: Any) -> Any:
-    """Neutralise formula injection: text starting with = + - @ gets a leading quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def workbook_bytes(sheets: Mapping[str, Rows]) -> bytes:
-    """Write named sheets (first row = header, bold) to an .xlsx document."""
-    book = Workbook()
-    book.remove(book.worksheets[0])
+    """Write named sheets (first row = header) to a printable .xlsx document."""
+    book = new_workbook()
     for name, rows in sheets.items():
-        sheet = book.create_sheet(title=name[:MAX_SHEET_NAME])
-        for row in rows:
-            sheet.append([safe_cell(value) for value in row])
+        sheet = add_sheet(book, name)
         if rows:
-            for cell in sheet[1]:
-                cell.font = Font(bold=True)
-            for index, _ in enumerate(rows[0], start=1):
-                width = max(len(str(row[index - 1])) for row in rows if len(row) >= index)
-                sheet.column_dimensions[get_column_letter(index)].width = min(
-                    max(width + 2, 10), MAX_COLUMN_WIDTH
-                )
-            sheet.freeze_panes = "A2"
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+            write_table(sheet, rows[0], rows[1:])
+        print_layout(sheet)
+    return book_bytes(book)
 
 
 def assessment_rows(assessment: Mapping[str, Any]) -> dict[str, Rows]:
@@ -66,6 +52,11 @@ def assessment_rows(assessment: Mapping[str, Any]) -> dict[str, Rows]:
             f"{assessment['standstill_days']} {assessment['standstill_day_kind']} days",
         ],
         ["Earliest contract signature", assessment["earliest_contract_signature"]],
+        ["Working days", assessment.get("working_calendar", "")],
+        *(
+            ["Public holiday not counted", f"{h['date']} {h['name']}"]
+            for h in assessment.get("holidays_skipped", [])
+        ),
         *(["Warning", warning] for warning in assessment["warnings"]),
     ]
     procedures: Rows = [["Procedure", "Allowed", "Condition", "Citation"]]
@@ -73,12 +64,13 @@ def assessment_rows(assessment: Mapping[str, Any]) -> dict[str, Rows]:
         [p["name"], "yes" if p["allowed"] else "no", p["condition"], p["citation"]["ref"]]
         for p in assessment["procedures"]
     ]
-    timeline: Rows = [["Date", "Event", "Days from notice", "Citation"]]
+    timeline: Rows = [["Date", "Event", "Days from notice", "Moved past holidays", "Citation"]]
     timeline += [
         [
             e["date"],
             e["label"],
             e["days_from_notice"],
+            ", ".join(f"{h['name']} {h['date']}" for h in e.get("moved_by_holidays", [])),
             e["citation"]["ref"] if e["citation"] else "",
         ]
         for e in assessment["timeline"]
@@ -125,6 +117,7 @@ def report_rows(reports: Sequence[Mapping[str, Any]]) -> dict[str, Rows]:
         ]
     ]
     assumptions: Rows = [["Tender", "Assumption"]]
+    quality: Rows = [["Tender", "Where in the record", "Problem (lib-cove-ocds)"]]
     for report in reports:
         tender = report["tender"]
         counts = report["summary"]["by_status"]
@@ -157,9 +150,20 @@ def report_rows(reports: Sequence[Mapping[str, Any]]) -> dict[str, Rows]:
             for f in report["findings"]
         ]
         assumptions += [[tender["title"], a] for a in report["assumptions"]]
+        if report.get("pack_validity"):
+            assumptions.append([tender["title"], f"Rule pack: {report['pack_validity']}"])
+        scope = report.get("scope")
+        if scope:
+            applied = "applied" if scope["ict"] else "not applied"
+            assumptions.append([tender["title"], f"ICT criteria {applied}: {scope['reason']}"])
+        quality += [
+            [tender["title"], q["path"], q["message"]] for q in report.get("data_quality", [])
+        ]
     sheets: dict[str, Rows] = {"Summary": summary, "Findings": findings}
     if len(assumptions) > 1:
         sheets["Assumptions"] = assumptions
+    if len(quality) > 1:
+        sheets["Record data quality"] = quality
     if len(reports) == 1 and reports[0].get("assessment"):
         sheets.update(assessment_rows(reports[0]["assessment"]))
     return sheets

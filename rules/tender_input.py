@@ -18,7 +18,7 @@ from rules.ocds_import import tenders_from_ocds
 from rules.tender import TenderDescription, tender_from_mapping
 
 
-def _parse_document(text: str | bytes, name: str) -> Any:
+def parse_tender_input(text: str | bytes, name: str = "input") -> Any:
     """JSON if it starts like JSON, else YAML (dates kept as strings)."""
     head = text[:64] if isinstance(text, str) else text[:64].decode("utf-8", "ignore")
     kind: Literal["json", "yaml"] = (
@@ -37,9 +37,8 @@ def is_ocds(data: Any) -> bool:
     )
 
 
-def read_tenders(text: str | bytes, name: str = "input") -> list[TenderDescription]:
-    """Read a tender description or an OCDS document (one tender per contracting process)."""
-    data = _parse_document(text, name)
+def tenders_from_input(data: Any, name: str = "input") -> list[TenderDescription]:
+    """The tenders of a parsed description or OCDS document (one per contracting process)."""
     if is_ocds(data):
         try:
             return tenders_from_ocds(data)
@@ -50,7 +49,17 @@ def read_tenders(text: str | bytes, name: str = "input") -> list[TenderDescripti
     return [tender_from_mapping(data, name)]
 
 
+def read_tenders(text: str | bytes, name: str = "input") -> list[TenderDescription]:
+    """Read a tender description or an OCDS document (one tender per contracting process)."""
+    return tenders_from_input(parse_tender_input(text, name), name)
+
+
+def read_tender_input_file(path: Path | str) -> Any:
+    """The parsed document of a tender description or OCDS file (size-checked first)."""
+    path = Path(path)
+    return parse_tender_input(read_bounded_bytes(path), path.name)
+
+
 def read_tender_file(path: Path | str) -> list[TenderDescription]:
     """Read a tender description or OCDS file from disk (size-checked first)."""
-    path = Path(path)
-    return read_tenders(read_bounded_bytes(path), path.name)
+    return tenders_from_input(read_tender_input_file(path), Path(path).name)

@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy_financial as npf
 
+from decision_support.finance.schedules import discount_factor
+
 NON_REPAYABLE = ("own_budget", "grant")
 
 
@@ -95,4 +97,4 @@ def npv_cost_to_city(scenario: Mapping[str, Any], result: Mapping[str, Any]) -> 
     flows = yearly_city_cost(result)
     for year, payment in debt_service_tail(scenario, result).items():
         flows[year] = flows.get(year, 0.0) + payment
-    return float(sum(amount / (1 + rho) ** (year - start) for year, amount in flows.items()))
+    return float(sum(amount * discount_factor(rho, year - start) for year, amount in flows.items()))

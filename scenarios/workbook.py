@@ -14,34 +14,35 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
+
+from decision_support.files.workbooks import (
+    MONEY,
+    MONEY_CENTS,
+    PERCENT,
+    add_sheet,
+    bar_chart,
+    line_chart,
+    place_chart,
+    print_layout,
+    safe_cell,
+    sheet_title,
+    straight_lines,
+    workbook_bytes,
+    write_table,
+)
+
+__all__ = ["comparison_sheets", "comparison_workbook", "safe_cell", "sheet_title"]
 
 DIFFERENCE_FILL = PatternFill("solid", start_color="FFE699", end_color="FFE699")
 HEADER_FONT = Font(bold=True)
-FORMULA_PREFIXES = ("=", "+", "-", "@")
-MONEY = "#,##0"
-SHARE = "0.0%"
-NUMBER = "#,##0.00"
-
-
-def safe_cell(value: Any) -> Any:
-    """Neutralise formula injection in text cells; leave numbers and None alone."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def sheet_title(name: str) -> str:
-    """An Excel-safe sheet title (≤ 31 characters, no ``[]:*?/\\``)."""
-    cleaned = "".join("_" if c in "[]:*?/\\" else c for c in name)
-    return cleaned[:31] or "Sheet"
+SHARE = PERCENT
+NUMBER = MONEY_CENTS
 
 
 @dataclass
@@ -162,35 +163,18 @@ def comparison_sheets(comparison: Mapping[str, Any]) -> list[SheetRows]:
 
 
 def _write(sheet: Worksheet, rows: SheetRows, first_row: int = 1) -> int:
-    for column, title in enumerate(rows.header, start=1):
-        cell = sheet.cell(row=first_row, column=column, value=safe_cell(title))
-        cell.font = HEADER_FONT
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for r, values in enumerate(rows.rows):
-        for c, value in enumerate(values):
-            cell = sheet.cell(row=first_row + 1 + r, column=c + 1, value=safe_cell(value))
-            number_format = rows.row_formats.get(r) if c >= 2 else None
-            number_format = number_format or rows.formats.get(c)
-            if number_format and isinstance(value, int | float) and not isinstance(value, bool):
-                cell.number_format = number_format
-            if (r, c) in rows.highlight:
-                cell.fill = DIFFERENCE_FILL
-    for column in range(1, len(rows.header) + 1):
-        sheet.column_dimensions[get_column_letter(column)].width = 16 if column > 1 else 28
-    sheet.freeze_panes = sheet.cell(row=first_row + 1, column=2)
-    return first_row + len(rows.rows)
-
-
-def _bar(title: str, y_title: str, *, stacked: bool = False) -> BarChart:
-    chart = BarChart()
-    chart.type = "col"
-    chart.title = title
-    chart.y_axis.title = y_title
-    chart.height, chart.width = 8, 16
-    if stacked:
-        chart.grouping = "stacked"
-        chart.overlap = 100
-    return chart
+    last = write_table(
+        sheet,
+        rows.header,
+        rows.rows,
+        first_row=first_row,
+        formats=rows.formats,
+        row_formats=rows.row_formats,
+    )
+    for r, c in rows.highlight:
+        sheet.cell(row=first_row + 1 + r, column=c + 1).fill = DIFFERENCE_FILL
+    print_layout(sheet, f"{first_row}:{first_row}")
+    return max(last, first_row)
 
 
 def _series(
@@ -239,49 +223,45 @@ def comparison_workbook(comparison: Mapping[str, Any], title: str = "Scenario co
 
     written: dict[str, tuple[Worksheet, int]] = {}
     for rows in sheets[1:]:
-        sheet = workbook.create_sheet(sheet_title(rows.title))
+        sheet = add_sheet(workbook, rows.title)
         written[rows.title] = (sheet, _write(sheet, rows))
 
+    # Charts sit below their table, each on a page of its own when printed.
     sheet, last = written["Gap closure"]
     if last > 1:
-        chart = _bar("Share of KPI gaps closed by dimension", "share closed")
+        chart = bar_chart("Share of KPI gaps closed by dimension", "share closed", share=True)
         _series(chart, sheet, columns=(2, 1 + n), last_row=last)
-        sheet.add_chart(chart, f"{get_column_letter(n + 3)}2")
+        place_chart(sheet, chart, last + 2)
     sheet, last = written["Cost by year"]
     if last > 1:
-        chart = _bar("Capital spending by year", "capex")
+        chart = bar_chart("Capital spending by year", "capex")
         _series(chart, sheet, columns=(2, 1 + n), last_row=last)
-        sheet.add_chart(chart, f"{get_column_letter(2 * n + 3)}2")
-        line = LineChart()
-        line.title, line.y_axis.title, line.height, line.width = "City cost by year", "cost", 8, 16
+        below = place_chart(sheet, chart, last + 2)
+        line = line_chart("City cost by year", "cost")
         _series(line, sheet, columns=(2 + n, 1 + 2 * n), last_row=last)
-        sheet.add_chart(line, f"{get_column_letter(2 * n + 3)}20")
+        straight_lines(line)
+        place_chart(sheet, line, below)
     sheet, last = written["Financing mix"]
     if last > 1:
-        chart = _bar("Financing mix", "amount", stacked=True)
+        chart = bar_chart("Financing mix", "amount", stacked=True)
         data = Reference(sheet, min_col=2, max_col=1 + n, min_row=1, max_row=last)
         chart.add_data(data, titles_from_data=True, from_rows=False)
         chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
-        sheet.add_chart(chart, f"{get_column_letter(2 * n + 3)}2")
+        place_chart(sheet, chart, last + 2)
     sheet, last = written["Debt service"]
     if last > 1:
-        line = LineChart()
-        line.title, line.y_axis.title, line.height, line.width = (
-            "Debt-service ratio against the limit",
-            "ratio",
-            8,
-            16,
-        )
+        line = line_chart("Debt-service ratio against the limit", "ratio")
         _series(line, sheet, columns=(2, 2 + n), last_row=last)
-        sheet.add_chart(line, f"{get_column_letter(n + 4)}2")
+        straight_lines(line)
+        line.y_axis.scaling.min = 0
+        line.y_axis.number_format = "0%"
+        place_chart(sheet, line, last + 2)
     sheet, last = written["Procurement load"]
     if last > 1:
-        chart = _bar("Tenders launched per year", "tenders")
+        chart = bar_chart("Tenders launched per year", "tenders")
         _series(chart, sheet, columns=(2, 1 + n), last_row=last)
-        sheet.add_chart(chart, f"{get_column_letter(n + 3)}2")
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        place_chart(sheet, chart, last + 2)
+    return workbook_bytes(workbook)
 
 
 def change_lines(comparison: Mapping[str, Any]) -> list[str]:

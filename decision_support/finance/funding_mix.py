@@ -35,10 +35,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import numpy_financial as npf
+
 from decision_support.errors import InputError, Problem
 from decision_support.finance.fiscal import FiscalProfile
 from decision_support.finance.mechanisms import FINANCING_TAGS, Mechanism, MechanismCatalogue
-from decision_support.finance.schedules import gross_up, loan_schedule
+from decision_support.finance.schedules import gross_up, loan_schedule, net_present_value
 
 
 class FundingMixError(InputError):
@@ -364,7 +366,7 @@ def _book_source(
     elif mechanism.kind == "deferred_payment":
         end = project.last_capex_year
         capitalised = sum(
-            x * (1 + mechanism.interest_rate) ** (end - year) for year, x in draws.items()
+            float(npf.fv(mechanism.interest_rate, end - year, 0.0, -x)) for year, x in draws.items()
         )
         if capitalised > 0:
             counted = mechanism.counts_as_city_debt or count_leases_and_ppp
@@ -433,7 +435,7 @@ def evaluate_funding_mix(
         )
     years = _cash_flow_years(project, ledger)
     base = fiscal.first_year if fiscal else project.first_year
-    npv = sum(y.net_cost / (1 + rate) ** (y.year - base) for y in years)
+    npv = _npv(rate, years, base)
     for mechanism, amount in used.values():
         violations.extend(
             _mechanism_problems(
@@ -453,6 +455,16 @@ def evaluate_funding_mix(
         violations=tuple(violations),
         notes=tuple(notes),
     )
+
+
+def _npv(rate: float, years: list[CashFlowYear], base: int) -> float:
+    """``Σ_t N_t/(1+ρ)^(t − t_0)`` over consecutive years (gaps count as zero)."""
+    if not years:
+        return 0.0
+    by_year = {y.year: y.net_cost for y in years}
+    first, last = min(by_year), max(by_year)
+    flows = [by_year.get(year, 0.0) for year in range(first, last + 1)]
+    return net_present_value(rate, flows, start=first - base)
 
 
 def _cash_flow_years(project: ProjectFinanceInput, ledger: _Ledger) -> list[CashFlowYear]:

@@ -11,7 +11,6 @@ reported with its spreadsheet row (header = row 1) and column number.
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 from collections.abc import Mapping
@@ -20,10 +19,17 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from decision_support.errors import Problem
 from decision_support.files.tables import FileLimitError, read_xlsx
+from decision_support.files.workbooks import (
+    print_layout,
+    safe_cell,
+    workbook_bytes,
+    write_table,
+)
 from decision_support.finance.mechanisms import (
     FINANCING_TAGS,
     OVERRIDABLE_FIELDS,
@@ -72,7 +78,6 @@ _BOOL = {"enabled", "counts_as_city_debt"}
 _LIST = {"eligible_tags", "risk_transferred"}
 _TRUE = {"yes", "y", "true", "1", "1.0"}
 _FALSE = {"no", "n", "false", "0", "0.0"}
-_DANGEROUS_PREFIXES = ("=", "+", "-", "@")
 
 
 def _cell(value: Any) -> Any:
@@ -83,9 +88,7 @@ def _cell(value: Any) -> Any:
         return "yes" if value else "no"
     if isinstance(value, list | tuple | frozenset | set):
         return ", ".join(sorted(value))
-    if isinstance(value, str) and value.startswith(_DANGEROUS_PREFIXES):
-        return "'" + value
-    return value
+    return safe_cell(value)
 
 
 def write_overrides_xlsx(catalogue: MechanismCatalogue) -> bytes:
@@ -103,13 +106,13 @@ def write_overrides_xlsx(catalogue: MechanismCatalogue) -> bytes:
             + [_cell(figures[f]) for f in OVERRIDABLE_FIELDS]
         )
     sheet.freeze_panes = "C2"
+    for index, name in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(12, len(name) + 2)
+    print_layout(sheet)
     help_sheet = workbook.create_sheet("Fields")
-    help_sheet.append(["column", "meaning"])
-    for name in COLUMNS[2:]:
-        help_sheet.append([name, FIELD_HELP[name]])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    write_table(help_sheet, ["column", "meaning"], [[n, FIELD_HELP[n]] for n in COLUMNS[2:]])
+    print_layout(help_sheet)
+    return workbook_bytes(workbook)
 
 
 def _column_number(name: str) -> int:

@@ -11,6 +11,11 @@ Year ``k`` (1-based) is the k-th year after the money is drawn.
   balance, so payments fall over time.
 * ``bullet``: interest only every year, the whole principal repaid in year ``n``.
 
+Discounting (one home for it, on numpy-financial): ``NPV = Σ_t CF_t/(1+r)^t`` with
+``t = 0`` for the first flow (``npf.npv``); the discount factor ``(1+r)^−t`` and the
+annuity factor ``AF(r, n) = (1 − (1+r)^−n)/r`` are ``npf.pv`` of a single and of a level
+payment.
+
 A bond (or any mechanism with an issuance/arrangement cost ``c``, a fraction of the
 face value) is issued at face ``F = N / (1 − c)`` so that net proceeds ``N`` pay for the
 project; the schedule runs on ``F``.
@@ -19,6 +24,7 @@ project; the schedule runs on ``F``.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -157,7 +163,23 @@ def annuity_factor(rate: float, years: int) -> float:
         return 0.0
     if abs(rate) < NEGLIGIBLE_RATE:
         return float(years)
-    return float((1 - (1 + rate) ** -years) / rate)
+    return float(npf.pv(rate, years, -1.0))
+
+
+def discount_factor(rate: float, years: float) -> float:
+    """``(1+r)^−t``: today's value of 1 paid ``t`` years from the base year."""
+    if abs(rate) < NEGLIGIBLE_RATE:  # npf.pv would divide by r (both branches evaluated)
+        return 1.0
+    return float(npf.pv(rate, years, 0.0, -1.0))
+
+
+def net_present_value(rate: float, cash_flows: Sequence[float], start: int = 0) -> float:
+    """``NPV = Σ_k CF_k/(1+r)^(start + k)``: flow ``k`` falls ``start + k`` years after the
+    base year (``start = 0``: the first flow is undiscounted, as numpy-financial's npv)."""
+    if not cash_flows:
+        return 0.0
+    value = float(npf.npv(rate, np.asarray(cash_flows, dtype=float)))
+    return value * discount_factor(rate, start) if start else value
 
 
 def loan_schedule(

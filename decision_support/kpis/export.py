@@ -6,12 +6,12 @@ rows; :func:`assessment_to_xlsx` turns them into bytes; the web layer sends them
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from decision_support.files.workbooks import print_layout, workbook_bytes
 from decision_support.kpis.analysis import city_snapshot, priority_gaps, sdg_goals
 from decision_support.kpis.catalogue import DIMENSIONS, KPI, Catalogue, load_catalogue
 from decision_support.kpis.scoring import Assessment, GroupScore
@@ -272,9 +272,8 @@ def assessment_to_xlsx(assessment: Assessment, title: str = "U4SSC KPI assessmen
         )
         gaps.cell(gaps.max_row, 10).fill = band_fill(g.band)
     _widths(gaps, (18, 40, 14, 9, 10, 10, 10, 24, 13, 8))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    print_layout(summary, f"{header_row}:{header_row}")
+    return workbook_bytes(book)
 
 
 def _widths(sheet: Any, widths: tuple[int, ...]) -> None:

@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import re
+from openpyxl.styles import PatternFill
 
-from openpyxl.styles import Font, PatternFill
+from decision_support.files.workbooks import HEADER_FILL, HEADER_FONT, safe_cell, sheet_title
+
+__all__ = ["BAND_COLOURS", "HEADER_FILL", "HEADER_FONT", "band_fill", "safe_cell", "sheet_title"]
 
 # Colours of the four U4SSC bands (red, orange, yellow, green) and of "no score".
 BAND_COLOURS = {"0-33": "F4A6A6", "33-66": "F9CB9C", "66-95": "FFE599", "95+": "B6D7A8"}
 NO_SCORE_COLOUR = "D9D9D9"
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-_FORMULA_START = ("=", "+", "-", "@")
-_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-
-
-def safe_cell(value: object) -> object:
-    """Neutralise formula injection: text starting with = + - @ gets a leading quote."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def sheet_title(name: str) -> str:
-    """A valid sheet name: no []:*?/\\ and at most 31 characters."""
-    return _BAD_SHEET_CHARS.sub(" ", name)[:31]
 
 
 def band_fill(band: str | None) -> PatternFill:

@@ -14,15 +14,16 @@ import back unchanged, and rows left empty never overwrite anything.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from decision_support.files.workbooks import print_layout, workbook_bytes, write_table
 from decision_support.kpis.catalogue import DIMENSIONS, KPI, Catalogue, load_catalogue
 from decision_support.kpis.spreadsheet import HEADER_FILL, HEADER_FONT, safe_cell, sheet_title
+from decision_support.kpis.units import ratio_scale
 from decision_support.kpis.values import QUALITY_FLAGS, KPIValue, value_kind
 
 TEMPLATE_COLUMNS = (
@@ -37,8 +38,23 @@ TEMPLATE_COLUMNS = (
     "verified",
     "source",
     "note",
+    "numerator",
+    "denominator",
+    "computed",
+    "data_origin",
+    "category",
 )
-_WIDTHS = (18, 44, 9, 16, 30, 8, 12, 32, 9, 36, 30)
+_WIDTHS = (18, 44, 9, 16, 30, 8, 12, 32, 9, 36, 30, 12, 12, 12, 26, 30)
+# U4SSC collection practice (Verification Manual): where a value comes from.
+DATA_ORIGINS = (
+    "city administration",
+    "national statistics office",
+    "utility or operator",
+    "survey",
+    "third party",
+    "other",
+)
+SCORES_SHEET = "Category scores"
 
 INSTRUCTIONS = (
     "U4SSC KPI data collection template",
@@ -59,6 +75,13 @@ INSTRUCTIONS = (
     "quality: one of " + "; ".join(QUALITY_FLAGS) + " (U4SSC data-quality flags).",
     "verified: yes when an independent verifier has checked the value.",
     "source: where the value comes from (document, register, URL).",
+    "numerator and denominator: for a ratio KPI, give both and leave value empty; "
+    "the computed column shows the result (x 100 for percentages, x 100 000 for "
+    "'per 100 000 inhabitants') and the import uses it. If you give value too, it "
+    "must agree with them.",
+    "data_origin: who produced the figure (" + "; ".join(DATA_ORIGINS) + ").",
+    "The Category scores sheet counts, per U4SSC category, the KPIs and the values "
+    "filled in; the scores and bands (0-33, 33-66, 66-95, 95+) are computed on import.",
     "The import is all-or-nothing: every problem is listed with its sheet, row "
     "and column, and nothing is stored until all are fixed.",
 )
@@ -98,6 +121,31 @@ def _filled(kpi: KPI, data_point: str | None, value: KPIValue | None) -> list[ob
     ]
 
 
+def _computed_formula(row: int, scale: float) -> str:
+    return f'=IF(AND(ISNUMBER(L{row}),ISNUMBER(M{row}),M{row}<>0),L{row}/M{row}*{scale:g},"")'
+
+
+def _scores_sheet(book: Workbook, catalogue: Catalogue) -> None:
+    """Per category: KPIs, values filled in (live counts), and where scores come from."""
+    sheet = book.create_sheet(SCORES_SHEET)
+    header = ["dimension", "sub_dimension", "category", "KPIs", "values filled in", "score"]
+    rows: list[list[object]] = []
+    formulas: list[str] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    for kpi in catalogue:
+        key = (kpi.dimension, kpi.sub_dimension, kpi.category)
+        seen[key] = seen.get(key, 0) + max(1, len(kpi.data_points))
+    for index, ((dimension, sub, category), count) in enumerate(seen.items(), start=2):
+        title = sheet_title(dimension).replace("'", "''")
+        formulas.append(f"=COUNTIFS('{title}'!P:P,C{index},'{title}'!G:G,\"<>\")")
+        rows.append([dimension, sub, category, count, None, "computed on import"])
+    write_table(sheet, header, rows)
+    for index, formula in enumerate(formulas, start=2):
+        # A live count of this template's own cells (trusted text, not user input).
+        sheet.cell(row=index, column=5, value=formula)
+    print_layout(sheet)
+
+
 def write_template(catalogue: Catalogue | None = None, values: Sequence[KPIValue] = ()) -> bytes:
     """The import template as XLSX bytes, pre-filled with the latest of ``values``."""
     catalogue = catalogue or load_catalogue()
@@ -134,6 +182,11 @@ def write_template(catalogue: Catalogue | None = None, values: Sequence[KPIValue
                         safe_cell(kpi.unit),
                         *_filled(kpi, data_point, latest.get((kpi.code, data_point))),
                         None,
+                        None,
+                        None,
+                        _computed_formula(sheet.max_row + 1, ratio_scale(kpi)),
+                        None,
+                        safe_cell(kpi.category),
                     ]
                 )
                 if data_point is not None:
@@ -156,9 +209,13 @@ def write_template(catalogue: Catalogue | None = None, values: Sequence[KPIValue
             type="whole", operator="between", formula1="1900", formula2="2100", allow_blank=True
         )
         year.error = "A year between 1900 and 2100"
-        for check, column in ((quality, "H"), (verified, "I"), (year, "F")):
+        origin = DataValidation(
+            type="list", formula1='"' + ",".join(DATA_ORIGINS) + '"', allow_blank=True
+        )
+        for check, column in ((quality, "H"), (verified, "I"), (year, "F"), (origin, "O")):
             sheet.add_data_validation(check)
             check.add(f"{column}2:{column}{last + 500}")
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+        print_layout(sheet)
+    _scores_sheet(book, catalogue)
+    print_layout(instructions, None)
+    return workbook_bytes(book)

@@ -3,9 +3,16 @@
 Format (CSV or XLSX, header in row 1, one row per value): ``code`` and ``value``
 are required; ``year``, ``data_point``, ``unit``, ``source``, ``quality``,
 ``verified`` and ``city`` are optional. The import template's descriptive columns
-(``name``, ``level``, ``definition``, ``note``…) are accepted and ignored, and in an
-XLSX workbook every sheet with ``code`` and ``value`` columns is read, so a filled
-template imports as it is.
+(``name``, ``level``, ``definition``…) are accepted and ignored; any other column a
+city's file carries (``report``, ``source_url``, ``note``, or its own) is kept in the
+value's source notes as ``column: text``, never rejected. In an XLSX workbook every
+sheet with ``code`` and ``value`` columns is read, so a filled template imports as
+it is; a cell formatted as a percentage (Excel stores 95 % as 0.95) is read as 95.
+
+Units are matched by meaning (:mod:`decision_support.kpis.units`): "litres/day per
+capita" is "Litres per capita per day"; a unit of the same kind at another scale
+("per 1 000 inhabitants") is converted and the conversion noted in the source; only
+a unit that means something else is an error.
 
 The app's assessment export (``decision_support.kpis.export``) imports back as well:
 its derived columns (target, band, points…) are accepted and ignored, and its
@@ -20,16 +27,21 @@ together in one InputError (all-or-nothing import).
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 
 import pandas as pd
+from openpyxl import load_workbook
 
 from decision_support.errors import InputError, Problem
 from decision_support.kpis.catalogue import KPI, Catalogue, load_catalogue
 from decision_support.kpis.tables import (
     Table,
     TableColumn,
+    _is_xlsx,
+    _read_bytes,
     check_columns,
     form_row_table,
     match_data_points,
@@ -39,6 +51,7 @@ from decision_support.kpis.tables import (
     read_tables,
     resolve_codes,
 )
+from decision_support.kpis.units import conversion_factor, ratio_scale
 
 QUALITY_FLAGS = (
     "accurate measurement",
@@ -71,6 +84,8 @@ VALUE_COLUMNS = (
     TableColumn("quality"),
     TableColumn("verified"),
     TableColumn("city"),
+    TableColumn("numerator"),
+    TableColumn("denominator"),
 )
 # Descriptive columns of the import template and derived columns of the assessment
 # export: accepted, not read.
@@ -81,7 +96,7 @@ INFORMATIONAL_COLUMNS = (
     "sub_dimension",
     "category",
     "definition",
-    "note",
+    "computed",
     "kpi",
     "target",
     "target_source",
@@ -93,6 +108,8 @@ INFORMATIONAL_COLUMNS = (
 )
 # Other names of value columns (the assessment export's headers).
 COLUMN_ALIASES = {"data_quality": "quality"}
+# Columns kept in the source notes first (then any other extra column, in file order).
+SOURCE_NOTE_COLUMNS = ("report", "source_url", "note", "notes", "comment")
 _SCHEMA = (*VALUE_COLUMNS, *(TableColumn(name) for name in INFORMATIONAL_COLUMNS))
 
 
@@ -146,7 +163,19 @@ def value_kind(kpi: KPI, data_point: str | None) -> str:
 
 
 def unit_matches(kpi: KPI, unit: str) -> bool:
-    """Whether ``unit`` (as written in a file) is the KPI's unit."""
+    """Whether ``unit`` (as written in a file) is the KPI's unit (same scale)."""
+    return unit_factor(kpi, unit) == 1.0
+
+
+def unit_factor(kpi: KPI, unit: str) -> float | None:
+    """The factor turning a value in ``unit`` into the KPI's unit: 1.0 for the same
+    unit, another number for the same kind at another scale, None for a mismatch."""
+    if _same_unit(kpi, unit) or _same_unit(kpi, re.sub(r"\(.*?\)", "", unit)):
+        return 1.0
+    return conversion_factor(unit, kpi.unit)
+
+
+def _same_unit(kpi: KPI, unit: str) -> bool:
     given = _normalise_unit(unit)
     if not given:
         return True
@@ -169,8 +198,17 @@ def _text_column(table: Table, name: str) -> pd.Series:
     return pd.Series("", index=table.data.index)
 
 
-def _parse_table(table: Table, catalogue: Catalogue) -> tuple[pd.DataFrame, list[Problem]]:
-    """Parse one sheet into typed columns; return them with every problem found."""
+def _parse_table(
+    table: Table,
+    catalogue: Catalogue,
+    percent_rows: frozenset[int] = frozenset(),
+    extra_columns: tuple[str, ...] = (),
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Parse one sheet into typed columns; return them with every problem found.
+
+    ``percent_rows`` are the rows whose value cell is formatted as a percentage in
+    the workbook (the stored 0.95 means 95 %); ``extra_columns`` go to the source notes.
+    """
     data, rows = table.data, table.row_numbers
     col = {c.name: table.column_number(c.name) for c in VALUE_COLUMNS}
     problems: list[Problem] = []
@@ -178,7 +216,7 @@ def _parse_table(table: Table, catalogue: Catalogue) -> tuple[pd.DataFrame, list
     kpis, found = resolve_codes(data["code"], rows, col["code"], catalogue)
     problems.extend(found)
     data_points, found = match_data_points(
-        data.get("data_point"), kpis, rows, col["data_point"], required=True
+        _data_points_with_names(table, kpis), kpis, rows, col["data_point"], required=True
     )
     problems.extend(found)
     years, found = parse_years(data.get("year"), rows, col["year"])
@@ -198,6 +236,19 @@ def _parse_table(table: Table, catalogue: Catalogue) -> tuple[pd.DataFrame, list
     )
     numbers, found = parse_numbers(numeric_text, rows, col["value"])
     problems.extend(found)
+    percent_formatted = rows.isin(percent_rows) & ~has_percent
+    numbers = numbers.where(
+        ~(percent_formatted & (kinds == "percentage")), (numbers * 100).round(9)
+    )
+    for i in data.index[percent_formatted & numbers.notna() & (kinds == "number")]:
+        problems.append(
+            Problem(
+                f"the cell is formatted as a percentage but {kpis[i].code if kpis[i] else ''} "
+                "is not a percentage KPI",
+                rows[i],
+                col["value"],
+            )
+        )
     yes_no_values = lowered.map(lambda t: 1.0 if t in _YES else 0.0 if t in _NO else None)
     values = numbers.where(~is_yes_no, yes_no_values.astype(float))
 
@@ -217,13 +268,22 @@ def _parse_table(table: Table, catalogue: Catalogue) -> tuple[pd.DataFrame, list
     for i in data.index[(kinds == "number") & (values < 0)]:
         problems.append(Problem(f"value {raw[i]} is negative", rows[i], where))
 
+    values, found = _ratio_values(table, kpis, values, not_reported, rows)
+    problems.extend(found)
+    not_reported = not_reported & values.isna()
+
     units = _text_column(table, "unit")
     unit_pairs = pd.Series(list(zip(kpis, units, strict=True)), index=data.index)
-    unit_ok = {
-        pair: pair[0] is None or unit_matches(pair[0], pair[1]) for pair in unit_pairs.unique()
+    factors = {
+        pair: 1.0 if pair[0] is None else unit_factor(pair[0], pair[1])
+        for pair in unit_pairs.unique()
     }
-    for (kpi, unit), row in zip(unit_pairs, rows, strict=True):
-        if kpi is not None and not unit_ok[(kpi, unit)]:
+    conversion_notes = pd.Series("", index=data.index)
+    for i, (kpi, unit), row in zip(data.index, unit_pairs, rows, strict=True):
+        factor = factors[(kpi, unit)]
+        if kpi is None:
+            continue
+        if factor is None:
             problems.append(
                 Problem(
                     f"unit '{unit}' does not match KPI {kpi.code} (unit: {kpi.unit})",
@@ -231,6 +291,9 @@ def _parse_table(table: Table, catalogue: Catalogue) -> tuple[pd.DataFrame, list
                     col["unit"],
                 )
             )
+        elif factor != 1.0 and pd.notna(values[i]):
+            conversion_notes[i] = f"converted from {raw[i]} {unit} (x {factor:g})"
+            values[i] = values[i] * factor
 
     quality_text = _text_column(table, "quality")
     quality = quality_text.str.lower().map(_QUALITY_ALIASES)
@@ -255,8 +318,8 @@ def _parse_table(table: Table, catalogue: Catalogue) -> tuple[pd.DataFrame, list
             "data_point": data_points,
             "year": years,
             "value": values.where(~not_reported),
-            "unit": [u if u else (k.unit if k else "") for k, u in zip(kpis, units, strict=True)],
-            "source": _text_column(table, "source"),
+            "unit": [_stored_unit(k, u, factors[(k, u)]) for k, u in zip(kpis, units, strict=True)],
+            "source": _source_notes(table, extra_columns, conversion_notes),
             "quality": quality.where(quality.notna(), None),
             "verified": verified,
             "city": _text_column(table, "city"),
@@ -273,6 +336,122 @@ def _parse_table(table: Table, catalogue: Catalogue) -> tuple[pd.DataFrame, list
             for p in problems
         ]
     return parsed, problems
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^a-z0-9%]+", " ", text.lower()).strip()
+
+
+def infer_data_point(kpi: KPI, name: str, unit: str) -> str:
+    """The data point a row names when the file has no ``data_point`` cell.
+
+    Published tables name it in the KPI name ("Transportation Mode Share: public
+    transport", "Wastewater Treatment: Primary"); for the Open Data KPI (number and
+    percentage of data sets) a % unit, or "%"/"percent"/"availability" in the name,
+    means the percentage, else the number. Empty when the row names none.
+    """
+    squashed = _squash(name)
+    named = [dp for dp in kpi.data_points if f" {_squash(dp)} " in f" {squashed} "]
+    if len(named) == 1:
+        return named[0]
+    if set(kpi.data_points) == {"number", "percentage"} and name:
+        shared = _normalise_unit(unit) in _PERCENT_UNITS or any(
+            word in squashed for word in ("%", "percent", "availability")
+        )
+        return "percentage" if shared else "number"
+    return ""
+
+
+def _data_points_with_names(table: Table, kpis: list[KPI | None]) -> pd.Series | None:
+    """The data_point column, filled from the name (and unit) where it is empty."""
+    given = table.data.get("data_point")
+    if "name" not in table.data:
+        return given
+    names = _text_column(table, "name")
+    units = _text_column(table, "unit")
+    filled = given.str.strip() if given is not None else pd.Series("", index=table.data.index)
+    for position, i in enumerate(table.data.index):
+        kpi = kpis[position]
+        if kpi is not None and kpi.data_points and not filled[i]:
+            filled[i] = infer_data_point(kpi, names[i], units[i])
+    return filled
+
+
+RATIO_TOLERANCE = 0.005  # a value may differ from numerator/denominator by 0.5 % (rounding)
+
+
+def _ratio_values(
+    table: Table,
+    kpis: list[KPI | None],
+    values: pd.Series,
+    not_reported: pd.Series,
+    rows: pd.Series,
+) -> tuple[pd.Series, list[Problem]]:
+    """Values computed from numerator/denominator (x the KPI's scale) where the value
+    cell is empty; a given value must agree with them."""
+    problems: list[Problem] = []
+    if "numerator" not in table.data and "denominator" not in table.data:
+        return values, problems
+    numerators, found = parse_numbers(
+        _text_column(table, "numerator"), rows, table.column_number("numerator")
+    )
+    problems.extend(found)
+    denominators, found = parse_numbers(
+        _text_column(table, "denominator"), rows, table.column_number("denominator")
+    )
+    problems.extend(found)
+    values = values.copy()
+    where = table.column_number("denominator")
+    for position, i in enumerate(table.data.index):
+        kpi, top, bottom = kpis[position], numerators[i], denominators[i]
+        if kpi is None or (pd.isna(top) and pd.isna(bottom)):
+            continue
+        if pd.isna(top) or pd.isna(bottom):
+            problems.append(Problem("give both numerator and denominator", rows[i], where))
+            continue
+        if bottom == 0:
+            problems.append(Problem("the denominator is 0", rows[i], where))
+            continue
+        computed = round(float(top) / float(bottom) * ratio_scale(kpi), 9)
+        if not_reported[i] or pd.isna(values[i]):
+            values[i] = computed
+        elif abs(values[i] - computed) > RATIO_TOLERANCE * max(abs(computed), 1e-9):
+            problems.append(
+                Problem(
+                    f"value {values[i]:g} differs from numerator/denominator ({computed:g})",
+                    rows[i],
+                    table.column_number("value"),
+                )
+            )
+    return values, problems
+
+
+def _stored_unit(kpi: KPI | None, unit: str, factor: float | None) -> str:
+    """The unit kept with a value: the KPI's after a conversion or when none was given."""
+    if kpi is None:
+        return unit
+    if not unit or factor not in (None, 1.0):
+        return kpi.unit
+    return unit
+
+
+def _source_notes(table: Table, extra: tuple[str, ...], notes: pd.Series) -> pd.Series:
+    """The source cell, then ``column: text`` for every extra column, then conversions."""
+    parts = [_text_column(table, "source")]
+    parts += [
+        _text_column(table, name).map(lambda text, name=name: f"{name}: {text}" if text else "")
+        for name in extra
+    ]
+    parts.append(notes)
+    joined = pd.concat(parts, axis=1).apply(lambda cells: "; ".join(c for c in cells if c), axis=1)
+    return joined if len(joined) else pd.Series("", index=table.data.index, dtype=object)
+
+
+def _extra_columns(table: Table) -> tuple[str, ...]:
+    known = {c.name for c in _SCHEMA}
+    extra = [name for name in table.columns if name not in known]
+    first = [name for name in SOURCE_NOTE_COLUMNS if name in extra]
+    return (*first, *(name for name in extra if name not in first))
 
 
 def _duplicate_problems(parsed: pd.DataFrame, sheets: list[str | None]) -> list[Problem]:
@@ -326,8 +505,13 @@ def _with_aliases(table: Table) -> Table:
     return Table(table.data.rename(columns=renames), columns, table.row_numbers, table.sheet)
 
 
-def values_from_tables(tables: list[Table], catalogue: Catalogue | None = None) -> list[KPIValue]:
-    """Check and convert already-read tables (see :func:`read_values`)."""
+def values_from_tables(
+    tables: list[Table],
+    catalogue: Catalogue | None = None,
+    percent_cells: frozenset[tuple[str | None, int, int]] = frozenset(),
+) -> list[KPIValue]:
+    """Check and convert already-read tables (see :func:`read_values`);
+    ``percent_cells`` holds (sheet, row, column) of cells formatted as percentages."""
     catalogue = catalogue or load_catalogue()
     problems: list[Problem] = []
     tables = [_with_aliases(t) for t in tables]
@@ -342,14 +526,24 @@ def values_from_tables(tables: list[Table], catalogue: Catalogue | None = None) 
     sheets: list[str | None] = []
     for table in data_tables:
         sheet = table.sheet if several else None
-        found = check_columns(table, _SCHEMA)
+        # Extra columns are kept as source notes, never rejected: only missing ones count.
+        found = [p for p in check_columns(table, _SCHEMA) if "unknown column" not in p.message]
         problems.extend(
             Problem(f"sheet '{sheet}': {p.message}", p.row, p.column) if sheet else p for p in found
         )
         if found:
             continue
+        value_column = table.column_number("value")
+        percent_rows = frozenset(
+            row
+            for name, row, column in percent_cells
+            if name == table.sheet and column == value_column
+        )
         parsed, found = _parse_table(
-            Table(table.data, table.columns, table.row_numbers, sheet), catalogue
+            Table(table.data, table.columns, table.row_numbers, sheet),
+            catalogue,
+            percent_rows,
+            _extra_columns(table),
         )
         problems.extend(found)
         parsed_parts.append(parsed.assign(sheet=table.sheet))
@@ -415,7 +609,33 @@ def read_values(
     tells CSV from XLSX when ``source`` has no name. Raises InputError with every
     problem (row and column numbered) when anything is wrong.
     """
-    return values_from_tables(read_tables(source, filename), catalogue)
+    raw, name = _read_bytes(source, filename)
+    return values_from_tables(read_tables(raw, name), catalogue, percent_formatted_cells(raw, name))
+
+
+def percent_formatted_cells(
+    raw: bytes, filename: str | None
+) -> frozenset[tuple[str | None, int, int]]:
+    """(sheet, row, column) of every numeric cell with a percentage number format."""
+    if not _is_xlsx(raw, filename):
+        return frozenset()
+    try:
+        book = load_workbook(io.BytesIO(raw), read_only=True)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return frozenset()  # read_tables has reported the unreadable file
+    cells = set()
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                value = getattr(cell, "value", None)
+                if (
+                    isinstance(value, int | float)
+                    and not isinstance(value, bool)
+                    and "%" in str(getattr(cell, "number_format", ""))
+                ):
+                    cells.add((sheet.title, cell.row, cell.column))
+    book.close()
+    return frozenset(cells)
 
 
 def check_value(

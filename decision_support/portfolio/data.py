@@ -14,6 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import numpy_financial as npf
+
+from decision_support.finance.schedules import discount_factor, net_present_value
 from decision_support.kpis.catalogue import load_catalogue
 from decision_support.portfolio.benchmark import achievement
 from decision_support.portfolio.scenario import (
@@ -128,7 +131,8 @@ def repayment_factors(mechanism: MechanismSpec) -> tuple[float, ...]:
     years = tenor - grace
     payments = [0.0]
     balance = 1.0
-    annuity = rate / (1 - (1 + rate) ** -years) if rate else 1.0 / years
+    # Negative rates are allowed here (the loan-schedule module rejects them).
+    annuity = float(-npf.pmt(rate, years, 1.0)) if rate else 1.0 / years
     for k in range(1, tenor + 1):
         interest = rate * balance
         if k <= grace or (mechanism.style == "bullet" and k < tenor):
@@ -281,11 +285,11 @@ def prepare_model_data(
         and (m.capacity_by_year is None or m.capacity_by_year.get(t, 0) > 0)
     )
     rate = scenario.discount_rate
-    discount = {t: (1 + rate) ** -(t - first) for t in years}
+    discount = {t: discount_factor(rate, t - first) for t in years}
     payment_factor = {mid: repayment_factors(m) for mid, m in mechanisms.items()}
     unit_cost = {}
     for mid, m in mechanisms.items():
-        pv_payments = sum(phi * (1 + rate) ** -k for k, phi in enumerate(payment_factor[mid]))
+        pv_payments = net_present_value(rate, payment_factor[mid])
         for t in years:
             unit_cost[mid, t] = discount[t] * (m.issuance_cost + pv_payments - 1.0)
 

@@ -1,42 +1,66 @@
 """The result of an optimisation as an XLSX workbook (bytes), one sheet per table.
 
 Rows come from :meth:`PortfolioResult.to_dict` (or a stored copy of it), so a
-stored run can be exported without re-solving. Text cells starting with
-``= + - @`` get a leading quote so a spreadsheet never evaluates them.
+stored run can be exported without re-solving. Cells, titles, number formats and
+the print layout come from :mod:`decision_support.files.workbooks`.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from decision_support.files.workbooks import (
+    INTEGER,
+    MONEY,
+    PERCENT,
+    RATIO,
+    YEAR,
+    add_sheet,
+    human_title,
+    new_workbook,
+    print_layout,
+    workbook_bytes,
+    write_table,
+)
 
-_FORMULA_START = ("=", "+", "-", "@")
+# Number format per column title (money, shares, ratios, years).
+_FORMATS = {
+    "Capex": MONEY,
+    "Amount": MONEY,
+    "Budget": MONEY,
+    "Available": MONEY,
+    "Own funds used": MONEY,
+    "Own capex": MONEY,
+    "Debt service": MONEY,
+    "Existing debt service": MONEY,
+    "Issuance costs": MONEY,
+    "Opex": MONEY,
+    "Savings": MONEY,
+    "External funding": MONEY,
+    "Carry over out": MONEY,
+    "Estimated value": MONEY,
+    "Debt service ratio": PERCENT,
+    "Debt service ratio limit": PERCENT,
+    "Gap closed share": PERCENT,
+    "Year": YEAR,
+    "Start": YEAR,
+    "Completion": YEAR,
+    "Tender launch year": YEAR,
+    "Contract start year": YEAR,
+    "Lead time days": INTEGER,
+    "Value alone": RATIO,
+    "Value per million": RATIO,
+    "Lost without it": RATIO,
+    "Cost of forcing in": RATIO,
+}
 
 
-def safe_cell(value: Any) -> Any:
-    """A cell value that a spreadsheet will not run as a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {v}" for k, v in value.items())
-    return value
-
-
-def _sheet(
-    book: Workbook, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> None:
-    sheet = book.create_sheet(title[:31])
-    sheet.append(list(header))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([safe_cell(v) for v in row])
+def _sheet(book: Any, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    sheet = add_sheet(book, title)
+    formats = {i: _FORMATS[name] for i, name in enumerate(header) if name in _FORMATS}
+    write_table(sheet, header, rows, formats=formats)
+    print_layout(sheet)
 
 
 def result_rows(result: dict[str, Any]) -> dict[str, tuple[list[str], list[list[Any]]]]:
@@ -125,9 +149,9 @@ def result_rows(result: dict[str, Any]) -> dict[str, tuple[list[str], list[list[
         "Summary": (["Item", "Value"], summary),
         "Plan": (["Project", "Name", "Start", "Completion", "Capex", "Funding"], plan),
         "Funding": (["Mechanism", "Year", "Amount"], funding),
-        "Cash flow": (cash_keys, cash),
-        "KPIs": (kpi_keys, kpis),
-        "Procurement": (tender_keys, tenders),
+        "Cash flow": ([human_title(k) for k in cash_keys], cash),
+        "KPIs": (["KPI", *(human_title(k) for k in kpi_keys[1:])], kpis),
+        "Procurement": (["Project", *(human_title(k) for k in tender_keys[1:])], tenders),
         "Why selected": (
             ["Project", "Name", "Start", "Value alone", "Value per million", "Lost without it"],
             why,
@@ -138,12 +162,7 @@ def result_rows(result: dict[str, Any]) -> dict[str, tuple[list[str], list[list[
 
 def result_workbook(result: dict[str, Any]) -> bytes:
     """The XLSX file of a result dictionary."""
-    book = Workbook()
-    default = book.active
-    if default is not None:
-        book.remove(default)
+    book = new_workbook()
     for title, (header, rows) in result_rows(result).items():
         _sheet(book, title, header, rows)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)

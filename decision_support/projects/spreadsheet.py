@@ -12,7 +12,6 @@ column letter (header = row 1) and raised once as :class:`ProjectError`.
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +25,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from decision_support.errors import Problem
 from decision_support.files.tables import FileLimitError, read_xlsx
+from decision_support.files.workbooks import (
+    FORMULA_PREFIXES,
+    print_layout,
+    safe_cell,
+    workbook_bytes,
+)
 from decision_support.kpis.catalogue import load_catalogue
 from decision_support.projects.candidates import check_candidate, check_candidate_list
 from decision_support.projects.model import (
@@ -44,7 +49,6 @@ from decision_support.projects.model import (
 PROJECTS_SHEET = "projects"
 IMPACTS_SHEET = "impacts"
 LIST_SEPARATOR = ";"
-_FORMULA_START = ("=", "+", "-", "@")
 _YES = {"yes", "y", "true", "1"}
 _NO = {"no", "n", "false", "0", ""}
 
@@ -129,13 +133,6 @@ _FIELD_COLUMN = {
 # ------------------------------------------------------------------------ writer
 
 
-def _safe(value: object) -> object:
-    """Neutralise spreadsheet formula injection in text cells."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _join(values: Iterable[object]) -> str:
     return f"{LIST_SEPARATOR} ".join(str(v) for v in values)
 
@@ -186,7 +183,7 @@ def _write_sheet(
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([_safe(row.get(c.name, "")) for c in columns])
+        sheet.append([safe_cell(row.get(c.name, "")) for c in columns])
     last = max(2, len(rows) + 200)  # room for rows the user adds
     for index, column in enumerate(columns, start=1):
         letter = get_column_letter(index)
@@ -203,6 +200,7 @@ def _write_sheet(
             validation.add(f"{letter}2:{letter}{last}")
             sheet.add_data_validation(validation)
     sheet.freeze_panes = "B2"
+    print_layout(sheet)
 
 
 def write_candidates_xlsx(projects: Iterable[CandidateProject]) -> bytes:
@@ -232,9 +230,7 @@ def write_candidates_xlsx(projects: Iterable[CandidateProject]) -> bytes:
                 }
             )
     _write_sheet(workbook.create_sheet(IMPACTS_SHEET), IMPACT_COLUMNS, impact_rows)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 # ------------------------------------------------------------------------ reader
@@ -279,7 +275,7 @@ class _Sheet:
             )
         )
         # undo the writer's formula-injection quote
-        return raw.map(lambda v: v[1:] if v.startswith("'") and v[1:2] in _FORMULA_START else v)
+        return raw.map(lambda v: v[1:] if v.startswith("'") and v[1:2] in FORMULA_PREFIXES else v)
 
     def required_text(self, name: str) -> pd.Series:
         values = self.text(name)

@@ -351,3 +351,37 @@ def test_funding_mix_fills_from_a_candidate_project(client, auth, db):
     first_amount = f"{float(project.capex_by_year[0])}"
     assert f'value="{first_amount}"' in page or f'value="{project.capex_by_year[0]}"' in page
     assert client.get(f"{BASE}/mix?project=NO-SUCH").status_code == 404
+
+
+def test_funding_mix_downloads_as_a_printable_workbook(client, auth):
+    import io
+
+    from openpyxl import load_workbook
+
+    auth.login_as("finance_officer")
+    response = client.post(
+        f"{BASE}/mix",
+        data={
+            "name": "Own-funded pilot",
+            "capex-0-year": "2027",
+            "capex-0-amount": "500000",
+            "capex-1-year": "2028",
+            "capex-1-amount": "250000",
+            "lifetime_years": "10",
+            "amount_own_budget": "750000",
+            "export": "xlsx",
+        },
+    )
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    assert "funding-mix.xlsx" in response.headers["Content-Disposition"]
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["Summary", "Mix", "Cash flow", "Rules broken"]
+    cash = book["Cash flow"]
+    assert [c.value for c in cash[1]][:3] == ["Year", "Capex", "Own funds"]
+    assert cash["B2"].value == 500_000 and cash["B2"].number_format == "#,##0"
+    assert book["Mix"]["C2"].value == 1.0 and book["Mix"]["C2"].number_format == "0.0%"
+    assert book["Rules broken"]["A2"].value == "The mix breaks no rule"
+    assert len(cash._charts) == 1
+    for sheet in book.worksheets:
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9

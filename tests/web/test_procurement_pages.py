@@ -129,6 +129,24 @@ def test_checker_upload_of_a_real_ocds_record(officer, db):
     assert officer.get(response.headers["Location"]).status_code == 200
 
 
+def test_checker_report_shows_scope_pack_date_and_the_records_own_problems(officer, db):
+    path = TEST_DATA / "ocds/real/ukraine-ocds-be6bcu-UA-2016-06-02-000468-c.json"
+    response = officer.post(
+        f"{BASE}/check",
+        data={
+            "u-file": (io.BytesIO(path.read_bytes()), path.name),
+            "u-authority": "sub-central",
+            "u-specification_text": "",
+            "u-submit": "Check the file",
+        },
+        content_type="multipart/form-data",
+    )
+    page = officer.get(response.headers["Location"]).get_data(as_text=True)
+    assert "ICT criteria:</strong> not applied" in page
+    assert "NOT in force on the record&#39;s date 2016-06-07" in page
+    assert "found by lib-cove-ocds" in page and "releases/bids" in page
+
+
 def test_checker_upload_errors(officer, db):
     response = officer.post(
         f"{BASE}/check",

@@ -22,6 +22,7 @@ from decision_support.finance.funding_mix import (
     evaluate_funding_mix,
 )
 from decision_support.finance.mechanisms import Mechanism, load_mechanisms
+from decision_support.finance.mix_xlsx import funding_mix_xlsx
 from decision_support.finance.schedules import debt_service_per_unit
 from models.permissions import Action
 from models.services.finance import (
@@ -388,7 +389,7 @@ def _fill_from_project(form: FundingMixBaseForm, project: ProjectFinanceInput) -
 
 
 @bp.route("/mix", methods=["GET", "POST"])
-def mix() -> str | tuple[str, int]:
+def mix() -> str | Response | tuple[str, int]:
     """Funding-mix calculator for one project: cash flows, NPV, chart and broken rules."""
     session = db_session()
     mechanisms = city_mechanisms(session, g.city)
@@ -428,6 +429,13 @@ def mix() -> str | tuple[str, int]:
             )
             status = 422
         else:
+            if request.form.get("export") == "xlsx":
+                data = funding_mix_xlsx(result, g.city.currency, {m.id: m.name for m in mechanisms})
+                return Response(
+                    data,
+                    mimetype=XLSX_MIMETYPE,
+                    headers={"Content-Disposition": 'attachment; filename="funding-mix.xlsx"'},
+                )
             chart = _mix_chart(result)
     else:
         status = 422

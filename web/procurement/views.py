@@ -49,10 +49,11 @@ from rules.checker import check_tender
 from rules.contract import Lot, PlannedContract
 from rules.criteria_pack import load_criteria_pack
 from rules.ocds_export import DEFAULT_OCID_PREFIX, export_planned_tender
+from rules.ocds_review import review_document
 from rules.report_xlsx import assessment_xlsx, report_xlsx
 from rules.rule_pack import RulePack, available_packs, load_pack, route_pack
 from rules.tender import TenderDescription, tender_from_mapping
-from rules.tender_input import read_tenders
+from rules.tender_input import is_ocds, parse_tender_input, tenders_from_input
 from web.access import city_api_blueprint, city_blueprint, require
 from web.database import db_session
 from web.forms import attach_problems
@@ -264,10 +265,18 @@ def tender_mapping(form: Any) -> dict[str, Any]:
 
 
 def _check_tenders(
-    tenders: list[TenderDescription], authority: str, pack_name: str | None = None
+    tenders: list[TenderDescription],
+    authority: str,
+    pack_name: str | None = None,
+    data_quality: list[Problem] | None = None,
 ) -> list[Any]:
     return [
-        check_tender(tender, _pack(pack_name, tender.notice_date), default_authority=authority)
+        check_tender(
+            tender,
+            _pack(pack_name, tender.notice_date),
+            default_authority=authority,
+            data_quality=data_quality or (),
+        )
         for tender in tenders
     ]
 
@@ -324,11 +333,15 @@ def _check_upload(upload: TenderUploadForm) -> Response | None:
         return None
     stored = upload.file.data
     try:
-        tenders = read_tenders(stored.read(), stored.filename or "upload")
+        name = stored.filename or "upload"
+        document = parse_tender_input(stored.read(), name)
         spec = upload.specification_text.data or ""
-        tenders = [t.with_specification(spec) if spec else t for t in tenders]
+        tenders = [
+            t.with_specification(spec) if spec else t for t in tenders_from_input(document, name)
+        ]
+        quality = review_document(document) if is_ocds(document) else []
         reports = _check_tenders(
-            tenders, upload.authority.data or "sub-central", upload.pack.data or None
+            tenders, upload.authority.data or "sub-central", upload.pack.data or None, quality
         )
         saved = save_tender_check(
             db_session(), g.city, g.user, reports, source="upload", filename=stored.filename or ""

@@ -6,8 +6,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from decision_support.finance.metrics import net_present_value
-from decision_support.finance.schedules import debt_service_per_unit, loan_schedule
+from decision_support.finance.schedules import (
+    debt_service_per_unit,
+    loan_schedule,
+    net_present_value,
+)
 
 terms = st.tuples(
     st.floats(min_value=1.0, max_value=1e9),

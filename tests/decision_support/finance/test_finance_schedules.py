@@ -11,8 +11,11 @@ from decision_support.finance.schedules import (
     balance_per_unit,
     bond_schedule,
     debt_service_per_unit,
+    discount_factor,
     gross_up,
+    internal_rate,
     loan_schedule,
+    net_present_value,
 )
 
 
@@ -118,3 +121,30 @@ def test_negligible_rates_behave_like_zero():
     assert annuity_factor(1e-15, 10) == 10.0
     assert annuity_payment(1000.0, 1e-15, 10) == pytest.approx(100.0)
     assert loan_schedule(1000.0, 1e-200, 4).payments == pytest.approx([250.0] * 4)
+
+
+def test_npv_first_flow_undiscounted():
+    # -100 + 60/1.1 + 60/1.21 = 4.1322
+    assert net_present_value(0.10, [-100, 60, 60]) == pytest.approx(4.132231, abs=1e-6)
+    assert net_present_value(0.10, []) == 0.0
+
+
+def test_equivalent_annual_cost_is_inverse_annuity():
+    # 1000 / 7.721735 = 129.5046
+    assert 1000 / annuity_factor(0.05, 10) == pytest.approx(129.504575, abs=1e-6)
+
+
+def test_npv_with_a_later_first_flow_and_discount_factor():
+    # flows two years after the base: (-100 + 60/1.1 + 60/1.21) / 1.21
+    assert net_present_value(0.10, [-100, 60, 60], start=2) == pytest.approx(
+        4.132231 / 1.21, abs=1e-6
+    )
+    assert discount_factor(0.10, 2) == pytest.approx(1 / 1.21)
+    assert discount_factor(0.0, 5) == 1.0
+
+
+def test_irr_hand_checked_and_none_when_undefined():
+    assert internal_rate([-100, 110]) == pytest.approx(0.10)
+    # 60x + 60x^2 = 100 with x = 1/(1+r)  ->  r = 13.066 %
+    assert internal_rate([-100, 60, 60]) == pytest.approx(0.130662, abs=1e-6)
+    assert internal_rate([100, 100]) is None

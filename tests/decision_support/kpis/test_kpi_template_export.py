@@ -19,9 +19,16 @@ def filled(book) -> bytes:
 
 def test_template_has_a_sheet_per_dimension_with_every_kpi_and_data_point():
     book = load_workbook(io.BytesIO(write_template()))
-    assert book.sheetnames == ["Instructions", "Economy", "Environment", "Society and Culture"]
+    # Issue 16 adds the U4SSC category scoring tab after the dimension sheets.
+    assert book.sheetnames == [
+        "Instructions",
+        "Economy",
+        "Environment",
+        "Society and Culture",
+        "Category scores",
+    ]
     rows = 0
-    for name in book.sheetnames[1:]:
+    for name in book.sheetnames[1:4]:
         sheet = book[name]
         assert [c.value for c in sheet[1]] == list(TEMPLATE_COLUMNS)
         rows += sheet.max_row - 1
@@ -130,3 +137,42 @@ def test_assessment_dict_is_the_cli_contract(sample_city_values):
     }
     assert len(data["dimensions"]) == 3 and len(data["sub_dimensions"]) == 7
     assert len(data["categories"]) == 27
+
+
+def test_template_has_numerator_denominator_origin_and_category_scores():
+    book = load_workbook(io.BytesIO(write_template()))
+    economy = book["Economy"]
+    header = [c.value for c in economy[1]]
+    assert header[11:16] == ["numerator", "denominator", "computed", "data_origin", "category"]
+    first = [c.value for c in economy[2]]
+    assert first[13] == '=IF(AND(ISNUMBER(L2),ISNUMBER(M2),M2<>0),L2/M2*100,"")'
+    assert first[15] == "ICT Infrastructure"
+    scores = book["Category scores"]
+    assert [c.value for c in scores[1]][:5] == [
+        "dimension",
+        "sub_dimension",
+        "category",
+        "KPIs",
+        "values filled in",
+    ]
+    assert str(scores["E2"].value).startswith("=COUNTIFS('Economy'!P:P,C2")
+    categories = {(k.dimension, k.sub_dimension, k.category) for k in load_catalogue()}
+    assert scores.max_row - 1 == len(categories)
+
+
+def test_numerator_and_denominator_give_the_value_with_its_origin():
+    book = load_workbook(io.BytesIO(write_template()))
+    sheet = book["Economy"]
+    sheet["F2"], sheet["L2"], sheet["M2"], sheet["O2"] = 2024, 812, 1000, "survey"
+    sheet["F3"], sheet["G3"], sheet["L3"], sheet["M3"] = 2024, 40, 300, 1000  # 30 % ≠ 40
+    with pytest.raises(InputError) as caught:
+        read_values(filled(book), "filled.xlsx")
+    assert [str(p) for p in caught.value.problems] == [
+        "row 3, column 7: sheet 'Economy': value 40 differs from numerator/denominator (30)"
+    ]
+    sheet["G3"] = 30
+    values = {v.code: v for v in read_values(filled(book), "filled.xlsx") if v.reported}
+    household = values["EC: ICT: ICT: 1C"]
+    assert household.value == pytest.approx(81.2)
+    assert "data_origin: survey" in household.source
+    assert values["EC: ICT: ICT: 2C"].value == 30

@@ -156,9 +156,10 @@ def test_header_problems(values_csv):
     assert problems_of(values_csv("code,year", "EC: ICT: ICT: 2C,2024")) == [
         "row 1: required column 'value' is missing"
     ]
-    assert problems_of(values_csv("code,value,colour", "EC: ICT: ICT: 2C,3,red"))[0].startswith(
-        "row 1, column 3: unknown column 'colour'"
-    )
+    # Issue 16: a city's extra columns are kept as source notes, never rejected
+    # (this assertion replaces "row 1, column 3: unknown column 'colour'").
+    [value] = read_values(values_csv("code,value,colour", "EC: ICT: ICT: 2C,3,red"), "v.csv")
+    assert value.value == 3 and value.source == "colour: red"
 
 
 def test_malformed_files_are_input_errors():

@@ -11,6 +11,7 @@ from decision_support.errors import InputError, Problem
 from decision_support.kpis.scoring import Assessment, score_values
 from decision_support.kpis.targets import TargetSet
 from decision_support.kpis.values import KPIValue, read_values
+from models.cache import cached, city_key
 from models.cities import City
 from models.kpis import Kpi, KpiValue
 from models.services.audit import record_change
@@ -215,7 +216,15 @@ def save_kpi_value(session: Session, city: City, actor: User | None, value: KPIV
 def city_assessment(
     session: Session, city: City, year: int | None = None
 ) -> tuple[list[KPIValue], TargetSet, Assessment]:
-    """The city's values, its targets (reference + own) and their assessment."""
-    values = city_values(session, city)
-    targets = target_set(session, city)
-    return values, targets, score_values(values, targets, year=year)
+    """The city's values, its targets (reference + own) and their assessment.
+
+    Computed once per change of the city's data (``models/cache.py``): the result is
+    shared between requests, so callers must not change the target set."""
+
+    def compute() -> tuple[tuple[KPIValue, ...], TargetSet, Assessment]:
+        values = city_values(session, city)
+        targets = target_set(session, city)
+        return tuple(values), targets, score_values(values, targets, year=year)
+
+    values, targets, assessment = cached(session, (*city_key(city), "assessment", year), compute)
+    return list(values), targets, assessment

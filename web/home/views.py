@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 from decision_support.kpis.analysis import city_snapshot, priority_gaps
 from models.services.dashboard import city_overview
 from models.services.kpi_values import city_assessment
-from models.services.procurement import assess_planned_contracts
+from models.services.procurement import splitting_warnings
 from models.services.users import cities_of
 from web.database import db_session
 from web.home import api, bp, city_bp
@@ -41,13 +41,12 @@ def dashboard() -> str:
     """A city's dashboard: where it stands and what each persona can do next."""
     session = db_session()
     _, _, assessment = city_assessment(session, g.city)
-    _, splitting = assess_planned_contracts(session, g.city)
     return render_template(
         "home/dashboard.html",
         overview=city_overview(session, g.city),
         snapshot=city_snapshot(assessment),
         gaps=priority_gaps(assessment)[:5],
-        splitting=splitting,
+        splitting=splitting_warnings(session, g.city),
     )
 
 

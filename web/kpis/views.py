@@ -22,6 +22,7 @@ from decision_support.kpis.scoring import Assessment
 from decision_support.kpis.targets import TargetSet, check_target, load_reference_targets
 from decision_support.kpis.template import write_template
 from decision_support.kpis.values import KPIValue, check_value
+from models.cache import city_key
 from models.permissions import Action
 from models.services.kpi_targets import (
     delete_city_target,
@@ -36,7 +37,7 @@ from models.services.kpi_values import (
     save_kpi_value,
 )
 from web.access import require
-from web.charts import figure_html
+from web.charts import cached_figure_html, figure_html
 from web.database import db_session
 from web.forms import attach_problems
 from web.kpis import api, bp
@@ -70,10 +71,15 @@ def _years(values: list[KPIValue]) -> list[int]:
 def index() -> str:
     """City snapshot: counts, performance per dimension and sub-dimension, the wheel."""
     values, _, assessment = _assessment()
+    wheel = cached_figure_html(
+        (*city_key(g.city), _year_arg()),
+        lambda: wheel_figure(benchmarking_wheel(assessment)),
+        "kpi-wheel",
+    )
     return render_template(
         "kpis/snapshot.html",
         snapshot=city_snapshot(assessment),
-        wheel=figure_html(wheel_figure(benchmarking_wheel(assessment)), "kpi-wheel"),
+        wheel=wheel,
         gaps=priority_gaps(assessment)[:10],
         years=_years(values),
         year=_year_arg(),

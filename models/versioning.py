@@ -1,0 +1,116 @@
+"""A city's data version: one counter on the city row, raised by one in the same
+transaction as every write to the city's data, so anything computed from that data
+(the KPI snapshot, the dashboard's counts, charts) can be cached under
+``(city, data_version)`` and is recomputed after the next change, by whichever
+process serves the next page.
+
+The counter is raised by a ``before_flush`` listener on every ORM session (services
+need not remember it): inserting, changing or deleting a row that belongs to a city
+(it has a ``city_id``, or a parent that has one) raises that city's version; a
+change of the KPI catalogue or of a reference target raises every city's. Two
+kinds of rows are exempt when only *updated*: audit entries (they always accompany
+another write) and the status/progress updates of portfolio runs and scenario jobs,
+which a solve writes many times (creating or deleting one still counts). Bulk
+``UPDATE``/``DELETE`` statements bypass the ORM and must bump the version themselves
+with :func:`bump_every_city` or by assigning ``City.data_version + 1``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, update
+from sqlalchemy.orm import Session
+
+from models.audit import AuditEntry
+from models.cache import WROTE_INFO_KEY
+from models.cities import City
+from models.financing import FiscalProfileRecord, FiscalYearRecord
+from models.kpis import Kpi, KpiTarget
+from models.projects import Project, ProjectImpact
+from models.scenario_jobs import ScenarioJob
+from models.scenario_versions import ScenarioVersion
+from models.scenarios import PortfolioRun, Scenario
+
+# Rows without a city_id of their own: (parent class, foreign-key attribute).
+_PARENTS: dict[type[Any], tuple[type[Any], str]] = {
+    ProjectImpact: (Project, "project_id"),
+    FiscalYearRecord: (FiscalProfileRecord, "profile_id"),
+    ScenarioVersion: (Scenario, "scenario_id"),
+}
+_UPDATES_EXEMPT = (AuditEntry, PortfolioRun, ScenarioJob)
+_EVERY_CITY = object()
+
+
+def _owner(session: Session, row: Any) -> int | object | None:
+    """The id of the city ``row`` belongs to, ``_EVERY_CITY`` for shared reference
+    data (or when it cannot be told), None for rows outside any city's data."""
+    if isinstance(row, Kpi):
+        return _EVERY_CITY
+    if isinstance(row, KpiTarget) and row.city_id is None and row.scope != "city":
+        return _EVERY_CITY
+    parent = _PARENTS.get(type(row))
+    if parent is not None:
+        parent_class, attribute = parent
+        parent_id = getattr(row, attribute)
+        owner = session.get(parent_class, parent_id) if parent_id is not None else None
+        return _owner(session, owner) if owner is not None else _EVERY_CITY
+    if not hasattr(row, "city_id"):
+        return None
+    if row.city_id is not None:
+        return int(row.city_id)
+    city = getattr(row, "city", None)
+    return city.id if isinstance(city, City) and city.id is not None else _EVERY_CITY
+
+
+def _bump_before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    cities: set[int] = set()
+    every = False
+    changed = [(row, True) for row in (*session.new, *session.deleted)]
+    changed += [(row, False) for row in session.dirty]
+    with session.no_autoflush:
+        for row, created_or_deleted in changed:
+            if isinstance(row, City):
+                if not created_or_deleted and session.is_modified(row):
+                    cities.add(row.id)
+                continue
+            if isinstance(row, AuditEntry):
+                continue
+            if not created_or_deleted and (
+                isinstance(row, _UPDATES_EXEMPT) or not session.is_modified(row)
+            ):
+                continue
+            owner = _owner(session, row)
+            if owner is _EVERY_CITY:
+                every = True
+            elif isinstance(owner, int):
+                cities.add(owner)
+        if every or cities:
+            session.info[WROTE_INFO_KEY] = True
+        if every:
+            bump_every_city(session)
+            return
+        for city_id in cities:
+            city = session.get(City, city_id)
+            if city is not None and city not in session.new and city not in session.deleted:
+                # An SQL expression: the UPDATE adds one in the database (atomic under
+                # concurrent writers) and the attribute is reloaded on next access.
+                city.data_version = City.data_version + 1  # type: ignore[assignment]
+
+
+def bump_every_city(session: Session) -> None:
+    """Raise every city's data version (reference data shared by all cities changed)."""
+    table = City.__table__
+    session.execute(update(table).values(data_version=table.c.data_version + 1))
+    for row in list(session.identity_map.values()):
+        if isinstance(row, City):
+            session.expire(row, ["data_version"])
+
+
+def _transaction_ended(session: Session, *_args: Any) -> None:
+    session.info.pop(WROTE_INFO_KEY, None)
+
+
+event.listen(Session, "before_flush", _bump_before_flush)
+event.listen(Session, "after_commit", _transaction_ended)
+event.listen(Session, "after_rollback", _transaction_ended)

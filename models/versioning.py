@@ -95,13 +95,14 @@ def _bump_before_flush(session: Session, _context: Any, _instances: Any) -> None
             if city is not None and city not in session.new and city not in session.deleted:
                 # An SQL expression: the UPDATE adds one in the database (atomic under
                 # concurrent writers) and the attribute is reloaded on next access.
-                city.data_version = City.data_version + 1  # type: ignore[assignment]
+                city.data_version = City.data_version + 1
 
 
 def bump_every_city(session: Session) -> None:
     """Raise every city's data version (reference data shared by all cities changed)."""
-    table = City.__table__
-    session.execute(update(table).values(data_version=table.c.data_version + 1))
+    session.execute(
+        update(City.__table__).values(data_version=City.__table__.c.data_version + 1)  # type: ignore[arg-type]  # a Core UPDATE: no ORM sync
+    )
     for row in list(session.identity_map.values()):
         if isinstance(row, City):
             session.expire(row, ["data_version"])

@@ -122,9 +122,12 @@ def _upsert(
 ) -> tuple[list[tuple[KpiValue, KPIValue, dict[str, object] | None]], int]:
     """Insert or update each value; returns (row, value, previous or None) and new count."""
     ids = kpi_ids_by_code(session)
+    wanted = {ids[v.code] for v in values}
     existing = {
         (row.kpi_id, row.data_point, row.year): row
-        for row in session.scalars(select(KpiValue).where(KpiValue.city_id == city.id))
+        for row in session.scalars(
+            select(KpiValue).where(KpiValue.city_id == city.id, KpiValue.kpi_id.in_(wanted))
+        )
     }
     changed = []
     created = 0

@@ -133,8 +133,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(url: str, port: int, workers: int | None, threads: int) -> Iterator[str]:
-    """``decision-support serve`` in production configuration, until the block ends."""
+def server(url: str, port: int, workers: int | None, threads: int) -> Iterator[int]:
+    """``decision-support serve`` in production configuration, until the block ends;
+    yields the server's process group (its master's pid)."""
     command = [
         sys.executable,
         "-c",
@@ -160,7 +161,7 @@ def server(url: str, port: int, workers: int | None, threads: int) -> Iterator[s
         yield from _until_stopped(process, log, port)
 
 
-def _until_stopped(process: subprocess.Popen[bytes], log: Any, port: int) -> Iterator[str]:
+def _until_stopped(process: subprocess.Popen[bytes], log: Any, port: int) -> Iterator[int]:
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -169,15 +170,18 @@ def _until_stopped(process: subprocess.Popen[bytes], log: Any, port: int) -> Ite
                 raise SystemExit("the server stopped:\n" + log.read().decode(errors="replace"))
             try:
                 conn = http.client.HTTPConnection(HOST, port, timeout=2)
-                conn.request("GET", "/auth/login")
-                if conn.getresponse().status == 200:
-                    break
+                try:
+                    conn.request("GET", "/auth/login")
+                    if conn.getresponse().status == 200:
+                        break
+                finally:
+                    conn.close()
             except OSError:
                 pass
             if time.monotonic() > deadline:
                 raise SystemExit("the server did not answer within 60 s")
             time.sleep(0.2)
-        yield f"http://{HOST}:{port}"
+        yield process.pid
     finally:
         os.killpg(process.pid, signal.SIGTERM)  # the server's own process group
         try:
@@ -432,11 +436,48 @@ def writer_codes(count: int) -> list[str]:
     return [k.code_compact for k in kpis[:count]]
 
 
+def group_cpu_seconds(group: int) -> float | None:
+    """CPU time (user + system) of the processes in process group ``group`` (Linux)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        if int(fields[2]) == group:
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 def load_average() -> str:
     try:
         return " ".join(f"{x:.2f}" for x in os.getloadavg())
     except OSError:
         return "n/a"
+
+
+class CpuMeter:
+    """CPU used by the server's processes and by this client since creation."""
+
+    def __init__(self, group: int) -> None:
+        self.group = group
+        self.server = group_cpu_seconds(group)
+        self.client = time.process_time()
+
+    def per_request(self, requests: int) -> dict[str, float | None]:
+        now = group_cpu_seconds(self.group)
+        server = None if now is None or self.server is None else now - self.server
+        client = time.process_time() - self.client
+        return {
+            "server_cpu_ms_per_request": (
+                None if server is None else round(server * 1000 / max(requests, 1), 1)
+            ),
+            "client_cpu_ms_per_request": round(client * 1000 / max(requests, 1), 1),
+        }
 
 
 def main() -> int:
@@ -465,8 +506,9 @@ def main() -> int:
             "portfolio result": f"/cities/{CITY}/portfolio/runs/{run_id}",
         }
         port = free_port()
-        with server(url, port, args.workers, args.threads):
+        with server(url, port, args.workers, args.threads) as group:
             common = {"users": args.users, "max_requests": args.max_requests}
+            meter = CpuMeter(group)
             samples, wall = run_users(
                 port,
                 pages,
@@ -482,9 +524,11 @@ def main() -> int:
                 "requests": len(samples),
                 "pages_per_second": round(len(samples) / wall, 1),
                 "goal_met": len(samples) / wall >= READ_GOAL_PER_SECOND,
+                **meter.per_request(len(samples)),
                 "pages": per_page(samples),
             }
             writes = Writes()
+            meter = CpuMeter(group)
             samples, wall = run_users(
                 port,
                 pages,
@@ -503,6 +547,7 @@ def main() -> int:
                 "writes_acknowledged": sum(len(v) for v in writes.acknowledged.values()),
                 "writes_refused": sum(len(v) for v in writes.refused.values()),
                 "goal_met": all(row["p95_ms"] < P95_GOAL_SECONDS * 1000 for row in table.values()),
+                **meter.per_request(len(samples)),
                 "pages": table,
             }
             report["write_problems"] = check_writes(url, writes, port)
@@ -529,6 +574,10 @@ def print_report(report: dict[str, Any]) -> None:
             f"acknowledged / {data['writes_refused']} refused (goal p95 < 200 ms)"
         )
         print(f"== {phase}: {data['requests']} requests in {data['seconds']} s, {extra}")
+        print(
+            f"   CPU per request: server {data['server_cpu_ms_per_request']} ms,"
+            f" load generator {data['client_cpu_ms_per_request']} ms"
+        )
         print(
             f"   {'page':18} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'5xx':>4}"
         )

@@ -4,15 +4,19 @@ transaction as every write to the city's data, so anything computed from that da
 ``(city, data_version)`` and is recomputed after the next change, by whichever
 process serves the next page.
 
-The counter is raised by a ``before_flush`` listener on every ORM session (services
-need not remember it): inserting, changing or deleting a row that belongs to a city
-(it has a ``city_id``, or a parent that has one) raises that city's version; a
-change of the KPI catalogue or of a reference target raises every city's. Two
+The counter is raised by listeners on every ORM session (services need not
+remember it): ``before_flush`` notes the cities whose rows are written and
+``before_commit`` raises their versions with one ``UPDATE … SET data_version =
+data_version + 1`` (atomic under concurrent writers), last in the transaction so
+the city rows are locked only for the commit. Inserting, changing or deleting a
+row that belongs to a city (it has a ``city_id``, or a parent that has one) raises
+that city's version; a change of the KPI catalogue or of a reference target raises every city's. Two
 kinds of rows are exempt when only *updated*: audit entries (they always accompany
 another write) and the status/progress updates of portfolio runs and scenario jobs,
 which a solve writes many times (creating or deleting one still counts). Bulk
-``UPDATE``/``DELETE`` statements bypass the ORM and must bump the version themselves
-with :func:`bump_every_city` or by assigning ``City.data_version + 1``.
+``UPDATE``/``DELETE`` statements bypass the ORM and must note their city themselves
+with :func:`note_city_write`. Until the transaction ends, ``models.cache`` serves
+nothing from the cache to a session that has written.
 """
 
 from __future__ import annotations
@@ -63,16 +67,16 @@ def _owner(session: Session, row: Any) -> int | object | None:
     return city.id if isinstance(city, City) and city.id is not None else _EVERY_CITY
 
 
-def _bump_before_flush(session: Session, _context: Any, _instances: Any) -> None:
-    cities: set[int] = set()
-    every = False
+def _note_before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    """Note which cities the rows about to be flushed belong to."""
+    pending: set[int | object] = session.info.setdefault(WROTE_INFO_KEY, set())
     changed = [(row, True) for row in (*session.new, *session.deleted)]
     changed += [(row, False) for row in session.dirty]
     with session.no_autoflush:
         for row, created_or_deleted in changed:
             if isinstance(row, City):
                 if not created_or_deleted and session.is_modified(row):
-                    cities.add(row.id)
+                    pending.add(row.id)
                 continue
             if isinstance(row, AuditEntry):
                 continue
@@ -81,37 +85,41 @@ def _bump_before_flush(session: Session, _context: Any, _instances: Any) -> None
             ):
                 continue
             owner = _owner(session, row)
-            if owner is _EVERY_CITY:
-                every = True
-            elif isinstance(owner, int):
-                cities.add(owner)
-        if every or cities:
-            session.info[WROTE_INFO_KEY] = True
-        if every:
-            bump_every_city(session)
-            return
-        for city_id in cities:
-            city = session.get(City, city_id)
-            if city is not None and city not in session.new and city not in session.deleted:
-                # An SQL expression: the UPDATE adds one in the database (atomic under
-                # concurrent writers) and the attribute is reloaded on next access.
-                city.data_version = City.data_version + 1
+            if owner is not None:
+                pending.add(owner)
+    if not pending:
+        del session.info[WROTE_INFO_KEY]
 
 
-def bump_every_city(session: Session) -> None:
-    """Raise every city's data version (reference data shared by all cities changed)."""
-    session.execute(
-        update(City.__table__).values(data_version=City.__table__.c.data_version + 1)  # type: ignore[arg-type]  # a Core UPDATE: no ORM sync
-    )
+def _bump_before_commit(session: Session) -> None:
+    """Raise the noted cities' versions as the transaction's last statement, so the
+    city rows stay locked (PostgreSQL) for the commit only, not for a long import."""
+    session.flush()  # the commit would flush these after this hook: note them now
+    pending: set[int | object] = session.info.get(WROTE_INFO_KEY) or set()
+    if not pending:
+        return
+    table = City.__table__
+    statement = update(table).values(data_version=table.c.data_version + 1)  # type: ignore[arg-type]
+    if _EVERY_CITY not in pending:
+        ids = sorted(p for p in pending if isinstance(p, int))
+        statement = statement.where(table.c.id.in_(ids))  # sorted: a stable lock order
+    session.execute(statement)
     for row in list(session.identity_map.values()):
         if isinstance(row, City):
             session.expire(row, ["data_version"])
+
+
+def note_city_write(session: Session, city_id: int | None = None) -> None:
+    """Count a write the ORM cannot see (a bulk statement) for ``city_id`` (None: every
+    city): its version is raised when the transaction commits."""
+    session.info.setdefault(WROTE_INFO_KEY, set()).add(_EVERY_CITY if city_id is None else city_id)
 
 
 def _transaction_ended(session: Session, *_args: Any) -> None:
     session.info.pop(WROTE_INFO_KEY, None)
 
 
-event.listen(Session, "before_flush", _bump_before_flush)
+event.listen(Session, "before_flush", _note_before_flush)
+event.listen(Session, "before_commit", _bump_before_commit)
 event.listen(Session, "after_commit", _transaction_ended)
 event.listen(Session, "after_rollback", _transaction_ended)

@@ -53,6 +53,9 @@ def gunicorn_options(
         # Background portfolio runs are threads of a worker: never recycle workers
         # after a number of requests (max_requests stays 0).
         "max_requests": 0,
+        # Gunicorn 25+ opens a control socket in the home folder by default: one
+        # path for every server of the user, so a second server would take it over.
+        "control_socket_disable": True,
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "info",
@@ -65,7 +68,8 @@ def _serve_gunicorn(options: dict[str, Any]) -> None:
     class Application(BaseApplication):
         def load_config(self) -> None:
             for key, value in options.items():
-                self.cfg.set(key, value)
+                if key in self.cfg.settings:  # settings older releases lack are skipped
+                    self.cfg.set(key, value)
 
         def load(self) -> Any:
             from web import create_app

@@ -102,7 +102,13 @@ def _kpi_value_shown(client, code: str, year: int) -> float | None:  # type: ign
 def _post_value(client, value: str) -> None:  # type: ignore[no-untyped-def]
     response = client.post(
         "/cities/demo-city/kpis/values/new",
-        data={"code": "EC:ICT:ICT:1C", "year": "2026", "value": value, "quality": "", "verified": "no"},
+        data={
+            "code": "EC:ICT:ICT:1C",
+            "year": "2026",
+            "value": value,
+            "quality": "",
+            "verified": "no",
+        },
     )
     assert response.status_code == 302, response.get_data(as_text=True)
 

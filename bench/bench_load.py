@@ -210,11 +210,32 @@ class Browser:
         self.cookie = ""
 
     def request(
-        self, method: str, path: str, form: dict[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        form: dict[str, str] | None = None,
+        file: tuple[str, str, bytes] | None = None,
     ) -> tuple[int, str, str]:
+        """One request; ``file`` is (field, file name, content) for a multipart upload."""
         headers = {"Cookie": self.cookie} if self.cookie else {}
-        body = None
-        if form is not None:
+        body: bytes | str | None = None
+        if file is not None:
+            boundary = secrets.token_hex(16)
+            parts = [
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n'
+                f"{v}\r\n".encode()
+                for k, v in (form or {}).items()
+            ]
+            field_name, filename, content = file
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{field_name}"; '
+                f'filename="{filename}"\r\nContent-Type: text/csv\r\n\r\n'.encode()
+                + content
+                + b"\r\n"
+            )
+            body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+            headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
+        elif form is not None:
             body = urllib.parse.urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         for attempt in (1, 2):
@@ -280,6 +301,42 @@ def write_value(browser: Browser, code: str, value: float, samples: list[Sample]
     return status == 302
 
 
+def values_file(rows: int) -> bytes:
+    """A valid values file of about ``rows`` rows for years before the demo data's
+    (so the snapshot's latest values stay those the writers post)."""
+    kpis = [k for k in load_catalogue() if not k.data_points and k.value_kind != "yes_no"]
+    lines = ["code,year,value,quality"]
+    for n in range(rows):
+        kpi = kpis[n % len(kpis)]
+        lines.append(
+            f"{kpi.code_compact},{1900 + n // len(kpis) % 100},50,estimate based on assumptions"
+        )
+    return ("\n".join(lines) + "\n").encode()
+
+
+def slow_imports(port: int, content: bytes, seconds: float) -> list[Sample]:
+    """An administrator uploading a large values file again and again for ``seconds``
+    (the slow request the other users must not wait for)."""
+    admin = next(u for u in DEMO_USERS if u.role is Role.ADMIN)
+    browser = Browser(port)
+    browser.login(admin.email, admin.password)
+    path = f"/cities/{CITY}/kpis/import"
+    samples = []
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        status, _, page = browser.request("GET", path)
+        token = CSRF.search(page)
+        if token is None:
+            samples.append(Sample("large import", 0.0, status))
+            break
+        started = time.perf_counter()
+        status, _, _ = browser.request(
+            "POST", path, {"csrf_token": token.group(1)}, ("file", "values.csv", content)
+        )
+        samples.append(Sample("large import", time.perf_counter() - started, status))
+    return samples
+
+
 def run_users(
     port: int,
     pages: dict[str, str],
@@ -319,7 +376,8 @@ def run_users(
         while time.perf_counter() < deadline and budget.acquire(blocking=False):
             clicks += 1
             if code is not None and clicks % write_every == 0:
-                value = 1 + clicks / 1000  # unique per writer, and each writer has its KPI
+                with writes.lock:  # each writer has its KPI; values never repeat
+                    value = 1 + (len(writes.acknowledged[code]) + len(writes.refused[code])) / 1000
                 done = write_value(browser, code, value, samples)
                 with writes.lock:
                     (writes.acknowledged if done else writes.refused)[code].append(value)
@@ -485,10 +543,14 @@ def main() -> int:
     parser.add_argument("--database-url", help="PostgreSQL server to create a database on")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--think", type=float, default=1.0, help="seconds between clicks")
-    parser.add_argument("--throughput-seconds", type=float, default=15.0)
+    parser.add_argument("--throughput-seconds", type=float, default=10.0)
     parser.add_argument("--paced-seconds", type=float, default=20.0)
     parser.add_argument("--max-requests", type=int, default=20_000, help="per phase")
     parser.add_argument("--write-every", type=int, default=5, help="writers' clicks per write")
+    parser.add_argument(
+        "--slow-seconds", type=float, default=15.0, help="phase 3 with a large import (0: off)"
+    )
+    parser.add_argument("--slow-import-rows", type=int, default=5000)
     parser.add_argument("--workers", type=int, help="server processes (serve's default)")
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--run-time-limit", type=float, default=20.0)
@@ -550,11 +612,44 @@ def main() -> int:
                 **meter.per_request(len(samples)),
                 "pages": table,
             }
+            if args.slow_seconds > 0:
+                content = values_file(args.slow_import_rows)
+                imported: list[Sample] = []
+                importer = threading.Thread(
+                    target=lambda: imported.extend(slow_imports(port, content, args.slow_seconds)),
+                    daemon=True,
+                )
+                meter = CpuMeter(group)
+                importer.start()
+                samples, wall = run_users(
+                    port,
+                    pages,
+                    seconds=args.slow_seconds,
+                    think=args.think,
+                    write_every=args.write_every,
+                    writer_codes=writer_codes(args.users),
+                    writes=writes,
+                    **common,
+                )
+                importer.join(timeout=args.slow_seconds + 300)
+                table = per_page(samples + imported)
+                report["slow_request"] = {
+                    "seconds": round(wall, 1),
+                    "requests": len(samples) + len(imported),
+                    "import_rows": args.slow_import_rows,
+                    "import_kib": len(content) // 1024,
+                    "goal_met": all(
+                        row["p95_ms"] < P95_GOAL_SECONDS * 1000
+                        for page, row in table.items()
+                        if page != "large import"
+                    ),
+                    **meter.per_request(len(samples) + len(imported)),
+                    "pages": table,
+                }
             report["write_problems"] = check_writes(url, writes, port)
     report["load_average_after"] = load_average()
-    server_errors = sum(
-        row["5xx"] for phase in ("throughput", "paced") for row in report[phase]["pages"].values()
-    )
+    phases = [p for p in ("throughput", "paced", "slow_request") if p in report]
+    server_errors = sum(row["5xx"] for p in phases for row in report[p]["pages"].values())
     report["5xx"] = server_errors
     if args.json:
         print(json.dumps(report, indent=2))
@@ -565,14 +660,22 @@ def main() -> int:
 
 def print_report(report: dict[str, Any]) -> None:
     print(f"database: {report['database']}, load average before: {report['load_average_before']}")
-    for phase in ("throughput", "paced"):
+    for phase in ("throughput", "paced", "slow_request"):
+        if phase not in report:
+            continue
         data = report[phase]
-        extra = (
-            f"{data['pages_per_second']} pages/s (goal ≥ {READ_GOAL_PER_SECOND:.0f})"
-            if phase == "throughput"
-            else f"think {data['think_seconds']} s, writes {data['writes_acknowledged']} "
-            f"acknowledged / {data['writes_refused']} refused (goal p95 < 200 ms)"
-        )
+        if phase == "throughput":
+            extra = f"{data['pages_per_second']} pages/s (goal ≥ {READ_GOAL_PER_SECOND:.0f})"
+        elif phase == "paced":
+            extra = (
+                f"think {data['think_seconds']} s, writes {data['writes_acknowledged']} "
+                f"acknowledged / {data['writes_refused']} refused (goal p95 < 200 ms)"
+            )
+        else:
+            extra = (
+                f"paced users while an administrator imports {data['import_rows']} rows "
+                f"({data['import_kib']} KiB) again and again (goal: others' p95 < 200 ms)"
+            )
         print(f"== {phase}: {data['requests']} requests in {data['seconds']} s, {extra}")
         print(
             f"   CPU per request: server {data['server_cpu_ms_per_request']} ms,"

@@ -36,12 +36,15 @@ class SnapshotCache:
         self.size = size
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._flights: dict[Hashable, threading.Lock] = {}
         self.hits = 0
         self.misses = 0
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """The entry under ``key``, computing (outside the lock) and storing it if absent.
-        Two threads missing the same key at once both compute; the results are equal."""
+        """The entry under ``key``, computing and storing it if absent. One thread
+        computes a missing key; others asking for it meanwhile wait for its result
+        (after a write, every thread of a busy process asks for the same snapshot:
+        computing it once each would multiply the work)."""
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
@@ -49,13 +52,27 @@ class SnapshotCache:
                 value: T = self._entries[key]
                 return value
             self.misses += 1
-        value = compute()
-        with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-        return value
+            flight = self._flights.get(key)
+            if flight is None:
+                flight = self._flights[key] = threading.Lock()
+        with flight:  # the first thread computes; the others queue here
+            with self._lock:
+                if key in self._entries:
+                    value = self._entries[key]
+                    return value
+            try:
+                value = compute()
+            except BaseException:
+                with self._lock:
+                    self._flights.pop(key, None)
+                raise
+            with self._lock:
+                self._entries[key] = value
+                self._entries.move_to_end(key)
+                while len(self._entries) > self.size:
+                    self._entries.popitem(last=False)
+                self._flights.pop(key, None)
+            return value
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -80,12 +80,12 @@ def _note_before_flush(session: Session, _context: Any, _instances: Any) -> None
                 continue
             if isinstance(row, AuditEntry):
                 continue
-            if not created_or_deleted and (
-                isinstance(row, _UPDATES_EXEMPT) or not session.is_modified(row)
-            ):
+            if not created_or_deleted and isinstance(row, _UPDATES_EXEMPT):
                 continue
             owner = _owner(session, row)
-            if owner is not None:
+            if owner is None or owner in pending:
+                continue  # (is_modified is costly: checked once per city, not per row)
+            if created_or_deleted or session.is_modified(row):
                 pending.add(owner)
     if not pending:
         del session.info[WROTE_INFO_KEY]

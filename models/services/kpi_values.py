@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from decision_support.errors import InputError, Problem
+from decision_support.kpis.analysis import CitySnapshot, PriorityGap, city_snapshot, priority_gaps
 from decision_support.kpis.scoring import Assessment, score_values
 from decision_support.kpis.targets import TargetSet
 from decision_support.kpis.values import KPIValue, read_values
@@ -231,3 +232,27 @@ def city_assessment(
 
     values, targets, assessment = cached(session, (*city_key(city), "assessment", year), compute)
     return list(values), targets, assessment
+
+
+@dataclass(frozen=True)
+class KpiSummary:
+    """What the dashboard and the snapshot page show of an assessment."""
+
+    snapshot: CitySnapshot
+    gaps: tuple[PriorityGap, ...]  # priority order
+    years: tuple[int, ...]  # years with values, newest first
+
+
+def kpi_summary(session: Session, city: City, year: int | None = None) -> KpiSummary:
+    """The snapshot, priority gaps and value years of the city's assessment, computed
+    once per change of the city's data (they walk every stored value)."""
+
+    def compute() -> KpiSummary:
+        values, _, assessment = city_assessment(session, city, year)
+        return KpiSummary(
+            snapshot=city_snapshot(assessment),
+            gaps=tuple(priority_gaps(assessment)),
+            years=tuple(sorted({v.year for v in values if v.year is not None}, reverse=True)),
+        )
+
+    return cached(session, (*city_key(city), "summary", year), compute)

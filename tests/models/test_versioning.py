@@ -3,6 +3,7 @@ cache keyed by it."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from decision_support.kpis.values import check_value
 from models.audit import AuditEntry
-from models.cache import SESSION_INFO_KEY
+from models.cache import SESSION_INFO_KEY, SnapshotCache
 from models.cities import City
 from models.kpis import Kpi
 from models.projects import Project
@@ -131,3 +132,35 @@ def test_a_writing_transaction_sees_its_own_data_and_never_caches_it(factory):
         session.rollback()
     with factory() as session:
         assert _shown(session) == 30.0  # the rolled-back value was not cached
+
+
+def test_threads_missing_the_same_entry_compute_it_once():
+    cache = SnapshotCache(size=4)
+    calls = []
+    started = threading.Event()
+    release = threading.Event()
+
+    def compute() -> str:
+        calls.append(1)
+        started.set()
+        release.wait(5)
+        return "snapshot"
+
+    results: list[str] = []
+    first = threading.Thread(target=lambda: results.append(cache.get_or_compute("k", compute)))
+    first.start()
+    started.wait(5)
+    others = [
+        threading.Thread(target=lambda: results.append(cache.get_or_compute("k", compute)))
+        for _ in range(5)
+    ]
+    for thread in others:
+        thread.start()
+    release.set()
+    for thread in (first, *others):
+        thread.join(5)
+    assert results == ["snapshot"] * 6
+    assert len(calls) == 1
+    for n in range(5):
+        cache.get_or_compute(n, lambda: "x")
+    assert len(cache) == 4  # bounded: the oldest entries go

@@ -33,6 +33,7 @@ from models.services.kpi_targets import (
 from models.services.kpi_values import (
     city_assessment,
     import_kpi_values,
+    kpi_summary,
     latest_values,
     save_kpi_value,
 )
@@ -70,18 +71,18 @@ def _years(values: list[KPIValue]) -> list[int]:
 @bp.route("/")
 def index() -> str:
     """City snapshot: counts, performance per dimension and sub-dimension, the wheel."""
-    values, _, assessment = _assessment()
+    summary = kpi_summary(db_session(), g.city, _year_arg())
     wheel = cached_figure_html(
         (*city_key(g.city), _year_arg()),
-        lambda: wheel_figure(benchmarking_wheel(assessment)),
+        lambda: wheel_figure(benchmarking_wheel(_assessment()[2])),
         "kpi-wheel",
     )
     return render_template(
         "kpis/snapshot.html",
-        snapshot=city_snapshot(assessment),
+        snapshot=summary.snapshot,
         wheel=wheel,
-        gaps=priority_gaps(assessment)[:10],
-        years=_years(values),
+        gaps=summary.gaps[:10],
+        years=list(summary.years),
         year=_year_arg(),
     )
 

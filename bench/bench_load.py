@@ -138,8 +138,8 @@ def server(url: str, port: int, workers: int | None, threads: int) -> Iterator[i
     yields the server's process group (its master's pid)."""
     command = [
         sys.executable,
-        "-c",
-        "from decision_support.cli import main; main()",
+        "-m",
+        "cli",
         "serve",
         "--host",
         HOST,
@@ -147,6 +147,8 @@ def server(url: str, port: int, workers: int | None, threads: int) -> Iterator[i
         str(port),
         "--threads",
         str(threads),
+        "--job-workers",
+        "0",  # the benchmark's portfolio run is solved beforehand
     ]
     if workers:
         command += ["--workers", str(workers)]

@@ -20,7 +20,7 @@ import time
 from decision_support.portfolio.api import OptimiseOptions, solve_plan
 from decision_support.portfolio.data import prepare_model_data
 from decision_support.portfolio.plan import evaluate_plan
-from decision_support.portfolio.scenario import parse_scenario
+from decision_support.portfolio.scenario_file import parse_scenario
 from decision_support.portfolio.verify import verify_plan
 
 

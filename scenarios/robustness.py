@@ -40,6 +40,7 @@ from scenarios.portfolio_edits import fix_portfolio, has_plan, impact, relax_fun
 from scenarios.runner import (
     CancelCheck,
     ProgressCallback,
+    SolveExecutor,
     SolveFunction,
     SolveOutcome,
     SolveTask,
@@ -86,6 +87,7 @@ def _solve_samples(
     pool: ProcessPoolExecutor | None,
     progress: ProgressCallback,
     cancel: CancelCheck | None,
+    executor: SolveExecutor | None,
 ) -> tuple[list[SolveOutcome], list[SolveOutcome], dict[int, SolveOutcome]]:
     """Phase 1: nominal and samples; phase 2: the nominal plan fixed in every sample;
     phase 3: where that plan cannot be funded, its impact with money not binding."""
@@ -105,6 +107,7 @@ def _solve_samples(
         progress=progress,
         cancel=cancel,
         pool=pool,
+        executor=executor,
     )
     nominal = first[0].result or {}
     if not has_plan(nominal):
@@ -122,6 +125,7 @@ def _solve_samples(
         progress=progress,
         cancel=cancel,
         pool=pool,
+        executor=executor,
     )
     unfunded = [
         i
@@ -142,6 +146,7 @@ def _solve_samples(
         progress=progress,
         cancel=cancel,
         pool=pool,
+        executor=executor,
     )
     return first, evaluations, dict(zip(unfunded, relaxed, strict=True))
 
@@ -155,6 +160,7 @@ def robustness(
     workers: int | None = None,
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
+    executor: SolveExecutor | None = None,
 ) -> dict[str, Any]:
     """Run the Monte Carlo robustness analysis of ``scenario`` (see module docstring)."""
     projects = list(scenario.get("projects") or [])
@@ -182,6 +188,7 @@ def robustness(
             sample_time_limit=spec.sample_time_limit,
             progress=forward,
             cancel=cancel,
+            executor=executor,
         )
     nominal = first[0].result or {}
     if not has_plan(nominal):

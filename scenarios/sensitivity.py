@@ -25,6 +25,7 @@ from scenarios.portfolio_edits import has_plan, impact, selection
 from scenarios.runner import (
     CancelCheck,
     ProgressCallback,
+    SolveExecutor,
     SolveFunction,
     SolveTask,
     default_solve,
@@ -75,6 +76,7 @@ def sensitivity(
     workers: int | None = None,
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
+    executor: SolveExecutor | None = None,
 ) -> dict[str, Any]:
     """Re-solve ``scenario`` under weight and rate variants; report which projects change."""
     if any(f < 0 for f in factors):
@@ -113,7 +115,9 @@ def sensitivity(
     tasks = [SolveTask("nominal", dict(scenario), options)] + [
         SolveTask(f"variant-{i}", edited, options) for i, (_, edited) in enumerate(variants)
     ]
-    outcomes = solve_many(tasks, solve=solve, workers=workers, progress=progress, cancel=cancel)
+    outcomes = solve_many(
+        tasks, solve=solve, workers=workers, progress=progress, cancel=cancel, executor=executor
+    )
     nominal = outcomes[0].result or {}
     if not has_plan(nominal):
         raise InputError(Problem("the nominal scenario has no feasible plan", field="scenario"))

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from web.commands import default_workers, gunicorn_options
+from cli.serve import default_workers, gunicorn_options
 
 
 def test_gunicorn_runs_threaded_workers_with_timeouts():
@@ -37,7 +37,7 @@ def test_serve_answers_pages_from_several_processes(database_url, tmp_path):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret"}
-    command = [sys.executable, "-c", "from decision_support.cli import main; main()", "serve"]
+    command = [sys.executable, "-m", "cli", "serve", "--job-workers", "0"]
     process = subprocess.Popen(
         [*command, "--port", str(port), "--workers", "2", "--threads", "2"],
         env=env,

@@ -1,7 +1,7 @@
 """city data version (cache key of snapshots and charts)
 
 Revision ID: load_0001
-Revises: scenarios_0001
+Revises: jobs_0001
 Create Date: 2026-11-29 14:20:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = 'load_0001'
-down_revision = 'scenarios_0001'  # chained after the current head to keep one head
+down_revision = 'jobs_0001'  # chained after the current head to keep one head
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,5 @@
-"""``decision-support serve``: serve the web app with its production server.
+"""``decision-support serve``: serve the web app with its production server,
+beside a job worker.
 
 Gunicorn (POSIX) runs ``--workers`` processes of ``--threads`` threads each
 ("gthread" workers). Pages are Python work that holds the interpreter lock, so
@@ -8,16 +9,23 @@ slow request holds one thread, never the others. The defaults fit the machine:
 ``WEB_CONCURRENCY`` or the number of usable cores (at least 2) processes, 8
 threads each. Waitress (one process, threads only) is the fallback where
 Gunicorn does not run (Windows) and on request (``--server waitress``).
-See README.md, "Serving in production".
+Background runs (portfolio runs, scenario analyses) are executed by job-engine
+worker processes started beside the server (``--job-workers``), never in the
+server's request threads. See README.md, "Serving in production".
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
+import subprocess
+import sys
 from typing import Any
 
 import click
+
+from scenarios.runner import available_workers
 
 DEFAULT_THREADS = 8
 # Seconds a worker may stay silent before the master replaces it. Requests run in
@@ -50,8 +58,8 @@ def gunicorn_options(
         "keepalive": KEEPALIVE,
         # Each worker builds its own app (own database pool) after the fork.
         "preload_app": False,
-        # Background portfolio runs are threads of a worker: never recycle workers
-        # after a number of requests (max_requests stays 0).
+        # No recycling after a number of requests (max_requests 0): the caches are
+        # bounded, and a recycled process would start with a cold cache.
         "max_requests": 0,
         # Gunicorn 25+ opens a control socket in the home folder by default: one
         # path for every server of the user, so a second server would take it over.
@@ -60,6 +68,22 @@ def gunicorn_options(
         "errorlog": "-",
         "loglevel": "info",
     }
+
+
+def _start_worker(workers: int) -> subprocess.Popen[bytes]:
+    """The job-engine worker that executes this server's background runs."""
+    command = [sys.executable, "-m", "cli", "jobs", "worker", "--workers", str(workers)]
+    return subprocess.Popen(command)
+
+
+def _stop_worker(process: subprocess.Popen[bytes]) -> None:
+    """Stop the worker gracefully (the tasks it is running finish), then for good."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _serve_gunicorn(options: dict[str, Any]) -> None:
@@ -97,31 +121,49 @@ def _serve_gunicorn(options: dict[str, Any]) -> None:
     help="Seconds before a hung worker process is replaced.",
 )
 @click.option(
+    "--job-workers",
+    type=click.IntRange(min=0, max=64),
+    default=available_workers,
+    show_default="the available cores",
+    help="Job worker processes started beside the server (0: run them elsewhere).",
+)
+@click.option(
     "--server",
     type=click.Choice(["gunicorn", "waitress"]),
     default="waitress" if os.name == "nt" else "gunicorn",
     show_default=True,
 )
 def serve(
-    host: str, port: int, workers: int | None, threads: int, timeout: int, server: str
+    host: str,
+    port: int,
+    workers: int | None,
+    threads: int,
+    timeout: int,
+    job_workers: int,
+    server: str,
 ) -> None:
-    """Serve the web app (DATABASE_URL picks the database)."""
+    """Serve the web app (DATABASE_URL picks the database, JOB_QUEUE_URL the job queue)."""
     from web import create_app
 
     # Fail here, with one message, rather than in every worker after the fork.
     app = create_app()
-    if server == "waitress":
-        from waitress import serve as waitress_serve
+    worker = _start_worker(job_workers) if job_workers else None
+    try:
+        if server == "waitress":
+            from waitress import serve as waitress_serve
 
-        logging.getLogger("waitress").setLevel(logging.INFO)
-        click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
-        waitress_serve(app, host=host, port=port, threads=threads, channel_timeout=timeout)
-        return
-    app.extensions["db_engine"].dispose()
-    processes = workers or default_workers()
-    click.echo(
-        f"Serving on http://{host}:{port}/ with {processes} processes × {threads} threads "
-        "(Ctrl+C to stop)",
-        err=True,
-    )
-    _serve_gunicorn(gunicorn_options(host, port, processes, threads, timeout))
+            logging.getLogger("waitress").setLevel(logging.INFO)
+            click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
+            waitress_serve(app, host=host, port=port, threads=threads, channel_timeout=timeout)
+            return
+        app.extensions["db_engine"].dispose()
+        processes = workers or default_workers()
+        click.echo(
+            f"Serving on http://{host}:{port}/ with {processes} processes × {threads} threads "
+            "(Ctrl+C to stop)",
+            err=True,
+        )
+        _serve_gunicorn(gunicorn_options(host, port, processes, threads, timeout))
+    finally:
+        if worker is not None:
+            _stop_worker(worker)

@@ -37,6 +37,9 @@ class City(Base):
     fiscal_year_start_month: Mapped[int] = mapped_column(Integer, default=1)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Raised by one in the same transaction as every write to the city's data
+    # (models/versioning.py); cached pages and snapshots are keyed by it.
+    data_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="city", cascade="all, delete-orphan"

@@ -13,6 +13,9 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from models import versioning  # noqa: F401  (registers the data-version listener)
+from models.cache import SESSION_INFO_KEY, SnapshotCache
+
 DEFAULT_SQLITE_PATH = Path("instance") / "decision-support.sqlite3"
 
 
@@ -32,23 +35,38 @@ def database_url(explicit: str | None = None) -> str:
     return f"sqlite:///{DEFAULT_SQLITE_PATH.resolve()}"
 
 
-def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+# How long a SQLite connection waits for another process's write lock before it
+# gives up with "database is locked" (seconds). Writes take milliseconds; the wait
+# only matters under concurrent load from several server processes.
+SQLITE_BUSY_TIMEOUT = 30
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    """Foreign keys on; write-ahead logging, so readers never wait for a writer and
+    several server processes can share the file; a busy timeout for writers."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT * 1000}")
+    cursor.execute("PRAGMA journal_mode=WAL")  # persistent; a no-op once set
     cursor.close()
 
 
 def make_engine(url: str | None = None) -> Engine:
-    """Create an engine; SQLite gets foreign-key enforcement switched on."""
+    """Create an engine; SQLite files get foreign keys, WAL and a busy timeout."""
     resolved = database_url(url)
-    engine = create_engine(resolved, future=True)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+    if resolved.startswith("sqlite"):
+        engine = create_engine(resolved, future=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
+        event.listen(engine, "connect", _configure_sqlite)
+    else:
+        engine = create_engine(resolved, future=True)
     return engine
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    """Sessions on ``engine``; they share one cache of computed city snapshots."""
+    return sessionmaker(
+        bind=engine, expire_on_commit=False, info={SESSION_INFO_KEY: SnapshotCache()}
+    )
 
 
 @contextmanager

@@ -2,22 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
+from functools import cache
+from typing import Any
+
 import plotly.graph_objects as go
 import plotly.io as pio
 from markupsafe import Markup
+
+from models.cache import cached
+from web.database import db_session
+
+_MARGIN = {"l": 40, "r": 20, "t": 40, "b": 40}
+_FONT = {"family": "system-ui, sans-serif"}
+
+
+@cache
+def _template() -> dict[str, Any]:
+    """The page template's JSON, validated once (assigning a template to a figure
+    re-validates all of it: that was most of the cost of a chart)."""
+    template: dict[str, Any] = pio.templates["plotly_white"].to_plotly_json()
+    return template
 
 
 def figure_html(figure: go.Figure, element_id: str) -> Markup:
     """A ``<div>`` with the figure; pages using it include ``/vendor/plotly.min.js``
     (``{% block scripts %}{{ plotly_script() }}{% endblock %}`` in the template),
     which loads deferred: the drawing script waits for it."""
-    figure.update_layout(
-        margin={"l": 40, "r": 20, "t": 40, "b": 40},
-        template="plotly_white",
-        font={"family": "system-ui, sans-serif"},
-    )
+    document = figure.to_plotly_json()
+    layout = dict(document["layout"])
+    layout["margin"] = {**layout.get("margin", {}), **_MARGIN}
+    layout["font"] = {**layout.get("font", {}), **_FONT}
+    layout["template"] = _template()
     html = pio.to_html(
-        figure,
+        {"data": document["data"], "layout": layout},
+        validate=False,  # validated when the figure was built
         include_plotlyjs=False,
         full_html=False,
         div_id=element_id,
@@ -44,3 +63,15 @@ def _after_plotly_loads(html: str) -> str:
         f"(function () {{{script}}});"
     )
     return html[:body_start] + wrapped + html[body_end:]
+
+
+def cached_figure_html(
+    key: tuple[Hashable, ...], build: Callable[[], go.Figure], element_id: str
+) -> Markup:
+    """:func:`figure_html` of ``build()``, rendered once per ``key`` (building a
+    Plotly figure costs tens of milliseconds). ``key`` must change whenever the
+    figure's data does: start it with ``models.cache.city_key`` or a finished run's id."""
+    html = cached(
+        db_session(), ("figure", element_id, *key), lambda: str(figure_html(build(), element_id))
+    )
+    return Markup(html)

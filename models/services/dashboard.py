@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from models.cache import cached, city_key
 from models.cities import City
 from models.financing import FinancingMechanism
 from models.kpis import Kpi, KpiValue
@@ -31,7 +32,12 @@ class CityOverview:
 
 
 def city_overview(session: Session, city: City) -> CityOverview:
-    """Counts that tell a visitor how far the city's data and planning have got."""
+    """Counts that tell a visitor how far the city's data and planning have got
+    (counted once per change of the city's data)."""
+    return cached(session, (*city_key(city), "overview"), lambda: _count(session, city))
+
+
+def _count(session: Session, city: City) -> CityOverview:
 
     def count(statement: Select[Any]) -> int:
         return int(session.scalar(statement) or 0)

@@ -8,9 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from decision_support.errors import InputError, Problem
+from decision_support.kpis.analysis import CitySnapshot, PriorityGap, city_snapshot, priority_gaps
 from decision_support.kpis.scoring import Assessment, score_values
 from decision_support.kpis.targets import TargetSet
 from decision_support.kpis.values import KPIValue, read_values
+from models.cache import cached, city_key
 from models.cities import City
 from models.kpis import Kpi, KpiValue
 from models.services.audit import record_change
@@ -152,9 +154,12 @@ def _upsert(
     ``keep_details`` (file imports): empty source/quality/verified cells keep what is
     stored (see :func:`_kept_details`)."""
     ids = kpi_ids_by_code(session)
+    wanted = {ids[v.code] for v in values}
     existing = {
         (row.kpi_id, row.data_point, row.year): row
-        for row in session.scalars(select(KpiValue).where(KpiValue.city_id == city.id))
+        for row in session.scalars(
+            select(KpiValue).where(KpiValue.city_id == city.id, KpiValue.kpi_id.in_(wanted))
+        )
     }
     changed = []
     created = 0
@@ -333,7 +338,39 @@ def save_kpi_value(session: Session, city: City, actor: User | None, value: KPIV
 def city_assessment(
     session: Session, city: City, year: int | None = None
 ) -> tuple[list[KPIValue], TargetSet, Assessment]:
-    """The city's values, its targets (reference + own) and their assessment."""
-    values = city_values(session, city)
-    targets = target_set(session, city)
-    return values, targets, score_values(values, targets, year=year)
+    """The city's values, its targets (reference + own) and their assessment.
+
+    Computed once per change of the city's data (``models/cache.py``): the result is
+    shared between requests, so callers must not change the target set."""
+
+    def compute() -> tuple[tuple[KPIValue, ...], TargetSet, Assessment]:
+        values = city_values(session, city)
+        targets = target_set(session, city)
+        return tuple(values), targets, score_values(values, targets, year=year)
+
+    values, targets, assessment = cached(session, (*city_key(city), "assessment", year), compute)
+    return list(values), targets, assessment
+
+
+@dataclass(frozen=True)
+class KpiSummary:
+    """What the dashboard and the snapshot page show of an assessment."""
+
+    snapshot: CitySnapshot
+    gaps: tuple[PriorityGap, ...]  # priority order
+    years: tuple[int, ...]  # years with values, newest first
+
+
+def kpi_summary(session: Session, city: City, year: int | None = None) -> KpiSummary:
+    """The snapshot, priority gaps and value years of the city's assessment, computed
+    once per change of the city's data (they walk every stored value)."""
+
+    def compute() -> KpiSummary:
+        values, _, assessment = city_assessment(session, city, year)
+        return KpiSummary(
+            snapshot=city_snapshot(assessment),
+            gaps=tuple(priority_gaps(assessment)),
+            years=tuple(sorted({v.year for v in values if v.year is not None}, reverse=True)),
+        )
+
+    return cached(session, (*city_key(city), "summary", year), compute)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from decision_support.errors import InputError, Problem
+from models.cache import cached, city_key
 from models.cities import City
 from models.procurement import PlannedContract as PlannedContractRow
 from models.procurement import TenderCheck
@@ -283,6 +284,19 @@ def assess_planned_contracts(
         domain.append(contract)
     warnings = check_splitting(domain, city_rule_pack(city, search_dirs=search_dirs))
     return views, warnings
+
+
+def splitting_warnings(session: Session, city: City) -> list[SplittingWarning]:
+    """The anti-splitting check over the city's planned contracts under its shipped
+    rule pack (as on the dashboard), computed once per change of the city's data and
+    day (the pack in force depends on the date)."""
+
+    def compute() -> tuple[SplittingWarning, ...]:
+        contracts = [to_domain(row, city) for row in planned_contracts(session, city)]
+        return tuple(check_splitting(contracts, city_rule_pack(city)))
+
+    key = (*city_key(city), "splitting", date.today())
+    return list(cached(session, key, compute))
 
 
 def save_tender_check(

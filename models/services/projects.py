@@ -13,7 +13,7 @@ from importlib import resources
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from decision_support.errors import Problem
 from decision_support.files.documents import load_yaml
@@ -33,6 +33,7 @@ from decision_support.projects.model import (
 )
 from decision_support.projects.portfolio_entry import to_portfolio_entry
 from decision_support.projects.spreadsheet import read_candidates_xlsx, write_candidates_xlsx
+from models.cache import cached, city_key
 from models.cities import City
 from models.kpis import Kpi, KpiTarget
 from models.projects import CitySize, Project, ProjectImpact
@@ -222,8 +223,15 @@ def _apply(row: Project, project: CandidateProject, kpi_ids: Mapping[str, int]) 
 
 
 def _rows(session: Session, city: City) -> list[Project]:
+    """The city's projects with their impacts and impacts' KPIs loaded in two more
+    queries (not two per project)."""
     return list(
-        session.scalars(select(Project).where(Project.city_id == city.id).order_by(Project.code))
+        session.scalars(
+            select(Project)
+            .where(Project.city_id == city.id)
+            .order_by(Project.code)
+            .options(selectinload(Project.impacts).joinedload(ProjectImpact.kpi))
+        )
     )
 
 
@@ -233,8 +241,13 @@ def project_by_code(session: Session, city: City, code: str) -> Project | None:
 
 
 def list_candidates(session: Session, city: City) -> list[CandidateProject]:
-    """The city's candidate projects as domain objects, by id."""
-    return [to_candidate(row, city.currency) for row in _rows(session, city)]
+    """The city's candidate projects as domain objects, by id (read once per change of
+    the city's data, ``models/cache.py``; the objects are shared, never change them)."""
+
+    def compute() -> tuple[CandidateProject, ...]:
+        return tuple(to_candidate(row, city.currency) for row in _rows(session, city))
+
+    return list(cached(session, (*city_key(city), "candidates"), compute))
 
 
 # ------------------------------------------------------------------ verbs

@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, jsonify, render_template
 from werkzeug.wrappers import Response
 
-from decision_support.kpis.analysis import city_snapshot, priority_gaps
 from models.services.dashboard import city_overview
-from models.services.kpi_values import city_assessment
-from models.services.procurement import assess_planned_contracts
+from models.services.kpi_values import kpi_summary
+from models.services.procurement import splitting_warnings
 from models.services.users import cities_of
 from web.access import city_api_blueprint, city_blueprint
 from web.database import db_session
@@ -44,14 +43,13 @@ def api_cities() -> Response:
 def dashboard() -> str:
     """A city's dashboard: where it stands and what each persona can do next."""
     session = db_session()
-    _, _, assessment = city_assessment(session, g.city)
-    _, splitting = assess_planned_contracts(session, g.city)
+    summary = kpi_summary(session, g.city)
     return render_template(
         "home/dashboard.html",
         overview=city_overview(session, g.city),
-        snapshot=city_snapshot(assessment),
-        gaps=priority_gaps(assessment)[:5],
-        splitting=splitting,
+        snapshot=summary.snapshot,
+        gaps=summary.gaps[:5],
+        splitting=splitting_warnings(session, g.city),
     )
 
 

@@ -22,6 +22,7 @@ from decision_support.kpis.scoring import Assessment
 from decision_support.kpis.targets import TargetSet, check_target, load_reference_targets
 from decision_support.kpis.template import write_template
 from decision_support.kpis.values import KPIValue, check_value
+from models.cache import city_key
 from models.permissions import Action
 from models.services.kpi_targets import (
     delete_city_target,
@@ -33,13 +34,14 @@ from models.services.kpi_values import (
     city_assessment,
     city_values,
     import_kpi_values,
+    kpi_summary,
     latest_values,
     preview_kpi_import,
     save_kpi_value,
 )
 from web import pending_uploads
 from web.access import city_api_blueprint, city_blueprint, require
-from web.charts import figure_html
+from web.charts import cached_figure_html, figure_html
 from web.database import db_session
 from web.forms import attach_problems
 from web.kpis.charts import trend_figure, wheel_figure
@@ -80,13 +82,18 @@ def _years(values: list[KPIValue]) -> list[int]:
 @bp.route("/")
 def index() -> str:
     """City snapshot: counts, performance per dimension and sub-dimension, the wheel."""
-    values, _, assessment = _assessment()
+    summary = kpi_summary(db_session(), g.city, _year_arg())
+    wheel = cached_figure_html(
+        (*city_key(g.city), _year_arg()),
+        lambda: wheel_figure(benchmarking_wheel(_assessment()[2])),
+        "kpi-wheel",
+    )
     return render_template(
         "kpis/snapshot.html",
-        snapshot=city_snapshot(assessment),
-        wheel=figure_html(wheel_figure(benchmarking_wheel(assessment)), "kpi-wheel"),
-        gaps=priority_gaps(assessment)[:10],
-        years=_years(values),
+        snapshot=summary.snapshot,
+        wheel=wheel,
+        gaps=summary.gaps[:10],
+        years=list(summary.years),
         year=_year_arg(),
     )
 

@@ -47,7 +47,7 @@ from models.services.portfolio import (
     solve_run,
 )
 from web.access import can, city_api_blueprint, city_blueprint, require
-from web.charts import figure_html
+from web.charts import cached_figure_html
 from web.database import db_session
 from web.forms import attach_problems
 from web.job_progress import elapsed_seconds, status_document
@@ -191,10 +191,14 @@ def run_page(run_id: int) -> str:
     names = mechanism_names(inputs)
     figures = {}
     if result.get("selected"):
+        # A run's result is written once, when it finishes: its charts are built once.
+        key = ("run", run.id, run.status, str(run.finished_at))
         figures = {
-            "plan": figure_html(charts.plan_gantt(result), "plan-chart"),
-            "funding": figure_html(charts.funding_by_year(result, names), "funding-chart"),
-            "cash": figure_html(charts.cash_flow(result), "cash-chart"),
+            "plan": cached_figure_html(key, lambda: charts.plan_gantt(result), "plan-chart"),
+            "funding": cached_figure_html(
+                key, lambda: charts.funding_by_year(result, names), "funding-chart"
+            ),
+            "cash": cached_figure_html(key, lambda: charts.cash_flow(result), "cash-chart"),
         }
     settings = RunSettings.from_stored(dict(run.settings))
     force = ForceForm(

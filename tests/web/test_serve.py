@@ -1,0 +1,71 @@
+"""``decision-support serve``: the production server's settings, and a real start."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from cli.serve import default_workers, gunicorn_options
+
+
+def test_gunicorn_runs_threaded_workers_with_timeouts():
+    options = gunicorn_options("127.0.0.1", 5000, workers=3, threads=8, timeout=120)
+    assert options["worker_class"] == "gthread"
+    assert (options["workers"], options["threads"], options["timeout"]) == (3, 8, 120)
+    assert options["bind"] == "127.0.0.1:5000"
+    assert options["max_requests"] == 0  # background runs live in the workers
+    assert options["preload_app"] is False
+
+
+def test_worker_count_follows_web_concurrency_else_the_cores(monkeypatch):
+    monkeypatch.setenv("WEB_CONCURRENCY", "5")
+    assert default_workers() == 5
+    monkeypatch.delenv("WEB_CONCURRENCY")
+    assert default_workers() >= 2
+
+
+@pytest.mark.skipif(os.name == "nt", reason="Gunicorn runs on POSIX systems")
+def test_serve_answers_pages_from_several_processes(database_url, tmp_path):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret"}
+    command = [sys.executable, "-m", "cli", "serve", "--job-workers", "0"]
+    process = subprocess.Popen(
+        [*command, "--port", str(port), "--workers", "2", "--threads", "2"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        status = None
+        deadline = time.monotonic() + 60
+        while status != 200 and time.monotonic() < deadline:
+            assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                try:
+                    conn.request("GET", "/auth/login")
+                    response = conn.getresponse()
+                    response.read()
+                    status = response.status
+                finally:
+                    conn.close()
+            except OSError:
+                time.sleep(0.2)
+        assert status == 200
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        _, errors = process.communicate(timeout=60)
+    log = errors.decode()
+    assert "Using worker: gthread" in log
+    assert log.count("Booting worker") == 2

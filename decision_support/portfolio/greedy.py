@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from decision_support.portfolio.data import ModelData
 from decision_support.portfolio.plan import Plan, evaluate_plan
-from decision_support.portfolio.verify import LOWER_BOUND_FAMILIES, verify_plan
+from decision_support.portfolio.verify import LOWER_BOUND_FAMILIES, budget_exceeded, verify_plan
 
 
 @dataclass(frozen=True)
@@ -25,21 +25,23 @@ class GreedyResult:
     impact: float
 
 
-def standalone_benefit(data: ModelData, project_id: str) -> float:
+def standalone_benefit(data: ModelData, project_id: str, nothing: float | None = None) -> float:
     """The impact of selecting ``project_id`` alone (the spreadsheet's 'benefit');
-    0 for a project that cannot be scheduled in the horizon."""
+    0 for a project that cannot be scheduled in the horizon. ``nothing`` is the impact
+    of the empty plan, when the caller already has it."""
     starts = data.starts[project_id]
     if not starts:
         return 0.0
     alone = evaluate_plan(data, Plan(starts={project_id: starts[0]})).impact
-    return alone - evaluate_plan(data, Plan()).impact
+    return alone - (evaluate_plan(data, Plan()).impact if nothing is None else nothing)
 
 
 def rank_projects(data: ModelData) -> list[tuple[str, float]]:
     """Projects by benefit per unit of capital cost, best first (ties by id)."""
     ranking = []
+    nothing = evaluate_plan(data, Plan()).impact
     for pid, project in data.projects.items():
-        benefit = standalone_benefit(data, pid)
+        benefit = standalone_benefit(data, pid, nothing)
         ranking.append((pid, benefit / max(project.capex_total, 1.0)))
     ranking.sort(key=lambda item: (-item[1], item[0]))
     return ranking
@@ -95,8 +97,34 @@ def _fund(
     return funding
 
 
+def _cannot_afford(
+    data: ModelData,
+    own_spend: dict[int, float],
+    project_id: str,
+    start: int,
+    funding: dict[tuple[str, str, int], float],
+) -> bool:
+    """A quick necessary test before the full check: adding the project costs the own
+    budget at least its capital spending less its funding, plus opex less savings
+    (debt service and fees only add to it), so if that already breaks the budget
+    rows the trial is infeasible."""
+    project = data.projects[project_id]
+    trial = dict(own_spend)
+    for k, amount in enumerate(project.capex_profile):
+        trial[start + k] += amount
+    for (_p, _m, t), amount in funding.items():
+        trial[t] -= amount
+    for t in range(start + project.duration_years, data.last_year + 1):
+        trial[t] += project.opex_per_year - project.savings_per_year
+    return budget_exceeded(data, trial)
+
+
 def _try_add(
-    data: ModelData, plan: Plan, project_id: str, keys: set[tuple[str, int]]
+    data: ModelData,
+    plan: Plan,
+    project_id: str,
+    keys: set[tuple[str, int]],
+    own_spend: dict[int, float],
 ) -> Plan | None:
     project = data.projects[project_id]
     if project_id in data.excluded or any(o in plan.starts for o in project.excludes):
@@ -109,6 +137,10 @@ def _try_add(
             continue
         for funded in (True, False):
             funding = _fund(data, plan, project_id, start, keys) if funded else {}
+            if _cannot_afford(data, own_spend, project_id, start, funding):
+                if not data.mechanisms:
+                    break
+                continue
             trial = Plan(
                 starts={**plan.starts, project_id: start}, funding={**plan.funding, **funding}
             )
@@ -128,14 +160,16 @@ def greedy_plan(data: ModelData) -> GreedyResult:
     for pid, mid, t in data.funding_keys:
         keys[pid].add((mid, t))
     plan = Plan()
+    own_spend = dict(evaluate_plan(data, plan).own_spend)
     pending = list(order)
     progress = True
     while pending and progress:  # a second pass picks up projects whose prerequisite came later
         progress = False
         for pid in list(pending):
-            trial = _try_add(data, plan, pid, keys[pid])
+            trial = _try_add(data, plan, pid, keys[pid], own_spend)
             if trial is not None:
                 plan = trial
+                own_spend = dict(evaluate_plan(data, plan).own_spend)
                 pending.remove(pid)
                 progress = True
             elif not data.projects[pid].requires:

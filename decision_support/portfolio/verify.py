@@ -115,6 +115,19 @@ def _check_funding(data: ModelData, plan: Plan, ev: PlanEvaluation, out: list[Vi
             out.append(Violation("capacity", f"{mid} total {total:,.0f} above its capacity"))
 
 
+def budget_exceeded(data: ModelData, own_spend: dict[int, float]) -> bool:
+    """True when yearly own spending ``own_spend`` breaks the own-budget rows (the
+    same test, with the same tolerance, as the ``budget`` family below)."""
+    carry = data.scenario.budget.carry_over
+    spent = available = 0.0
+    for t in data.years:
+        spent += own_spend[t]
+        available += data.budget[t]
+        if _exceeds(spent, available) if carry else _exceeds(own_spend[t], data.budget[t]):
+            return True
+    return False
+
+
 def _check_money(data: ModelData, ev: PlanEvaluation, out: list[Violation]) -> None:
     carry = data.scenario.budget.carry_over
     spent = available = 0.0

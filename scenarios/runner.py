@@ -293,3 +293,44 @@ def reproduce(run: ScenarioRun, *, solve: SolveFunction = default_solve) -> Scen
     return run_scenarios(
         [(run.name, run.scenario)], run.options, solve=solve, workers=1, sources=[run.source]
     )[0]
+
+
+ANALYSIS_SOLVE_LIMIT = 20.0
+"""Default time limit (seconds) of each solve of a frontier, sensitivity or robustness
+analysis when its options give none (each solve's limit covers its whole run)."""
+
+OVERRUN = 1.25
+"""A solve ends within this multiple of its limit (see ``decision_support.portfolio.budget``)."""
+
+
+def analysis_budget(solves: int, per_solve: float) -> dict[str, Any]:
+    """The time budget of an analysis of at most ``solves`` solves of ``per_solve`` s each:
+    ``total_seconds`` = solves · per_solve · OVERRUN, the bound even when the solves run
+    one after the other (parallel workers finish sooner; the bound, like the results,
+    does not depend on their number). Stated before the run (logged, stored with a web
+    job) and enforced by :func:`deadline_cancel`: a solve not started by then is
+    reported ``cancelled``."""
+    return {
+        "solves": solves,
+        "per_solve_seconds": per_solve,
+        "total_seconds": round(max(solves, 0) * per_solve * OVERRUN, 3),
+    }
+
+
+def solve_limit(options: Mapping[str, Any]) -> float:
+    """The per-solve time limit an analysis's options give (``ANALYSIS_SOLVE_LIMIT`` if none)."""
+    return float(options.get("time_limit", ANALYSIS_SOLVE_LIMIT))
+
+
+def deadline_cancel(
+    budget: Mapping[str, Any],
+    cancel: CancelCheck | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> CancelCheck:
+    """A cancel check that also fires once ``budget['total_seconds']`` have passed."""
+    deadline = clock() + float(budget["total_seconds"])
+
+    def check() -> bool:
+        return (cancel is not None and cancel()) or clock() > deadline
+
+    return check

@@ -26,6 +26,10 @@ def _render(payload: dict[str, Any]) -> str:
     diagnosis = payload.get("diagnosis")
     if diagnosis:
         lines.append(diagnosis["summary"])
+    explanations = payload.get("explanations") or {}
+    lines.extend(
+        f"explanation skipped: {s['what']} ({s['reason']})" for s in explanations.get("skipped", [])
+    )
     lines.extend(f"warning: {w}" for w in payload.get("warnings", []))
     return "\n".join(lines)
 
@@ -37,7 +41,7 @@ def _render(payload: dict[str, Any]) -> str:
     type=click.FloatRange(min=0.01),
     default=60.0,
     show_default=True,
-    help="Seconds per solve.",
+    help="Seconds for the whole run: solves and explanations (see docs/portfolio.md).",
 )
 @click.option(
     "--gap",
@@ -47,6 +51,13 @@ def _render(payload: dict[str, Any]) -> str:
     help="Relative MIP gap at which the solver may stop.",
 )
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1, max=64),
+    default=1,
+    show_default=True,
+    help="HiGHS threads (2 adds a second search worker).",
+)
 @click.option("--no-explain", is_flag=True, help="Skip the explanation re-solves.")
 @json_option
 def optimise_command(
@@ -54,10 +65,13 @@ def optimise_command(
     time_limit: float,
     gap: float,
     solver: str,
+    threads: int,
     no_explain: bool,
     as_json: bool,
 ) -> None:
     """Recommend which projects to start when and how to fund them (SCENARIO_FILE: YAML/JSON)."""
     scenario = load_scenario(scenario_file)
-    options = OptimiseOptions(time_limit=time_limit, gap=gap, solver=solver, explain=not no_explain)
+    options = OptimiseOptions(
+        time_limit=time_limit, gap=gap, solver=solver, threads=threads, explain=not no_explain
+    )
     emit(optimise(scenario, options).to_dict(), as_json, _render)

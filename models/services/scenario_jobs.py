@@ -23,7 +23,9 @@ from models.scenarios import Scenario
 from models.services.audit import record_change
 from models.services.scenarios import resolve_scenario
 from models.users import User
-from scenarios.frontier import AXES, linspace
+from scenarios.frontier import AXES, frontier_budget, linspace
+from scenarios.robustness import robustness_budget
+from scenarios.sensitivity import sensitivity_budget
 from scenarios.uncertainty import UncertaintySpec
 
 MAX_SAMPLES = 2000
@@ -125,7 +127,7 @@ def start_frontier_job(
         kind="frontier",
         title=f"Frontier ({AXES[axis].label}): {scenario.name}",
         inputs=[_snapshot(session, scenario)],
-        params={"axis": axis, "values": values},
+        params={"axis": axis, "values": values, "time_budget": frontier_budget(steps, {})},
         total=steps,
     )
 
@@ -161,7 +163,7 @@ def start_robustness_job(
         kind="robustness",
         title=f"Robustness ({samples} samples): {scenario.name}",
         inputs=[snapshot],
-        params={"spec": spec.to_dict()},
+        params={"spec": spec.to_dict(), "time_budget": robustness_budget(spec, {})},
         total=1 + 2 * samples,
     )
 
@@ -175,14 +177,16 @@ def start_sensitivity_job(
     include_kpis: bool = False,
 ) -> ScenarioJob:
     """Queue a weight and rate sensitivity analysis."""
+    snapshot = _snapshot(session, scenario)
+    budget = sensitivity_budget(snapshot["scenario"], {}, include_kpis=include_kpis)
     return _job(
         session,
         city,
         actor,
         kind="sensitivity",
         title=f"Sensitivity: {scenario.name}",
-        inputs=[_snapshot(session, scenario)],
-        params={"include_kpis": include_kpis},
+        inputs=[snapshot],
+        params={"include_kpis": include_kpis, "time_budget": budget},
         total=1,
     )
 

@@ -268,3 +268,22 @@ def test_city_data_saved_as_a_scenario_and_a_whatif_on_it(client, auth, db):
         data={"city-name": "Our data 2027", "city-start_year": "2027", "city-horizon_years": "5"},
     )
     assert bad.status_code == 422 and "already has a scenario" in bad.get_data(as_text=True)
+
+
+def test_analysis_job_states_its_time_budget_before_it_runs(client, auth, db, offline):
+    auth.login_as("finance_officer")
+    _import_tiny(client)
+    response = client.post(
+        "/cities/demo-city/scenarios/jobs/frontier",
+        data={
+            "frontier-scenario_id": str(_scenario_id(db, "Tiny")),
+            "frontier-axis": "budget",
+            "frontier-low": "0.5",
+            "frontier-high": "1.5",
+            "frontier-steps": "5",
+        },
+    )
+    job_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    page = client.get(f"/cities/demo-city/scenarios/jobs/{job_id}").get_data(as_text=True)
+    # 5 points + at most 4 repairs, 20 s each, × 1.25: stated while the job is queued
+    assert "Time budget: at most 225 s in all (9 solves at most, 20 s each)" in page

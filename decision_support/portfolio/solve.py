@@ -82,7 +82,7 @@ _scheduler_lock = threading.Lock()
 _scheduler_threads: list[int | None] = [None]
 
 
-def _match_scheduler(threads: int | None) -> None:
+def match_scheduler(threads: int | None) -> None:
     """HiGHS starts one global thread pool on its first run; a later run asking for
     another thread count fails (model status 'not set'). Reset the pool when the
     count changes, so that runs with different ``threads`` can share a process."""
@@ -167,7 +167,7 @@ class QuietHighs(pulp.HiGHS):
     def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP API)
         import highspy
 
-        _match_scheduler(self.threads)
+        match_scheduler(self.threads)
         if self.start:
             values = [self.start.get(var.name, 0.0) for var in lp.variables()]
             solution = highspy.HighsSolution()

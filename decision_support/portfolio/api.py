@@ -139,7 +139,12 @@ def solve_plan(
     """
     budget = budget or RunBudget(options.time_limit, explain=False, clock=options.clock)
     began = time.perf_counter()
-    greedy = greedy_plan(data) if options.warm_start else None
+    greedy = None
+    if options.warm_start:
+        # with explanations the greedy plan is also the spreadsheet baseline they report,
+        # so it runs to the end; as a mere MIP start it may use GREEDY_SHARE of the limit
+        cap = None if options.explain else budget.greedy_deadline
+        greedy = greedy_plan(data, stop=cap)
     greedy_seconds = time.perf_counter() - began
     began = time.perf_counter()
     model = build_model(data, formulation=options.formulation)
@@ -150,7 +155,7 @@ def solve_plan(
     main_began = budget.elapsed()
     settings = replace(options.settings, time_limit=budget.first_solve_limit(second_wanted))
     first = solve_model(model, settings, start)
-    greedy_impact = greedy.impact if greedy else None
+    greedy_impact = greedy.impact if greedy and greedy.complete else None
     greedy_feasible = bool(greedy and greedy.feasible)
     if not first.has_solution:
         return PlanSolve(

@@ -6,6 +6,9 @@ the impact solve, the financing-cost solve and the explanation re-solves. With t
 L and the run's clock started when :func:`~decision_support.portfolio.api.optimise` is
 called:
 
+* **greedy plan**: the MIP start; without explanations it stops after
+  ``GREEDY_SHARE`` · L (its plan so far is still a checked start), with explanations it
+  runs to the end because it is also the spreadsheet baseline they report.
 * **main phase** (solve 1, then solve 2) ends at ``MAIN_SHARE · L`` when explanations are
   asked for, else at L. Solve 2 (only when a financing choice exists) is kept
   ``SECOND_SOLVE_SHARE`` of the main phase; what solve 1 leaves unused passes to it.
@@ -37,6 +40,9 @@ SECOND_SOLVE_SHARE = 0.2
 
 EXPLAIN_RATIO = 0.5
 """Explanations may use at most this multiple of the main solves' seconds."""
+
+GREEDY_SHARE = 0.05
+"""Share of the limit the greedy MIP start may use when it is not also a reported baseline."""
 
 DIAGNOSIS_SHARE = 0.2
 """Least share of the limit an infeasibility diagnosis gets, even when the run is late."""
@@ -86,6 +92,10 @@ class RunBudget:
     def second_solve_limit(self) -> float:
         """Time limit for solve 2: what is left of the main phase."""
         return max(0.0, self.main_end - self.elapsed())
+
+    def greedy_deadline(self) -> bool:
+        """True once the greedy MIP start has used its ``GREEDY_SHARE`` of the limit."""
+        return self.elapsed() > GREEDY_SHARE * self.limit
 
     def diagnosis_limit(self) -> float:
         """Time limit of the infeasibility diagnosis: what is left of the run, but at

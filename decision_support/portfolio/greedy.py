@@ -10,6 +10,7 @@ the explanations and as the MIP start of the optimiser.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from decision_support.portfolio.data import ModelData
@@ -23,6 +24,7 @@ class GreedyResult:
     ranking: tuple[tuple[str, float], ...]  # (project, benefit per unit cost)
     feasible: bool
     impact: float
+    complete: bool = True  # False when ``stop`` ended it before every project was tried
 
 
 def standalone_benefit(data: ModelData, project_id: str, nothing: float | None = None) -> float:
@@ -125,7 +127,8 @@ def _try_add(
     project_id: str,
     keys: set[tuple[str, int]],
     own_spend: dict[int, float],
-) -> Plan | None:
+) -> tuple[Plan, dict[int, float]] | None:
+    """The plan with ``project_id`` added and its yearly own spending, or None."""
     project = data.projects[project_id]
     if project_id in data.excluded or any(o in plan.starts for o in project.excludes):
         return None
@@ -144,15 +147,20 @@ def _try_add(
             trial = Plan(
                 starts={**plan.starts, project_id: start}, funding={**plan.funding, **funding}
             )
-            if not verify_plan(data, trial, skip=LOWER_BOUND_FAMILIES):
-                return trial
+            evaluation = evaluate_plan(data, trial)
+            if not verify_plan(data, trial, skip=LOWER_BOUND_FAMILIES, evaluation=evaluation):
+                return trial, evaluation.own_spend
             if not data.mechanisms:
                 break
     return None
 
 
-def greedy_plan(data: ModelData) -> GreedyResult:
-    """Build the greedy plan (mandatory projects first, then by benefit per unit cost)."""
+def greedy_plan(data: ModelData, stop: Callable[[], bool] | None = None) -> GreedyResult:
+    """Build the greedy plan (mandatory projects first, then by benefit per unit cost).
+
+    ``stop()`` is asked before each project is tried; when it says so the plan so far
+    is returned with ``complete=False`` (still checked: a MIP start, not a baseline).
+    """
     ranking = rank_projects(data)
     order = [p for p, _r in ranking if p in data.mandatory]
     order += [p for p, r in ranking if p not in data.mandatory and r > 0]
@@ -163,13 +171,16 @@ def greedy_plan(data: ModelData) -> GreedyResult:
     own_spend = dict(evaluate_plan(data, plan).own_spend)
     pending = list(order)
     progress = True
+    complete = True
     while pending and progress:  # a second pass picks up projects whose prerequisite came later
         progress = False
         for pid in list(pending):
-            trial = _try_add(data, plan, pid, keys[pid], own_spend)
-            if trial is not None:
-                plan = trial
-                own_spend = dict(evaluate_plan(data, plan).own_spend)
+            if stop is not None and stop():
+                complete, pending = False, []
+                break
+            added = _try_add(data, plan, pid, keys[pid], own_spend)
+            if added is not None:
+                plan, own_spend = added[0], dict(added[1])
                 pending.remove(pid)
                 progress = True
             elif not data.projects[pid].requires:
@@ -180,4 +191,5 @@ def greedy_plan(data: ModelData) -> GreedyResult:
         ranking=tuple(ranking),
         feasible=feasible,
         impact=evaluate_plan(data, plan).impact,
+        complete=complete,
     )

@@ -169,9 +169,17 @@ def _check_impact_rules(
             )
 
 
-def verify_plan(data: ModelData, plan: Plan, skip: frozenset[str] = frozenset()) -> list[Violation]:
-    """Every constraint violation of ``plan`` (empty when the plan is valid)."""
-    ev = evaluate_plan(data, plan)
+def verify_plan(
+    data: ModelData,
+    plan: Plan,
+    skip: frozenset[str] = frozenset(),
+    evaluation: PlanEvaluation | None = None,
+) -> list[Violation]:
+    """Every constraint violation of ``plan`` (empty when the plan is valid).
+
+    ``evaluation`` is ``evaluate_plan(data, plan)`` when the caller already has it.
+    """
+    ev = evaluation if evaluation is not None else evaluate_plan(data, plan)
     out: list[Violation] = []
     _check_starts(data, plan, out)
     _check_selection_rules(data, plan, out)

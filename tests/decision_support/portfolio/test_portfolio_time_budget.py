@@ -220,3 +220,39 @@ def test_runs_with_different_thread_counts_share_a_process(make_scenario):
     for threads in (1, 2, 1):
         result = optimise(scenario, OptimiseOptions(explain=False, threads=threads))
         assert result.status == "optimal" and sorted(result.selected_ids) == ["A", "B"]
+
+
+def test_greedy_start_stops_when_told_and_says_so(make_scenario):
+    from decision_support.portfolio.data import prepare_model_data
+    from decision_support.portfolio.greedy import greedy_plan
+
+    data = prepare_model_data(_knapsack(make_scenario))
+    full = greedy_plan(data)
+    assert full.complete and len(full.plan.starts) >= 2
+    asked = []
+
+    def stop() -> bool:
+        asked.append(1)
+        return len(asked) > 1  # one project may be tried, then stop
+
+    cut = greedy_plan(data, stop=stop)
+    assert not cut.complete and len(cut.plan.starts) == 1 and cut.feasible
+
+
+def test_run_still_solves_when_the_greedy_start_is_cut_short(make_scenario):
+    scenario = _knapsack(make_scenario)
+
+    class LateClock:
+        """Jumps past the greedy share as soon as the run has started."""
+
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def __call__(self) -> float:
+            self.calls += 1
+            return 0.0 if self.calls == 1 else 100.0
+
+    result = optimise(
+        scenario, OptimiseOptions(time_limit=1000.0, explain=False, clock=LateClock())
+    )
+    assert result.status == "optimal" and sorted(result.selected_ids) == ["A", "B"]

@@ -90,7 +90,8 @@ def _resolve(
     data: ModelData, options: OptimiseOptions, limit: float, start: Plan | None
 ) -> tuple[str, float | None]:
     """Re-solve ``data`` for impact only, from ``start`` when it is feasible there,
-    stopping at ``EXPLAIN_GAP`` or after ``limit`` seconds; (status, impact or None)."""
+    stopping at ``EXPLAIN_GAP`` or after ``limit`` seconds; (status, impact or None).
+    The re-solve's plan passes the plain-Python check before its impact is used."""
     from decision_support.portfolio.build import build_model
     from decision_support.portfolio.solution import extract_plan, start_values
     from decision_support.portfolio.solve import solve_model
@@ -107,7 +108,10 @@ def _resolve(
     outcome = solve_model(model, settings, values)
     if not outcome.has_solution:
         return outcome.status, None
-    return outcome.status, evaluate_plan(data, extract_plan(model)).impact
+    plan = extract_plan(model)
+    if verify_plan(data, plan):  # like every plan, checked before its number is used
+        return "failed_verification", None
+    return outcome.status, evaluate_plan(data, plan).impact
 
 
 def _feasible(data: ModelData, plan: Plan) -> Plan | None:

@@ -30,7 +30,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy decision_support rules scenarios models web bench
+	$(BIN)/mypy cli decision_support rules scenarios models web bench
 
 test: lint typecheck
 	$(BIN)/pytest

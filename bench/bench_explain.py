@@ -24,8 +24,13 @@ from typing import Any
 
 from instances import generate
 
-from decision_support.portfolio import OptimiseOptions, Scenario, optimise, parse_scenario
-from decision_support.portfolio.scenario import load_scenario
+from decision_support.portfolio import (
+    OptimiseOptions,
+    Scenario,
+    load_scenario,
+    optimise,
+    parse_scenario,
+)
 
 
 def _demo() -> Scenario:

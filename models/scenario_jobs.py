@@ -1,10 +1,10 @@
 """Background analyses of saved scenarios: runs, frontiers, robustness, sensitivity.
 
-A job row is the contract between the page that starts it and the worker process that
-executes it (``models/scenario_worker.py``): the page writes ``kind``, ``params`` and
-the input snapshot; the worker writes progress, status and results; the cancel button
-sets ``cancel_requested``, which the worker checks between solves. Pages read the row,
-so progress survives a page reload.
+A job row is the contract between the page that starts it and the job-engine worker
+that executes it (``models/scenario_worker.py``, via ``models/jobs``): the page writes
+``kind``, ``params`` and the input snapshot; the worker writes progress, status and
+results; the cancel button sets ``cancel_requested``, which the worker checks between
+solves. Pages read the row, so progress survives a page reload.
 """
 
 from __future__ import annotations
@@ -59,6 +59,8 @@ class ScenarioJob(Base):
     results: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
     worker_pid: Mapped[int | None] = mapped_column(Integer)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -4,18 +4,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from rules.contract import Lot, PlannedContract
 from rules.errors import TenderInputError
-from rules.rule_pack import load_schema, parse_yaml, schema_problems
+from rules.rule_pack import load_schema, schema_problems
 
 AWARD_TYPES = ("price", "cost", "quality")
 
@@ -156,42 +152,3 @@ def tender_from_mapping(data: Any, source: str = "tender description") -> Tender
         ),
         source="description",
     )
-
-
-def _parse_document(text: str, name: str) -> Any:
-    """JSON if it parses as JSON, else YAML (dates kept as strings)."""
-    stripped = text.lstrip()
-    if stripped.startswith(("{", "[")):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise TenderInputError(
-                f"{name}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
-            ) from exc
-    try:
-        return parse_yaml(text)
-    except yaml.YAMLError as exc:
-        raise TenderInputError(f"{name}: not valid YAML or JSON: {exc}") from exc
-
-
-def is_ocds(data: Any) -> bool:
-    """Whether a parsed document looks like OCDS (release, record or package)."""
-    return isinstance(data, dict) and (
-        "releases" in data or "records" in data or ("ocid" in data and "tag" in data)
-    )
-
-
-def read_tenders(text: str, name: str = "input") -> list[TenderDescription]:
-    """Read a tender description or an OCDS document (one tender per contracting process)."""
-    from rules.ocds_import import tenders_from_ocds
-
-    data = _parse_document(text, name)
-    if is_ocds(data):
-        return tenders_from_ocds(data)
-    return [tender_from_mapping(data, name)]
-
-
-def read_tender_file(path: Path | str) -> list[TenderDescription]:
-    """Read a tender description or OCDS file from disk."""
-    path = Path(path)
-    return read_tenders(path.read_text(encoding="utf-8"), path.name)

@@ -40,6 +40,7 @@ from scenarios.portfolio_edits import (
 from scenarios.runner import (
     CancelCheck,
     ProgressCallback,
+    SolveExecutor,
     SolveFunction,
     SolveOutcome,
     SolveTask,
@@ -149,6 +150,7 @@ def frontier(
     workers: int | None = None,
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
+    executor: SolveExecutor | None = None,
 ) -> dict[str, Any]:
     """Solve ``scenario`` at each axis value and return the (repaired) frontier with knees."""
     if axis_name not in AXES:
@@ -171,7 +173,13 @@ def frontier(
     ]
     with worker_pool(workers) as pool:
         outcomes = solve_many(
-            tasks, solve=solve, workers=workers, progress=progress, cancel=cancel, pool=pool
+            tasks,
+            solve=solve,
+            workers=workers,
+            progress=progress,
+            cancel=cancel,
+            pool=pool,
+            executor=executor,
         )
         points = [
             _point(axis, v, s, o) for v, s, o in zip(values, scenarios, outcomes, strict=True)
@@ -186,6 +194,7 @@ def frontier(
             workers=workers,
             pool=pool,
             cancel=cancel,
+            executor=executor,
         )
     feasible = [i for i, p in enumerate(points) if p["impact"] is not None]
     monotone = all(
@@ -240,6 +249,7 @@ def _repair(
     workers: int | None,
     pool: ProcessPoolExecutor,
     cancel: CancelCheck | None,
+    executor: SolveExecutor | None,
 ) -> None:
     """Re-solve each weaker point with the better lower plan fixed; keep it if better."""
     repairs = _repairs(points)
@@ -253,7 +263,9 @@ def _repair(
         )
         for i, j in repairs
     ]
-    repaired = solve_many(repair_tasks, solve=solve, workers=workers, cancel=cancel, pool=pool)
+    repaired = solve_many(
+        repair_tasks, solve=solve, workers=workers, cancel=cancel, pool=pool, executor=executor
+    )
     for (i, j), outcome in zip(repairs, repaired, strict=True):
         result = outcome.result or {}
         if has_plan(result) and impact(result) > (points[i]["impact"] or float("-inf")):

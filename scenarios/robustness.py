@@ -42,6 +42,7 @@ from scenarios.runner import (
     OVERRUN,
     CancelCheck,
     ProgressCallback,
+    SolveExecutor,
     SolveFunction,
     SolveOutcome,
     SolveTask,
@@ -92,6 +93,7 @@ def _solve_samples(
     pool: ProcessPoolExecutor | None,
     progress: ProgressCallback,
     cancel: CancelCheck | None,
+    executor: SolveExecutor | None,
 ) -> tuple[list[SolveOutcome], list[SolveOutcome], dict[int, SolveOutcome]]:
     """Phase 1: nominal and samples; phase 2: the nominal plan fixed in every sample;
     phase 3: where that plan cannot be funded, its impact with money not binding."""
@@ -111,6 +113,7 @@ def _solve_samples(
         progress=progress,
         cancel=cancel,
         pool=pool,
+        executor=executor,
     )
     nominal = first[0].result or {}
     if not has_plan(nominal):
@@ -128,6 +131,7 @@ def _solve_samples(
         progress=progress,
         cancel=cancel,
         pool=pool,
+        executor=executor,
     )
     unfunded = [
         i
@@ -148,6 +152,7 @@ def _solve_samples(
         progress=progress,
         cancel=cancel,
         pool=pool,
+        executor=executor,
     )
     return first, evaluations, dict(zip(unfunded, relaxed, strict=True))
 
@@ -176,6 +181,7 @@ def robustness(
     workers: int | None = None,
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
+    executor: SolveExecutor | None = None,
 ) -> dict[str, Any]:
     """Run the Monte Carlo robustness analysis of ``scenario`` (see module docstring)."""
     projects = list(scenario.get("projects") or [])
@@ -207,6 +213,7 @@ def robustness(
             sample_time_limit=spec.sample_time_limit,
             progress=forward,
             cancel=cancel,
+            executor=executor,
         )
     nominal = first[0].result or {}
     if not has_plan(nominal):

@@ -8,6 +8,9 @@ solves already running finish (their results are kept) and the rest are reported
 as ``cancelled``. Outcomes are returned in task order whatever the completion order,
 so results never depend on the number of workers.
 
+A :class:`SolveExecutor` given as ``executor`` replaces the local pool: the job
+engine passes one that hands every solve to its workers as a task of its own.
+
 :func:`run_scenarios` wraps each outcome in a :class:`ScenarioRun` that stores the
 full input snapshot (scenario and options as JSON), its SHA-256 and the solver
 versions, so that :func:`reproduce` can re-run it later.
@@ -26,7 +29,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from decision_support.errors import DecisionSupportError
 
@@ -58,6 +61,26 @@ class SolveOutcome:
     seconds: float = 0.0
 
 
+class SolveExecutor(Protocol):
+    """Solves a batch of tasks elsewhere (e.g. on a job engine's workers).
+
+    It must keep the contract of :func:`solve_many`: outcomes in task order,
+    ``progress`` after each task settles, ``cancel`` checked before each solve starts,
+    and tasks never started reported as ``cancelled``. It always solves with
+    :func:`default_solve`.
+    """
+
+    def solve_many(
+        self,
+        tasks: Sequence[SolveTask],
+        *,
+        progress: ProgressCallback | None = None,
+        cancel: CancelCheck | None = None,
+    ) -> list[SolveOutcome]:
+        """Solve every task; outcomes in task order."""
+        ...
+
+
 def available_workers() -> int:
     """Number of CPU cores this process may use."""
     try:
@@ -73,7 +96,8 @@ def default_solve(scenario: dict[str, Any], options: dict[str, Any]) -> dict[str
     return solve_scenario(scenario, options)
 
 
-def _execute(solve: SolveFunction, task: SolveTask) -> SolveOutcome:
+def execute_task(solve: SolveFunction, task: SolveTask) -> SolveOutcome:
+    """Solve one task; a failure becomes a ``failed`` outcome with its message."""
     started = time.perf_counter()
     try:
         result = solve(task.scenario, task.options)
@@ -111,14 +135,20 @@ def solve_many(
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
     pool: ProcessPoolExecutor | None = None,
+    executor: SolveExecutor | None = None,
 ) -> list[SolveOutcome]:
     """Solve every task, in parallel worker processes when ``workers`` > 1.
 
     ``workers`` defaults to the available cores (never more than the tasks); with one
     worker the solves run in this process. An existing ``pool`` is used (and left open)
-    when given. ``progress(done, total, outcome)`` is called after each task settles;
+    when given; an ``executor`` takes the whole batch instead (with the default solve
+    only). ``progress(done, total, outcome)`` is called after each task settles;
     ``cancel()`` is checked before each solve starts.
     """
+    if executor is not None:
+        if solve is not default_solve:
+            raise ValueError("an executor solves with the default solve function only")
+        return executor.solve_many(tasks, progress=progress, cancel=cancel)
     total = len(tasks)
     outcomes: dict[int, SolveOutcome] = {}
     workers = min(workers or available_workers(), max(total, 1))
@@ -132,7 +162,7 @@ def solve_many(
         for index, task in enumerate(tasks):
             if cancel is not None and cancel():
                 break
-            settle(index, _execute(solve, task))
+            settle(index, execute_task(solve, task))
     elif pool is not None:
         _fan_out(pool, tasks, solve=solve, workers=workers, settle=settle, cancel=cancel)
     else:
@@ -159,7 +189,7 @@ def _fan_out(
     while next_index < len(tasks) or pending:
         cancelled = cancel is not None and cancel()
         while not cancelled and next_index < len(tasks) and len(pending) < workers:
-            pending[pool.submit(_execute, solve, tasks[next_index])] = next_index
+            pending[pool.submit(execute_task, solve, tasks[next_index])] = next_index
             next_index += 1
         if not pending:
             return
@@ -256,6 +286,7 @@ def run_scenarios(
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
     sources: Sequence[str | None] | None = None,
+    executor: SolveExecutor | None = None,
 ) -> list[ScenarioRun]:
     """Solve named scenarios in worker processes and keep each with its input snapshot.
 
@@ -267,7 +298,9 @@ def run_scenarios(
         SolveTask(name, canonical_json(dict(scenario)), snapshot_options)
         for name, scenario in scenarios
     ]
-    outcomes = solve_many(tasks, solve=solve, workers=workers, progress=progress, cancel=cancel)
+    outcomes = solve_many(
+        tasks, solve=solve, workers=workers, progress=progress, cancel=cancel, executor=executor
+    )
     software = software_versions()
     finished = datetime.now(UTC).isoformat(timespec="seconds")
     return [

@@ -26,6 +26,7 @@ from scenarios.portfolio_edits import has_plan, impact, selection
 from scenarios.runner import (
     CancelCheck,
     ProgressCallback,
+    SolveExecutor,
     SolveFunction,
     SolveTask,
     analysis_budget,
@@ -135,6 +136,7 @@ def sensitivity(
     workers: int | None = None,
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
+    executor: SolveExecutor | None = None,
 ) -> dict[str, Any]:
     """Re-solve ``scenario`` under weight and rate variants; report which projects change."""
     if any(f < 0 for f in factors):
@@ -153,6 +155,7 @@ def sensitivity(
         workers=workers,
         progress=progress,
         cancel=deadline_cancel(budget, cancel),
+        executor=executor,
     )
     nominal = outcomes[0].result or {}
     if not has_plan(nominal):

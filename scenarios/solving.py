@@ -49,7 +49,7 @@ def check_options(options: Mapping[str, Any]) -> None:
 def solve_scenario(scenario: Mapping[str, Any], options: Mapping[str, Any]) -> dict[str, Any]:
     """Validate, optimise and return the result dictionary of one scenario."""
     from decision_support.portfolio.api import OptimiseOptions, optimise
-    from decision_support.portfolio.scenario import parse_scenario
+    from decision_support.portfolio.scenario_file import parse_scenario
 
     check_options(options)
     settings = {"explain": False, **options}

@@ -13,22 +13,42 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from huey.consumer import Consumer
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from models import migrate
+from models.jobs.queue import huey, use_queue
 from models.services.demo import DEMO_USERS, seed_demo
 from models.services.reference_data import load_kpi_catalogue
 from models.session import make_engine, make_session_factory, transaction
+from tests.read_guard import OUTSIDE_READS, install_read_guard
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+REPO = Path(__file__).resolve().parents[1]
+TEST_DATA = REPO / "tests" / "data"
+
+
+install_read_guard(REPO)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if code under test swallowed a refused read beside the repository."""
+    if OUTSIDE_READS:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Name every file the suite tried to read beside the repository."""
+    for path in sorted(set(OUTSIDE_READS)):
+        terminalreporter.write_line(f"read outside the repository: {path}", red=True)
 
 
 def _postgres_url() -> str | None:
@@ -128,6 +148,39 @@ def empty_database_url(
     databases.drop(url)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def job_queue(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The job queue of this run: ``JOB_QUEUE_URL`` (CI's Redis run), else a SQLite file."""
+    url = os.environ.get("JOB_QUEUE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('queue') / 'jobs.sqlite3'}"
+    )
+    use_queue(url)
+    huey.flush()
+    return url
+
+
+@pytest.fixture
+def job_worker(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Consumer]:
+    """A real Huey consumer (two worker threads in this process) on the test's database.
+
+    Tasks find the database through ``DATABASE_URL``, as a worker process would; the
+    queue starts empty. Huey's signal handlers are undone so pytest keeps its own.
+    """
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    huey.flush()
+    consumer = huey.create_consumer(
+        workers=2, worker_type="thread", periodic=False, initial_delay=0.05, max_delay=0.2
+    )
+    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    handlers = {sig: signal.getsignal(sig) for sig in signals}
+    consumer.start()
+    for sig, handler in handlers.items():
+        signal.signal(sig, handler)
+    yield consumer
+    consumer.stop(graceful=True)
+    huey.flush()
+
+
 @pytest.fixture
 def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     from web import create_app
@@ -187,7 +240,7 @@ def auth(client: FlaskClient) -> AuthActions:
     return AuthActions(client)
 
 
-@pytest.fixture
-def shared_dir() -> Path:
-    """``../shared`` beside the repository (tests may read it; the product may not)."""
-    return SHARED
+@pytest.fixture(scope="session")
+def test_data() -> Path:
+    """``tests/data``: every file a test reads (provenance in ``tests/data/README.md``)."""
+    return TEST_DATA

@@ -14,6 +14,8 @@ from decision_support.portfolio.scenario import (
     ProjectSpec,
     Scenario,
     ScenarioError,
+)
+from decision_support.portfolio.scenario_file import (
     dump_scenario,
     load_scenario,
     parse_scenario,

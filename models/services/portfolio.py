@@ -21,13 +21,15 @@ import yaml
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from decision_support.errors import Problem
+from decision_support.errors import InputError, Problem
 from decision_support.finance.mechanisms import Mechanism
 from decision_support.portfolio import OptimiseOptions, Scenario, optimise, parse_scenario
-from decision_support.portfolio.scenario import ScenarioError, scenario_to_dict
+from decision_support.portfolio.scenario import ScenarioError
+from decision_support.portfolio.scenario_file import scenario_to_dict
 from decision_support.projects.portfolio_entry import impact_key
 from models.base import utcnow
 from models.cities import City
+from models.jobs.liveness import heartbeat
 from models.kpis import Kpi, KpiTarget, KpiValue
 from models.projects import Project
 from models.scenarios import PortfolioRun
@@ -481,14 +483,19 @@ def solve_run(session: Session, run: PortfolioRun, solver: str = "highs") -> Non
 def execute_run(factory: sessionmaker[Session], run_id: int, solver: str = "highs") -> None:
     """Background job: solve a queued run, committing its progress in its own sessions.
 
-    The run is claimed with one conditional UPDATE, so two workers (threads or
-    processes) that both see it queued cannot both solve it.
+    The run is claimed with one conditional UPDATE, so two workers that both see it
+    queued cannot both solve it; a heartbeat keeps it marked alive while it solves.
     """
     with transaction(factory) as session:
         claimed = session.execute(
             update(PortfolioRun)
             .where(PortfolioRun.id == run_id, PortfolioRun.status == "queued")
-            .values(status="running", progress=0.1)
+            .values(
+                status="running",
+                progress=0.1,
+                heartbeat_at=utcnow(),
+                attempts=PortfolioRun.attempts + 1,
+            )
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             return
@@ -506,11 +513,32 @@ def execute_run(factory: sessionmaker[Session], run_id: int, solver: str = "high
                 .values(progress=fraction)
             )
 
-    outcome = solve_inputs(run, solver, store_progress)
+    with heartbeat(factory, PortfolioRun, run_id):
+        outcome = solve_inputs(run, solver, store_progress)
     with transaction(factory) as session:
         stored = session.get(PortfolioRun, run_id)
         if stored is not None:
             record_outcome(stored, *outcome)
+
+
+def retry_run(session: Session, run: PortfolioRun, actor: User | None) -> None:
+    """Queue a run that ended in an error (e.g. its worker stopped) again, same inputs."""
+    if run.status != "error":
+        raise InputError(Problem("only a run that ended in an error can be retried"))
+    run.status = "queued"
+    run.progress = 0.0
+    run.results = run.error = None
+    run.finished_at = run.heartbeat_at = None
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="retry",
+        entity="portfolio_run",
+        entity_id=run.id,
+        city_id=run.city_id,
+        details={"attempts": run.attempts},
+    )
 
 
 def run_of_city(session: Session, city: City, run_id: int) -> PortfolioRun | None:

@@ -3,14 +3,13 @@
 A job is created with the full input snapshot (each saved scenario resolved to its
 solvable document, with the version it was taken from), so that its results can always
 be traced back to, and reproduced from, exactly what was solved. Services flush, never
-commit; the worker process (:mod:`models.scenario_worker`) executes the job.
+commit; a job-engine worker (:mod:`models.jobs.tasks`) executes the job once the
+request has committed it.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -18,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from decision_support.errors import InputError, Problem
 from models.cities import City
+from models.jobs.liveness import fail_stalled
+from models.jobs.pieces import delete_pieces
 from models.scenario_jobs import ScenarioJob
 from models.scenarios import Scenario
 from models.services.audit import record_change
@@ -211,24 +212,33 @@ def request_cancel(session: Session, job: ScenarioJob, actor: User | None) -> bo
     return True
 
 
-def reap_if_orphaned(session: Session, job: ScenarioJob) -> bool:
-    """Mark a running job failed when its worker process no longer exists.
+def refresh_liveness(session: Session, job: ScenarioJob) -> None:
+    """Fail the jobs whose worker stopped (stale heartbeat), so the page tells the truth."""
+    if job.status == "running" and fail_stalled(session):
+        session.refresh(job)
 
-    Only meaningful when the worker runs on this machine (the default launcher).
-    """
-    if job.status != "running" or job.worker_pid is None:
-        return False
-    try:
-        os.kill(job.worker_pid, 0)
-    except ProcessLookupError:
-        job.status = "failed"
-        job.error = "the worker process stopped before finishing the job"
-        job.finished_at = datetime.now(UTC)
-        session.flush()
-        return True
-    except PermissionError:  # a process with that id exists (another user's)
-        return False
-    return False
+
+def retry_job(session: Session, job: ScenarioJob, actor: User | None) -> None:
+    """Queue a failed or cancelled job again from its stored input snapshot."""
+    if job.status not in ("failed", "cancelled"):
+        raise InputError(Problem("only a failed or cancelled job can be retried", field="job"))
+    delete_pieces(session, job.id)
+    job.status = "queued"
+    job.progress, job.done = 0.0, 0
+    job.results = job.error = None
+    job.cancel_requested = False
+    job.started_at = job.finished_at = job.heartbeat_at = None
+    job.worker_pid = None
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="retry",
+        entity="scenario_job",
+        entity_id=job.id,
+        city_id=job.city_id,
+        details={"attempts": job.attempts},
+    )
 
 
 def jobs_of(session: Session, city: City, limit: int = 30) -> list[ScenarioJob]:
@@ -256,6 +266,7 @@ def job_status(job: ScenarioJob) -> dict[str, Any]:
         "cancel_requested": job.cancel_requested,
         "finished": job.finished,
         "error": job.error,
+        "attempts": job.attempts,
         "created_at": job.created_at.isoformat() if job.created_at else None,
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
     }

@@ -65,7 +65,8 @@ def check_definition(session: Session, city: City, definition: Mapping[str, Any]
             )
         resolve_definition(session, city, definition)
         return
-    from decision_support.portfolio.scenario import ScenarioError, parse_scenario
+    from decision_support.portfolio.scenario import ScenarioError
+    from decision_support.portfolio.scenario_file import parse_scenario
 
     try:
         parse_scenario(dict(definition))
@@ -338,7 +339,7 @@ def save_city_data(
     The document is the one the portfolio page would solve for these years
     (:func:`models.services.portfolio.city_scenario`), frozen at this moment.
     """
-    from decision_support.portfolio.scenario import scenario_to_dict
+    from decision_support.portfolio.scenario_file import scenario_to_dict
     from models.services.portfolio import RunSettings, city_scenario
 
     if not 1 <= horizon_years <= 30:

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from decision_support.cli import main
+from cli.main import main
 
 
 def run(capsys, *argv):

@@ -13,11 +13,6 @@ from rules.contract import PlannedContract
 from rules.rule_pack import RulePack, load_pack
 
 REPO = Path(__file__).resolve().parents[2]
-# ../shared next to the main checkout; worktrees live one level deeper (wt/<name>)
-SHARED = next(
-    (p for p in (REPO / ".." / "shared", REPO / ".." / ".." / "shared") if p.is_dir()),
-    REPO / ".." / "shared",
-)
 NOTICE = date(2026, 3, 2)  # a Monday
 
 
@@ -61,8 +56,3 @@ def make_contract() -> Callable[..., PlannedContract]:
         return PlannedContract(**fields)
 
     return factory
-
-
-@pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    return SHARED

@@ -12,7 +12,8 @@ from rules.brand_scan import find_brands, find_standards
 from rules.checker import STATUSES, check_tender
 from rules.criteria_pack import load_criteria_pack
 from rules.errors import RulePackError, TenderInputError
-from rules.tender import read_tender_file, read_tenders, tender_from_mapping
+from rules.tender import tender_from_mapping
+from rules.tender_input import read_tender_file, read_tenders
 
 ALL_FEATURES_OFF = {
     name: False
@@ -311,11 +312,8 @@ def test_malformed_criteria_pack(tmp_path: Path) -> None:
 
 
 _REPO = Path(__file__).resolve().parents[2]
-_SHARED = next(
-    (p for p in (_REPO / ".." / "shared", _REPO / ".." / ".." / "shared") if p.is_dir()),
-    _REPO / ".." / "shared",
-)
-REAL = sorted((_SHARED / "data" / "ocds" / "real").glob("*.json"))
+_TEST_DATA = _REPO / "tests" / "data"
+REAL = sorted((_TEST_DATA / "ocds" / "real").glob("*.json"))
 
 
 def test_real_ocds_samples_are_present() -> None:
@@ -335,9 +333,9 @@ def test_every_real_ocds_record_gives_findings(path: Path, pack_fixture: str, re
         assert report.as_dict()["summary"]["total"] == len(report.findings)
 
 
-def test_ocds_reading_details(shared_dir: Path, uk2026) -> None:
+def test_ocds_reading_details(test_data: Path, uk2026) -> None:
     uk = read_tender_file(
-        shared_dir / "data/ocds/real/uk-contracts-finder-ocds-b5fd17-2c3698c7-adc8-11e6-9901-"
+        test_data / "ocds/real/uk-contracts-finder-ocds-b5fd17-2c3698c7-adc8-11e6-9901-"
         "0019b9f3037b.json"
     )[0]
     assert uk.currency == "GBP" and uk.value == 2_000_000
@@ -346,20 +344,20 @@ def test_ocds_reading_details(shared_dir: Path, uk2026) -> None:
     report = check_tender(uk, uk2026)
     assert report.assessment is not None and report.assessment.above_threshold
     ukraine = read_tender_file(
-        shared_dir / "data/ocds/real/ukraine-ocds-be6bcu-UA-2016-06-02-000468-c.json"
+        test_data / "ocds/real/ukraine-ocds-be6bcu-UA-2016-06-02-000468-c.json"
     )[0]
     assert ukraine.procurement_method == "open" and len(ukraine.lots) == 1
     assert [c.type for c in ukraine.award_criteria] == ["price"]
 
 
-def test_release_package_with_two_releases_is_compiled(shared_dir: Path) -> None:
+def test_release_package_with_two_releases_is_compiled(test_data: Path) -> None:
     import json
 
     planning = json.loads(
-        (shared_dir / "data/ocds/examples/ocds-213czf-000-00001-01-planning.json").read_text()
+        (test_data / "ocds/examples/ocds-213czf-000-00001-01-planning.json").read_text()
     )
     tender = json.loads(
-        (shared_dir / "data/ocds/examples/ocds-213czf-000-00001-02-tender.json").read_text()
+        (test_data / "ocds/examples/ocds-213czf-000-00001-02-tender.json").read_text()
     )
     package = copy.deepcopy(planning)
     package["releases"] = planning["releases"] + tender["releases"]

@@ -1,4 +1,4 @@
-"""OCDS export of a planned tender validates against the OCDS 1.1.5 schemas in ../shared."""
+"""OCDS export of a planned tender validates against the OCDS 1.1.5 schemas in tests/data."""
 
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ from referencing.jsonschema import DRAFT4
 from rules.assessment import assess
 from rules.contract import Lot
 from rules.ocds_export import OCDSExportError, export_planned_tender, release_package
-from rules.tender import read_tenders
+from rules.tender_input import read_tenders
 
 PUBLISHED = datetime(2026, 2, 1, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def shared_validator(shared_dir: Path) -> jsonschema.Draft4Validator:
-    ocds = shared_dir / "data" / "ocds"
+def ocds_validator(test_data: Path) -> jsonschema.Draft4Validator:
+    ocds = test_data / "ocds" / "schema"
     release = json.loads((ocds / "release-schema.json").read_text())
     package = json.loads((ocds / "release-package-schema.json").read_text())
     registry: Registry = Registry().with_resource(
@@ -44,7 +44,7 @@ def shared_validator(shared_dir: Path) -> jsonschema.Draft4Validator:
     ],
 )
 def test_export_validates_and_maps_the_method(
-    *, eu2026, make_contract, shared_validator, overrides, method, details
+    *, eu2026, make_contract, ocds_validator, overrides, method, details
 ) -> None:
     contract = make_contract(
         id="UDP-2026",
@@ -56,7 +56,7 @@ def test_export_validates_and_maps_the_method(
     package = export_planned_tender(
         contract, assess(contract, eu2026), ocid_prefix="ocds-abc123", published=PUBLISHED
     )
-    assert list(shared_validator.iter_errors(package)) == []
+    assert list(ocds_validator.iter_errors(package)) == []
     [release] = package["releases"]
     assert release["ocid"] == "ocds-abc123-UDP-2026"
     assert release["tag"] == ["planning", "tender"]
@@ -70,14 +70,14 @@ def test_export_validates_and_maps_the_method(
         assert tender["procurementMethodRationale"].startswith("Art. 32")
 
 
-def test_export_with_lots_declares_the_extension(eu2026, make_contract, shared_validator) -> None:
+def test_export_with_lots_declares_the_extension(eu2026, make_contract, ocds_validator) -> None:
     contract = make_contract(
         estimated_value=0.0,
         category="supplies",
         lots=(Lot(150_000, "1", "Sensors"), Lot(100_000, "2", "Gateways")),
     )
     package = export_planned_tender(contract, assess(contract, eu2026), published=PUBLISHED)
-    assert list(shared_validator.iter_errors(package)) == []
+    assert list(ocds_validator.iter_errors(package)) == []
     assert package["extensions"]
     assert [lot["id"] for lot in package["releases"][0]["tender"]["lots"]] == ["1", "2"]
     assert package["releases"][0]["tender"]["mainProcurementCategory"] == "goods"

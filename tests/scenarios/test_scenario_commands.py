@@ -10,7 +10,7 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from decision_support.cli import main
+from cli.main import main
 
 
 @pytest.fixture

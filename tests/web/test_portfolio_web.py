@@ -160,18 +160,20 @@ def test_demo_city_offers_the_shipped_demo_scenario(app, client, auth):
     assert "Demo portfolio scenario (fictional)" in page
 
 
-def test_run_is_solved_in_the_background_after_the_request(app, client, auth, saved, db):
+def test_run_is_solved_in_the_background_after_the_request(
+    app, client, auth, saved, db, job_worker
+):
     import time
 
     auth.login_as("finance_officer")
     response = client.post("/cities/demo-city/portfolio/", data=_form(f"saved:{saved.id}"))
     assert response.status_code == 302
-    response.close()  # a WSGI server closes the response once sent: the job starts then
+    response.close()  # a WSGI server closes the response once sent: the run is queued then
     run_url = response.headers["Location"]
     page = client.get(run_url).get_data(as_text=True)
     assert "refresh" in page or "proven optimal" in page
     run_id = int(run_url.rstrip("/").rsplit("/", 1)[1])
-    for _ in range(600):  # the job is a thread; wait for it rather than for a fixed time
+    for _ in range(600):  # a job worker solves it; wait for it rather than for a fixed time
         db.expire_all()
         if db.get(PortfolioRun, run_id).status not in ("queued", "running"):
             break
@@ -237,3 +239,22 @@ def test_result_page_lists_skipped_explanations(inline_app, client, auth, saved,
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Explanations skipped" in page
     assert "value of more budget in 2028: time budget used up" in page
+
+
+def test_a_run_whose_worker_stopped_offers_retry(inline_app, client, auth, saved, db):
+    city = db.scalar(select(City).where(City.slug == "demo-city"))
+    run = create_run(db, city, None, RunSettings(source=f"saved:{saved.id}", time_limit=7))
+    run.status, run.error = "error", "the worker running this job stopped; retry it"
+    db.commit()
+    auth.login_as("finance_officer")
+    page = client.get(f"/cities/demo-city/portfolio/runs/{run.id}").get_data(as_text=True)
+    assert "worker running this job stopped" in page
+    assert 'value="Retry"' in page
+    response = client.post(f"/cities/demo-city/portfolio/runs/{run.id}/retry")
+    assert response.status_code == 302
+    db.expire_all()
+    assert db.get(PortfolioRun, run.id).status == "optimal"  # solved inline (tests)
+    again = client.post(f"/cities/demo-city/portfolio/runs/{run.id}/retry")
+    assert again.status_code == 302  # a finished run cannot be retried: told so, unchanged
+    db.expire_all()
+    assert db.get(PortfolioRun, run.id).status == "optimal"

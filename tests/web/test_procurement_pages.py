@@ -17,10 +17,7 @@ from models.procurement import PlannedContract, TenderCheck
 BASE = "/cities/demo-city/procurement"
 API = "/api/cities/demo-city/procurement"
 REPO = Path(__file__).resolve().parents[2]
-SHARED = next(
-    (p for p in (REPO / ".." / "shared", REPO / ".." / ".." / "shared") if p.is_dir()),
-    REPO / ".." / "shared",
-)
+TEST_DATA = REPO / "tests" / "data"
 
 
 @pytest.fixture
@@ -115,7 +112,7 @@ def test_checker_form_errors_roll_back(officer, db):
 
 
 def test_checker_upload_of_a_real_ocds_record(officer, db):
-    path = SHARED / "data/ocds/real/ukraine-ocds-be6bcu-UA-2016-06-02-000468-c.json"
+    path = TEST_DATA / "ocds/real/ukraine-ocds-be6bcu-UA-2016-06-02-000468-c.json"
     response = officer.post(
         f"{BASE}/check",
         data={

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from models.scenario_worker import execute_job, wait_for_workers
+from models.scenario_worker import execute_job
 from models.scenarios import Scenario
 
 KNAPSACK_YAML = b"""name: Tiny
@@ -223,7 +223,7 @@ def test_frontier_and_robustness_pages(client, auth, db, offline):
     assert bad.status_code == 422
 
 
-def test_a_real_worker_process_runs_the_job(client, auth, db, app):
+def test_a_real_worker_runs_the_job(client, auth, db, app, job_worker):
     auth.login_as("finance_officer")
     _import_tiny(client)
     tiny = _scenario_id(db, "Tiny")
@@ -233,7 +233,7 @@ def test_a_real_worker_process_runs_the_job(client, auth, db, app):
         data={"run-scenario_ids": [str(tiny)], "run-time_limit": "20"},
     )
     job_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
-    response.close()  # the worker starts once the response is closed (after the commit)
+    response.close()  # the job is queued once the response is closed (after the commit)
     deadline = time.monotonic() + 90
     status = {}
     while time.monotonic() < deadline:
@@ -242,7 +242,6 @@ def test_a_real_worker_process_runs_the_job(client, auth, db, app):
             break
         time.sleep(0.5)
     assert status["status"] == "done", status
-    wait_for_workers(timeout=30)
 
 
 def test_city_data_saved_as_a_scenario_and_a_whatif_on_it(client, auth, db):
@@ -287,3 +286,24 @@ def test_analysis_job_states_its_time_budget_before_it_runs(client, auth, db, of
     page = client.get(f"/cities/demo-city/scenarios/jobs/{job_id}").get_data(as_text=True)
     # 5 points + at most 4 repairs, 20 s each, × 1.25: stated while the job is queued
     assert "Time budget: at most 225 s in all (9 solves at most, 20 s each)" in page
+
+
+def test_a_failed_job_can_be_retried_from_its_page(client, auth, db, offline):
+    from models.scenario_jobs import ScenarioJob
+
+    auth.login_as("finance_officer")
+    _import_tiny(client)
+    response = client.post(
+        "/cities/demo-city/scenarios/jobs/sensitivity",
+        data={"sensitivity-scenario_id": str(_scenario_id(db, "Tiny"))},
+    )
+    job_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    row = db.get(ScenarioJob, job_id)
+    row.status, row.error = "failed", "the worker running this job stopped; retry it"
+    db.commit()
+    page = client.get(f"/cities/demo-city/scenarios/jobs/{job_id}").get_data(as_text=True)
+    assert "worker running this job stopped" in page and 'value="Retry"' in page
+    assert client.post(f"/cities/demo-city/scenarios/jobs/{job_id}/retry").status_code == 302
+    status = client.get(f"/api/cities/demo-city/scenarios/jobs/{job_id}").get_json()
+    assert (status["status"], status["error"]) == ("queued", None)
+    assert execute_job(offline.extensions["db_sessions"], job_id, workers=1) == "done"

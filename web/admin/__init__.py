@@ -1,10 +1,5 @@
 """City administration: members, city profile, audit log (admins)."""
 
-from __future__ import annotations
+from web.admin.views import api, bp
 
-from web.access import city_api_blueprint, city_blueprint
-
-bp = city_blueprint("admin", __name__, "admin")
-api = city_api_blueprint("admin_api", __name__, "admin")
-
-from web.admin import views  # noqa: E402, F401
+__all__ = ["api", "bp"]

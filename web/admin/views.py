@@ -10,11 +10,13 @@ from models.permissions import Action
 from models.services.cities import update_city_profile
 from models.services.members import add_member, audit_trail, members_of
 from models.users import Role
-from web.access import require
-from web.admin import api, bp
+from web.access import city_api_blueprint, city_blueprint, require
 from web.admin.forms import CityProfileForm, MemberForm
 from web.database import db_session
 from web.forms import attach_problems
+
+bp = city_blueprint("admin", __name__, "admin")
+api = city_api_blueprint("admin_api", __name__, "admin")
 
 
 @bp.before_request

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
 from models.services.users import authenticate
 from models.users import User
-from web.auth import bp
 from web.auth.forms import LoginForm
 from web.database import db_session
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 @bp.before_app_request

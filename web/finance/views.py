@@ -35,10 +35,9 @@ from models.services.finance import (
     update_mechanism,
 )
 from models.services.projects import list_candidates, project_by_code, to_candidate
-from web.access import require
+from web.access import city_api_blueprint, city_blueprint, require
 from web.charts import figure_html
 from web.database import db_session
-from web.finance import api, bp
 from web.finance.forms import (
     FiscalProfileForm,
     FundingMixBaseForm,
@@ -46,6 +45,9 @@ from web.finance.forms import (
     MechanismForm,
     funding_mix_form_class,
 )
+
+bp = city_blueprint("finance", __name__, "finance")
+api = city_api_blueprint("finance_api", __name__, "finance")
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 YEAR_ROWS = 10

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, g, jsonify, render_template
+from flask import Blueprint, abort, g, jsonify, render_template
 from werkzeug.wrappers import Response
 
 from decision_support.kpis.analysis import city_snapshot, priority_gaps
@@ -10,8 +10,12 @@ from models.services.dashboard import city_overview
 from models.services.kpi_values import city_assessment
 from models.services.procurement import assess_planned_contracts
 from models.services.users import cities_of
+from web.access import city_api_blueprint, city_blueprint
 from web.database import db_session
-from web.home import api, bp, city_bp
+
+bp = Blueprint("home", __name__)
+city_bp = city_blueprint("dashboard", __name__)
+api = city_api_blueprint("dashboard_api", __name__)
 
 
 @bp.route("/")

@@ -35,13 +35,15 @@ from models.services.kpi_values import (
     latest_values,
     save_kpi_value,
 )
-from web.access import require
+from web.access import city_api_blueprint, city_blueprint, require
 from web.charts import figure_html
 from web.database import db_session
 from web.forms import attach_problems
-from web.kpis import api, bp
 from web.kpis.charts import trend_figure, wheel_figure
 from web.kpis.forms import KpiValueForm, TargetForm, TargetsImportForm, ValuesImportForm
+
+bp = city_blueprint("kpis", __name__, "kpis")
+api = city_api_blueprint("kpis_api", __name__, "kpis")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _BAND_CLASSES = {"95+": "band-95", "66-95": "band-66", "33-66": "band-33", "0-33": "band-0"}

@@ -82,3 +82,9 @@ class ForceForm(FlaskForm):
     @property
     def forced_out(self) -> tuple[str, ...]:
         return _ids(self.force_out.data)
+
+
+class RetryForm(FlaskForm):
+    """Queue a run that ended in an error again."""
+
+    submit = SubmitField("Retry")

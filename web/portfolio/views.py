@@ -1,21 +1,21 @@
 """Portfolio pages: run the optimiser, watch it, read and download the result.
 
-Runs are solved in a background thread started once the creating request has
-committed (``call_on_close``); the run page refreshes itself until the run is
-finished, so a reload or a second tab shows the same progress. With
+Runs are solved by a job-engine worker (``models.jobs``), queued once the creating
+request has committed (``call_on_close``); the run page refreshes itself until the
+run is finished, so a reload or a second tab shows the same progress, and offers a
+retry when a run ended in an error (its worker stopped, say). With
 ``PORTFOLIO_RUN_INLINE`` (tests) the run is solved inside the request.
 """
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import (
-    Flask,
     abort,
     current_app,
+    flash,
     g,
     jsonify,
     make_response,
@@ -31,6 +31,8 @@ from wtforms import SelectChoice
 from decision_support.errors import InputError
 from decision_support.portfolio import dump_scenario, parse_scenario
 from decision_support.portfolio.workbook import result_workbook
+from models.jobs.liveness import fail_stalled
+from models.jobs.tasks import enqueue_portfolio_run
 from models.permissions import Action
 from models.scenarios import PortfolioRun
 from models.services.portfolio import (
@@ -40,20 +42,20 @@ from models.services.portfolio import (
     RunSettings,
     create_rerun,
     create_run,
-    execute_run,
+    retry_run,
     run_of_city,
     saved_portfolio_scenarios,
     solve_run,
 )
-from web.access import can, require
+from web.access import can, city_api_blueprint, city_blueprint, require
 from web.charts import figure_html
 from web.database import db_session
 from web.forms import attach_problems
-from web.portfolio import api, bp, charts
-from web.portfolio.forms import ForceForm, RunForm
+from web.portfolio import charts
+from web.portfolio.forms import ForceForm, RetryForm, RunForm
 
-_ACTIVE = "portfolio_workers"
-_LOCK = threading.Lock()
+bp = city_blueprint("portfolio", __name__, "portfolio")
+api = city_api_blueprint("portfolio_api", __name__, "portfolio")
 
 
 def _solver() -> str:
@@ -70,33 +72,13 @@ def _runs() -> list[PortfolioRun]:
     )
 
 
-def _spawn(app: Flask, run_id: int) -> None:
-    """Start the background job for a run unless one is already working on it."""
-    active: set[int] = app.extensions.setdefault(_ACTIVE, set())
-    with _LOCK:
-        if run_id in active:
-            return
-        active.add(run_id)
-    factory = app.extensions["db_sessions"]
-    solver = "cbc" if "CBC" in str(app.config.get("SOLVER", "")).upper() else "highs"
-
-    def work() -> None:
-        try:
-            execute_run(factory, run_id, solver)
-        finally:
-            with _LOCK:
-                active.discard(run_id)
-
-    threading.Thread(target=work, name=f"portfolio-run-{run_id}", daemon=True).start()
-
-
 def _launch(run: PortfolioRun, response: Response) -> Response:
+    """Solve inline (tests) or queue the run once the response, and its commit, is done."""
     if current_app.config.get("PORTFOLIO_RUN_INLINE"):
         solve_run(db_session(), run, _solver())
         return response
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    run_id = run.id
-    response.call_on_close(lambda: _spawn(app, run_id))
+    run_id, solver = run.id, _solver()
+    response.call_on_close(lambda: enqueue_portfolio_run(run_id, solver))
     return response
 
 
@@ -196,8 +178,8 @@ def _project_ids(run: PortfolioRun) -> list[str]:
 def run_page(run_id: int) -> str:
     """Progress while the run is solved, then the result."""
     run = _run_or_404(run_id)
-    if run.status == "queued" and not current_app.config.get("PORTFOLIO_RUN_INLINE"):
-        _spawn(current_app._get_current_object(), run.id)  # type: ignore[attr-defined]
+    if run.status == "running" and fail_stalled(db_session()):
+        db_session().refresh(run)
     result = run.results or {}
     figures = {}
     if result.get("selected"):
@@ -216,6 +198,7 @@ def run_page(run_id: int) -> str:
         result=result,
         figures=figures,
         force=force,
+        retry=RetryForm(),
         may_run=can(Action.RUN_PORTFOLIO),
         settings=settings,
         elapsed=_elapsed_seconds(run),
@@ -232,6 +215,21 @@ def rerun(run_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         abort(400)
     run = create_rerun(db_session(), g.user, original, form.forced_in, form.forced_out)
+    return _launch(run, redirect(url_for("portfolio.run_page", run_id=run.id)))
+
+
+@bp.route("/runs/<int:run_id>/retry", methods=["POST"])
+def retry(run_id: int) -> Response:
+    """Queue a run that ended in an error again (same inputs and settings)."""
+    require(Action.RUN_PORTFOLIO)
+    run = _run_or_404(run_id)
+    if not RetryForm().validate_on_submit():
+        abort(400)
+    try:
+        retry_run(db_session(), run, g.user)
+    except InputError as exc:
+        flash(exc.summary(), "error")
+        return redirect(url_for("portfolio.run_page", run_id=run.id))
     return _launch(run, redirect(url_for("portfolio.run_page", run_id=run.id)))
 
 

@@ -50,11 +50,11 @@ from rules.criteria_pack import load_criteria_pack
 from rules.ocds_export import DEFAULT_OCID_PREFIX, export_planned_tender
 from rules.report_xlsx import assessment_xlsx, report_xlsx
 from rules.rule_pack import RulePack, available_packs, load_pack
-from rules.tender import TenderDescription, read_tenders, tender_from_mapping
-from web.access import require
+from rules.tender import TenderDescription, tender_from_mapping
+from rules.tender_input import read_tenders
+from web.access import city_api_blueprint, city_blueprint, require
 from web.database import db_session
 from web.forms import attach_problems
-from web.procurement import api, bp
 from web.procurement.forms import (
     FEATURES,
     AssessmentForm,
@@ -64,6 +64,9 @@ from web.procurement.forms import (
     TenderUploadForm,
     clause_labels,
 )
+
+bp = city_blueprint("procurement", __name__, "procurement")
+api = city_api_blueprint("procurement_api", __name__, "procurement")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PACK_DIRS_ENV = "DECISION_SUPPORT_RULE_PACKS"

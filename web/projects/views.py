@@ -19,11 +19,10 @@ from decision_support.projects.matching import MEANINGFUL_SHARE, MIN_LIFETIME_CO
 from decision_support.projects.model import CandidateProject, ProjectTemplate
 from models.permissions import Action
 from models.services import projects as service
-from web.access import require
+from web.access import city_api_blueprint, city_blueprint, require
 from web.charts import figure_html
 from web.database import db_session
 from web.forms import attach_problems
-from web.projects import api, bp
 from web.projects.forms import (
     DeleteForm,
     InstantiateForm,
@@ -31,6 +30,9 @@ from web.projects.forms import (
     UploadForm,
     sizes_form_class,
 )
+
+bp = city_blueprint("projects", __name__, "projects")
+api = city_api_blueprint("projects_api", __name__, "projects")
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORM_FIELD = {

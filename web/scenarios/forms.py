@@ -100,3 +100,7 @@ class SensitivityForm(FlaskForm):
 
 class CancelForm(FlaskForm):
     submit = SubmitField("Cancel")
+
+
+class RetryForm(FlaskForm):
+    submit = SubmitField("Retry")

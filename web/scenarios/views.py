@@ -1,9 +1,9 @@
 """Scenario pages: saved scenarios and what-ifs, their history, and background analyses.
 
 Starting an analysis creates a job row (with the input snapshot) and, once the request
-has committed it, a detached worker process (``models.scenario_worker``); the job page
-polls the JSON API for progress, so it survives a reload, and offers a cancel button.
-``SCENARIO_JOB_LAUNCH = "off"`` in the app config leaves jobs queued (tests run them).
+has committed it, a task on the job engine (``models.jobs``); the job page polls the
+JSON API for progress, so it survives a reload, and offers cancel and retry buttons.
+``SCENARIO_JOB_LAUNCH = "off"`` in the app config leaves jobs unqueued (tests run them).
 """
 
 from __future__ import annotations
@@ -28,15 +28,16 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from decision_support.errors import InputError, Problem
+from models.jobs.tasks import enqueue_scenario_job
 from models.permissions import Action
 from models.scenario_jobs import ScenarioJob
-from models.scenario_worker import launch
 from models.scenarios import Scenario
 from models.services.scenario_jobs import (
     job_status,
     jobs_of,
-    reap_if_orphaned,
+    refresh_liveness,
     request_cancel,
+    retry_job,
     start_frontier_job,
     start_robustness_job,
     start_run_job,
@@ -58,11 +59,11 @@ from scenarios.files import library_whatifs
 from scenarios.frontier import AXES
 from scenarios.uncertainty import OVERRUN_BY_RISK
 from scenarios.workbook import change_lines, comparison_workbook
-from web.access import can, require
+from web.access import can, city_api_blueprint, city_blueprint, require
 from web.charts import figure_html
 from web.database import db_session
 from web.forms import attach_problems
-from web.scenarios import api, bp, charts
+from web.scenarios import charts
 from web.scenarios.forms import (
     CancelForm,
     CityDataForm,
@@ -70,11 +71,15 @@ from web.scenarios.forms import (
     EditForm,
     FrontierForm,
     ImportForm,
+    RetryForm,
     RobustnessForm,
     RunForm,
     SensitivityForm,
     WhatIfForm,
 )
+
+bp = city_blueprint("scenarios", __name__, "scenarios")
+api = city_api_blueprint("scenarios_api", __name__, "scenarios")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -138,14 +143,14 @@ def _index(forms: dict[str, Any], status: int = 200) -> tuple[str, int]:
 
 
 def _launch_after_commit(job: ScenarioJob) -> None:
-    """Start the worker once the response (and so the request's commit) is done."""
-    if current_app.config.get("SCENARIO_JOB_LAUNCH", "process") != "process":
+    """Queue the job once the response (and so the request's commit) is done."""
+    if current_app.config.get("SCENARIO_JOB_LAUNCH", "queue") == "off":
         return
-    job_id, url = job.id, current_app.config["DATABASE_URL"]
+    job_id = job.id
 
     @after_this_request
     def _start(response: Response) -> Response:
-        response.call_on_close(lambda: launch(job_id, url))
+        response.call_on_close(lambda: enqueue_scenario_job(job_id))
         return response
 
 
@@ -441,7 +446,7 @@ def comparison_of(job: ScenarioJob) -> dict[str, Any] | None:
 def job(job_id: int) -> str:
     """A job's progress (polled), cancel button, and results when finished."""
     row = _job(job_id)
-    reap_if_orphaned(db_session(), row)
+    refresh_liveness(db_session(), row)
     figures: dict[str, Any] = {}
     comparison = None
     if row.status in ("done", "cancelled") and row.results:
@@ -466,6 +471,7 @@ def job(job_id: int) -> str:
         job=row,
         status=job_status(row),
         cancel_form=CancelForm(prefix="cancel"),
+        retry_form=RetryForm(prefix="retry"),
         comparison=comparison,
         change_lines=change_lines(comparison) if comparison else [],
         figures=figures,
@@ -482,6 +488,22 @@ def cancel(job_id: int) -> Response:
         db_session(), row, g.user
     ):
         flash("Cancelling: the solves already running will finish first.", "success")
+    return redirect(url_for("scenarios.job", job_id=row.id))
+
+
+@bp.route("/jobs/<int:job_id>/retry", methods=["POST"])
+def retry(job_id: int) -> Response:
+    """Queue a failed or cancelled job again from its stored inputs."""
+    require(Action.RUN_PORTFOLIO)
+    row = _job(job_id)
+    if RetryForm(prefix="retry").validate_on_submit():
+        try:
+            retry_job(db_session(), row, g.user)
+        except InputError as exc:
+            flash(exc.summary(), "error")
+        else:
+            _launch_after_commit(row)
+            flash("Queued again.", "success")
     return redirect(url_for("scenarios.job", job_id=row.id))
 
 
@@ -522,7 +544,7 @@ def api_list() -> Response:
 def api_job(job_id: int) -> Response:
     """A job's status and progress (what the job page polls)."""
     row = _job(job_id)
-    reap_if_orphaned(db_session(), row)
+    refresh_liveness(db_session(), row)
     return jsonify(job_status(row))
 
 

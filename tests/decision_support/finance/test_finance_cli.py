@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from decision_support.cli import main
+from cli.main import main
 
 
 def test_loan_json_annuity(capsys):

@@ -1,4 +1,4 @@
-"""Factories for KPI tests: value files as bytes, and the shared real city values."""
+"""Factories for KPI tests: value files as bytes, and the real city values in tests/data."""
 
 from __future__ import annotations
 
@@ -10,12 +10,7 @@ from pathlib import Path
 import pytest
 
 _REPO = Path(__file__).resolve().parents[3]
-# ../shared next to the main checkout; worktrees live one level deeper (wt/<name>).
-SHARED = next(
-    (p for p in (_REPO / ".." / "shared", _REPO / ".." / ".." / "shared") if p.is_dir()),
-    _REPO / ".." / "shared",
-)
-SAMPLE = SHARED / "data" / "u4ssc" / "city_values_sample.csv"
+SAMPLE = _REPO / "tests" / "data" / "u4ssc" / "city_values_sample.csv"
 
 # Rows of the sample that report one data point of a KPI, by KPI name as printed.
 _SAMPLE_DATA_POINTS = {
@@ -39,7 +34,7 @@ def _sample_data_point(name: str) -> str:
 
 @pytest.fixture
 def sample_city_values() -> Callable[..., bytes]:
-    """Long-format CSV bytes for one city of the shared U4SSC sample (real report values)."""
+    """Long-format CSV bytes for one city of the U4SSC sample in tests/data (real report values)."""
 
     def make(city_prefix: str) -> bytes:
         with SAMPLE.open(encoding="utf-8") as fh:

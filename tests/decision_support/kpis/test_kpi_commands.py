@@ -3,7 +3,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from decision_support.cli import main
+from cli.main import main
 
 DEMO = Path(__file__).resolve().parents[3] / "scenarios" / "demo_city"
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from decision_support.cli import main
+from cli.main import main
 from decision_support.portfolio import OptimiseOptions, ScenarioError, optimise, parse_scenario
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 from dataclasses import replace
 from pathlib import Path
 
@@ -74,21 +73,6 @@ def test_tight_and_plain_formulations_agree(make_scenario):
     plain = optimise(scenario, replace(base, formulation="plain", warm_start=False))
     assert tight.status == plain.status == "optimal"
     assert tight.objective.value == pytest.approx(plain.objective.value)
-
-
-def test_portfolio_package_stays_pure():
-    banned = {"flask", "wtforms", "sqlalchemy", "models", "web"}
-    package = ROOT / "decision_support" / "portfolio"
-    for path in package.glob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                names = [node.module or ""]
-            else:
-                continue
-            assert not {n.split(".")[0] for n in names} & banned, path.name
 
 
 def test_u4ssc_points_for_parsed_json_document():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from decision_support.cli import main
+from cli.main import main
 
 ASSESS = [
     "procurement",
@@ -178,16 +178,13 @@ def test_check_json_contract_on_a_description(tmp_path: Path, capsys) -> None:
 
 
 REPO = Path(__file__).resolve().parents[3]
-SHARED = next(
-    (p for p in (REPO / ".." / "shared", REPO / ".." / ".." / "shared") if p.is_dir()),
-    REPO / ".." / "shared",
-)
+TEST_DATA = REPO / "tests" / "data"
 
 
 def test_check_ocds_with_spec_file(tmp_path: Path, capsys) -> None:
     record = (
-        SHARED
-        / "data/ocds/real/uk-contracts-finder-ocds-b5fd17-2c3698c7-adc8-11e6-9901-0019b9f3037b.json"
+        TEST_DATA
+        / "ocds/real/uk-contracts-finder-ocds-b5fd17-2c3698c7-adc8-11e6-9901-0019b9f3037b.json"
     )
     spec = tmp_path / "spec.txt"
     spec.write_text("Hosting on Microsoft Azure.", encoding="utf-8")
@@ -266,7 +263,7 @@ def test_splitting_command(tmp_path: Path, capsys) -> None:
 
 
 def test_check_package_with_two_processes(tmp_path: Path, capsys) -> None:
-    examples = SHARED / "data/ocds/examples"
+    examples = TEST_DATA / "ocds/examples"
     tender = json.loads((examples / "ocds-213czf-000-00001-02-tender.json").read_text())
     other = json.loads(json.dumps(tender["releases"][0]))
     other["ocid"] = "ocds-213czf-000-00002"

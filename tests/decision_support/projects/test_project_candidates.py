@@ -191,7 +191,8 @@ def test_portfolio_entry_shape():
 
 
 def test_demo_candidates_make_a_valid_portfolio_scenario():
-    scenario = pytest.importorskip("decision_support.portfolio.scenario")
+    from decision_support.portfolio.scenario_file import parse_scenario
+
     candidate_list = read_candidate_file(DEMO)
     kpis = [
         {"code": "EC: I: WS: 3C", "baseline": 28, "target": 15},
@@ -206,7 +207,7 @@ def test_demo_candidates_make_a_valid_portfolio_scenario():
         "kpis": kpis,
         "projects": [to_portfolio_entry(c, 2026, keys) for c in candidate_list.candidates],
     }
-    parsed = scenario.parse_scenario(document)
+    parsed = parse_scenario(document)
     assert len(parsed.projects) == len(candidate_list.candidates)
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from decision_support.cli import main
+from cli.main import main
 
 ROOT = Path(__file__).resolve().parents[3]
 DEMO = ROOT / "scenarios" / "demo_city" / "candidates.yaml"

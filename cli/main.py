@@ -1,12 +1,8 @@
-"""The ``decision-support`` command.
+"""The ``decision-support`` command group and its entry point.
 
 Every command takes ``--json`` and then prints exactly one JSON document on
 stdout; logs and solver output go to stderr. A user error (bad file, unknown
 code, bad option) exits with code 2 and one line on stderr, never a traceback.
-
-Command groups from the outer layers (database, users, web server) are found
-through the ``decision_support.commands`` entry-point group, so that this pure
-package never imports them.
 """
 
 from __future__ import annotations
@@ -14,10 +10,18 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
-from importlib.metadata import entry_points
 
 import click
 
+from cli.database import db, seed, users
+from cli.finance import finance
+from cli.jobs import jobs
+from cli.kpis import kpis
+from cli.portfolio import optimise_command
+from cli.procurement import procurement
+from cli.projects import projects
+from cli.scenarios import scenarios
+from cli.serve import serve
 from decision_support.errors import DecisionSupportError
 
 USER_ERROR_EXIT = 2
@@ -34,42 +38,24 @@ def cli(verbose: bool) -> None:
     )
 
 
-def _register_feature_commands() -> None:
-    """Attach the core's own command groups."""
-    from decision_support.finance.commands import finance
-    from decision_support.kpis.commands import kpis
-    from decision_support.portfolio.commands import optimise_command
-    from decision_support.procurement.commands import procurement
-    from decision_support.projects.commands import projects
-    from scenarios.commands import scenarios
-
-    cli.add_command(kpis)
-    cli.add_command(procurement)
-    cli.add_command(projects)
-    cli.add_command(finance)
-    cli.add_command(optimise_command)
-    cli.add_command(scenarios)
-
-
-def _register_plugin_commands() -> None:
-    """Attach command groups that the outer layers declare as entry points."""
-    for entry in entry_points(group="decision_support.commands"):
-        if entry.name in cli.commands:
-            continue
-        try:
-            command = entry.load()
-        except ImportError as exc:  # layer not installed in this environment
-            logging.getLogger(__name__).debug("skipping command %s: %s", entry.name, exc)
-            continue
-        cli.add_command(command, entry.name)
-
-
-_register_feature_commands()
+for command in (
+    kpis,
+    procurement,
+    projects,
+    finance,
+    optimise_command,
+    scenarios,
+    db,
+    users,
+    seed,
+    jobs,
+    serve,
+):
+    cli.add_command(command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Console-script entry point: run the CLI and map errors to exit codes."""
-    _register_plugin_commands()
     try:
         result = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except click.exceptions.Abort:

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from decision_support.cli_output import emit, json_option
+from cli.output import emit, json_option
 from decision_support.errors import InputError, Problem
 from scenarios.comparison import ComparedRun, compare_runs
 from scenarios.files import ResolvedScenario, library_whatifs, read_document, resolve_file

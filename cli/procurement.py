@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from decision_support.cli_output import emit, json_option
+from cli.output import emit, json_option
 from rules.assessment import assess
 from rules.brand_scan import BrandList, default_brand_list
 from rules.checker import check_tender
@@ -21,7 +21,7 @@ from rules.ocds_export import DEFAULT_OCID_PREFIX, export_planned_tender
 from rules.planned_contracts import read_planned_contracts
 from rules.report_xlsx import report_xlsx
 from rules.rule_pack import CATEGORIES, RulePack, available_packs, load_pack, parse_yaml
-from rules.tender import read_tender_file
+from rules.tender_input import read_tender_file
 from rules.valuation import check_splitting
 
 PACK_DIRS_ENV = "DECISION_SUPPORT_RULE_PACKS"

@@ -1,11 +1,10 @@
-"""``decision-support db|seed|users``: database commands, contributed to the core
-CLI through the ``decision_support.commands`` entry points."""
+"""``decision-support db|seed|users``: the database schema, seeding and accounts."""
 
 from __future__ import annotations
 
 import click
 
-from decision_support.cli_output import emit, json_option
+from cli.output import emit, json_option
 from models import migrate
 from models.services.cities import city_by_slug
 from models.services.demo import seed_demo

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from decision_support.cli_output import emit, json_option
+from cli.output import emit, json_option
 from decision_support.errors import InputError
 from decision_support.kpis.catalogue import load_catalogue
 from decision_support.kpis.export import assessment_to_dict

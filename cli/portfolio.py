@@ -6,9 +6,9 @@ from typing import Any
 
 import click
 
-from decision_support.cli_output import emit, json_option
+from cli.output import emit, json_option
 from decision_support.portfolio.api import OptimiseOptions, optimise
-from decision_support.portfolio.scenario import load_scenario
+from decision_support.portfolio.scenario_file import load_scenario
 
 
 def _render(payload: dict[str, Any]) -> str:

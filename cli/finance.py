@@ -8,7 +8,7 @@ from typing import Any
 import click
 import yaml
 
-from decision_support.cli_output import emit, json_option
+from cli.output import emit, json_option
 from decision_support.finance.fiscal import load_fiscal_profile
 from decision_support.finance.funding_mix import evaluate_funding_mix, parse_mix_document
 from decision_support.finance.mechanisms import (

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from decision_support.cli_output import emit, json_option
+from cli.output import emit, json_option
 from decision_support.errors import InputError
 from decision_support.projects.candidate_files import read_candidate_file
 from decision_support.projects.candidates import candidate_to_dict

@@ -1,0 +1,50 @@
+"""The audit hook that keeps the suite self-contained: no test reads beside the repository.
+
+A fresh clone has nothing next to it (no ``../shared``), so a test that read a file
+there would pass on a developer's machine and fail on a user's. The hook fails any
+open or folder listing of a path in the repository's parent folder that is not
+inside the repository; files of the interpreter, site-packages, ``/tmp`` and the
+system stay readable.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import sysconfig
+from pathlib import Path
+
+OUTSIDE_READS: list[str] = []
+_WATCHED_EVENTS = {"open", "os.listdir", "os.scandir"}
+
+
+class OutsideRepositoryReadError(RuntimeError):
+    """A test opened or listed a file beside the repository."""
+
+
+def install_read_guard(repository: Path) -> None:
+    """Add the audit hook for ``repository`` (hooks cannot be removed; install once)."""
+    beside = str(repository.parent) + os.sep
+    inside = str(repository) + os.sep
+    # The interpreter and its packages may live anywhere, a folder beside the clone too.
+    interpreter = tuple(
+        os.path.realpath(p) + os.sep
+        for p in {sys.prefix, sys.base_prefix, sys.exec_prefix, *sysconfig.get_paths().values()}
+    )
+
+    def refuse_reads_beside(event: str, args: tuple[object, ...]) -> None:
+        if event not in _WATCHED_EVENTS or not args:
+            return
+        target = args[0]
+        if isinstance(target, bytes):
+            target = os.fsdecode(target)
+        if not isinstance(target, str | os.PathLike):
+            return  # a file descriptor
+        path = os.path.abspath(os.fspath(target))
+        if (path + os.sep).startswith(interpreter):
+            return
+        if (path + os.sep).startswith(beside) and not (path + os.sep).startswith(inside):
+            OUTSIDE_READS.append(path)
+            raise OutsideRepositoryReadError(f"a test read {path}, outside the repository")
+
+    sys.addaudithook(refuse_reads_beside)

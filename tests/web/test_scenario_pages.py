@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from models.scenario_jobs import ScenarioJob
 from models.scenario_worker import execute_job
 from models.scenarios import Scenario
 
@@ -307,3 +308,24 @@ def test_a_failed_job_can_be_retried_from_its_page(client, auth, db, offline):
     status = client.get(f"/api/cities/demo-city/scenarios/jobs/{job_id}").get_json()
     assert (status["status"], status["error"]) == ("queued", None)
     assert execute_job(offline.extensions["db_sessions"], job_id, workers=1) == "done"
+
+
+def test_scenario_run_budget_follows_solver_time_limit(client, auth, db, offline, app):
+    app.config["SOLVER_TIME_LIMIT"] = 15
+    auth.login_as("finance_officer")
+    _import_tiny(client)
+    page = client.get("/cities/demo-city/scenarios/").get_data(as_text=True)
+    assert 'name="run-time_limit"' in page and 'value="15"' in page
+    tiny = str(_scenario_id(db, "Tiny"))
+    response = client.post(
+        "/cities/demo-city/scenarios/jobs/run",
+        data={"run-scenario_ids": [tiny], "run-time_limit": "100"},
+    )
+    assert response.status_code == 422
+    assert "At most 15 s on this server." in response.get_data(as_text=True)
+    response = client.post(
+        "/cities/demo-city/scenarios/jobs/run", data={"run-scenario_ids": [tiny]}
+    )
+    assert response.status_code == 302
+    job = db.get(ScenarioJob, int(response.headers["Location"].rstrip("/").split("/")[-1]))
+    assert job.params["options"]["time_limit"] == 15

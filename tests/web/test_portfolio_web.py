@@ -193,7 +193,9 @@ def test_queued_run_shows_progress_and_refreshes(inline_app, client, auth, saved
     assert api["status"] == "queued" and api["result"] is None
 
 
-def test_solver_time_limit_is_the_forms_default_and_its_ceiling(inline_app, client, auth, saved):
+def test_solver_time_limit_is_the_forms_default_and_its_ceiling(
+    inline_app, client, auth, saved, db
+):
     inline_app.config["SOLVER_TIME_LIMIT"] = 7
     auth.login_as("finance_officer")
     page = client.get("/cities/demo-city/portfolio/").get_data(as_text=True)
@@ -207,6 +209,12 @@ def test_solver_time_limit_is_the_forms_default_and_its_ceiling(inline_app, clie
         "/cities/demo-city/portfolio/", data=_form(f"saved:{saved.id}", time_limit="5")
     )
     assert response.status_code == 302
+    data = _form(f"saved:{saved.id}")
+    del data["time_limit"]  # left out: the server's limit
+    response = client.post("/cities/demo-city/portfolio/", data=data)
+    assert response.status_code == 302
+    run = db.scalars(select(PortfolioRun).order_by(PortfolioRun.id.desc())).first()
+    assert run.settings["time_limit"] == 7
 
 
 def test_stored_run_budget_reaches_the_optimiser(app, db, saved):

@@ -36,8 +36,8 @@ class RunForm(FlaskForm):
     mode = SelectField("Objective", choices=MODES, default="")
     time_limit = FloatField(
         "Time limit of the whole run (seconds)",
-        default=60,
-        validators=[NumberRange(min=1, max=3600)],
+        default=None,  # the server's SOLVER_TIME_LIMIT (filled in by the view)
+        validators=[Optional(), NumberRange(min=1, max=3600)],
     )
     gap = FloatField("Relative MIP gap", default=0.0001, validators=[NumberRange(min=0, max=0.2)])
     explain = BooleanField("Explain (extra re-solves)", default=True)

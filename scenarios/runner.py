@@ -298,8 +298,15 @@ def run_scenarios(
         SolveTask(name, canonical_json(dict(scenario)), snapshot_options)
         for name, scenario in scenarios
     ]
+    budget = run_budget(len(tasks), snapshot_options)
+    logger.info("run of %d scenarios: time budget %s", len(tasks), budget)
     outcomes = solve_many(
-        tasks, solve=solve, workers=workers, progress=progress, cancel=cancel, executor=executor
+        tasks,
+        solve=solve,
+        workers=workers,
+        progress=progress,
+        cancel=deadline_cancel(budget, cancel),
+        executor=executor,
     )
     software = software_versions()
     finished = datetime.now(UTC).isoformat(timespec="seconds")
@@ -348,6 +355,15 @@ def analysis_budget(solves: int, per_solve: float) -> dict[str, Any]:
         "per_solve_seconds": per_solve,
         "total_seconds": round(max(solves, 0) * per_solve * OVERRUN, 3),
     }
+
+
+RUN_SOLVE_LIMIT = 60.0
+"""A scenario run's limit when its options give none (``OptimiseOptions``'s default)."""
+
+
+def run_budget(scenarios: int, options: Mapping[str, Any]) -> dict[str, Any]:
+    """Time budget of a run of ``scenarios`` scenarios (one whole-run limit each)."""
+    return analysis_budget(scenarios, float(options.get("time_limit", RUN_SOLVE_LIMIT)))
 
 
 def solve_limit(options: Mapping[str, Any]) -> float:

@@ -26,6 +26,7 @@ from models.services.scenarios import resolve_scenario
 from models.users import User
 from scenarios.frontier import AXES, frontier_budget, linspace
 from scenarios.robustness import robustness_budget
+from scenarios.runner import run_budget
 from scenarios.sensitivity import sensitivity_budget
 from scenarios.uncertainty import UncertaintySpec
 
@@ -94,7 +95,10 @@ def start_run_job(
         kind="run",
         title="Run: " + ", ".join(s.name for s in scenarios),
         inputs=inputs,
-        params={"options": dict(options or {})},
+        params={
+            "options": dict(options or {}),
+            "time_budget": run_budget(len(inputs), dict(options or {})),
+        },
         total=len(inputs),
     )
 

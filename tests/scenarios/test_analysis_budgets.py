@@ -83,3 +83,12 @@ def test_frontier_result_carries_its_budget_and_hands_each_solve_the_limit():
     result = frontier(TINY, "budget", [0.5, 1.0], {"time_limit": 4}, solve=solve, workers=1)
     assert result["time_budget"] == frontier_budget(2, {"time_limit": 4})
     assert limits and set(limits) == {4}
+
+
+def test_scenario_runs_have_a_budget_too():
+    from decision_support.portfolio import OptimiseOptions
+    from scenarios.runner import RUN_SOLVE_LIMIT, run_budget
+
+    assert OptimiseOptions().time_limit == RUN_SOLVE_LIMIT
+    assert run_budget(3, {"time_limit": 8})["total_seconds"] == 3 * 8 * OVERRUN
+    assert run_budget(2, {})["per_solve_seconds"] == RUN_SOLVE_LIMIT

@@ -17,6 +17,7 @@ from cli.database import db, seed, users
 from cli.finance import finance
 from cli.jobs import jobs
 from cli.kpis import kpis
+from cli.peers import peers
 from cli.portfolio import optimise_command
 from cli.procurement import procurement
 from cli.projects import projects
@@ -40,6 +41,7 @@ def cli(verbose: bool) -> None:
 
 for command in (
     kpis,
+    peers,
     procurement,
     projects,
     finance,

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from cli.output import emit, json_option
+from decision_support.data.editions import data_editions
 from rules.assessment import assess
 from rules.brand_scan import BrandList, default_brand_list
 from rules.checker import check_tender
@@ -20,7 +21,15 @@ from rules.criteria_pack import load_criteria_pack
 from rules.ocds_export import DEFAULT_OCID_PREFIX, export_planned_tender
 from rules.planned_contracts import read_planned_contracts
 from rules.report_xlsx import report_xlsx
-from rules.rule_pack import CATEGORIES, RulePack, available_packs, load_pack, parse_yaml
+from rules.rule_pack import (
+    CATEGORIES,
+    RulePack,
+    available_packs,
+    load_pack,
+    parse_yaml,
+    route_pack,
+    unverified_citations,
+)
 from rules.tender_input import read_tender_file
 from rules.valuation import check_splitting
 
@@ -34,6 +43,13 @@ def _pack_dirs(cli_dirs: tuple[str, ...]) -> list[str]:
 
 def _resolve_pack(name: str, on: date | None, dirs: tuple[str, ...]) -> RulePack:
     return load_pack(name, on=on, search_dirs=_pack_dirs(dirs))
+
+
+def _pack_for_contract(name: str, contract: PlannedContract, dirs: tuple[str, ...]) -> RulePack:
+    """The named pack, routed to its jurisdiction's concession pack for a concession."""
+    on = contract.notice_date or date.today()
+    pack = _resolve_pack(name, contract.notice_date, dirs)
+    return route_pack(pack, contract.contract_kind, on, _pack_dirs(dirs))
 
 
 def _iso_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
@@ -112,6 +128,17 @@ def contract_options(func: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--cpv", default=None, help="Main CPV code (8 digits)."),
         click.option(
+            "--concession",
+            is_flag=True,
+            help="A concession (paid by the right to exploit, e.g. a user-pays PPP): "
+            "uses the jurisdiction's concession pack.",
+        ),
+        click.option(
+            "--call-off",
+            is_flag=True,
+            help="A call-off under a framework agreement (standstill exemption, if any).",
+        ),
+        click.option(
             "--procedure",
             "procedure_id",
             default=None,
@@ -142,6 +169,8 @@ def _contract(**kw: Any) -> PlannedContract:
         needs_innovation=kw["innovation"],
         needs_negotiation=kw["negotiation"],
         direct_award_ground=kw["direct_award_ground"],
+        concession=kw["concession"],
+        call_off=kw["call_off"],
         notice_date=kw["notice_date"],
         cpv=kw["cpv"],
         title=kw["title"],
@@ -157,7 +186,8 @@ def procurement() -> None:
 
 def _render_assessment(p: dict[str, Any]) -> str:
     lines = [
-        f"Pack: {p['pack']} ({p['pack_title']})",
+        f"Pack: {p['pack']} ({p['pack_title']}); valid {p['pack_valid_from']} – "
+        f"{p['pack_valid_to'] or 'open'}, figures checked {p['pack_checked_on'] or 'never'}",
         f"Value compared: {p['valuation']['compared_value']:,.2f} {p['currency']}; threshold "
         f"{p['threshold']:,.0f} -> {'regulated regime' if p['above_threshold'] else 'below'}"
         f" ({p['regime']})",
@@ -173,6 +203,7 @@ def _render_assessment(p: dict[str, Any]) -> str:
         "Timeline:",
         *(f"  {e['date']}  {e['label']}" for e in p["timeline"]),
         *(f"Warning: {w}" for w in p["warnings"]),
+        *(f"Unverified source: {c['ref']} ({c['url']})" for c in p["citations"] if c["unverified"]),
     ]
     return "\n".join(lines)
 
@@ -182,8 +213,9 @@ def _render_assessment(p: dict[str, Any]) -> str:
 @json_option
 def assess_command(pack_name: str, packs_dirs: tuple[str, ...], as_json: bool, **kw: Any) -> None:
     """Regime, allowed procedures, minimum time limits and a dated timeline."""
-    pack = _resolve_pack(pack_name, kw["notice_date"], packs_dirs)
-    result = assess(_contract(**kw), pack, procedure_id=kw["procedure_id"])
+    contract = _contract(**kw)
+    pack = _pack_for_contract(pack_name, contract, packs_dirs)
+    result = assess(contract, pack, procedure_id=kw["procedure_id"])
     emit(result.as_dict(), as_json, _render_assessment)
 
 
@@ -201,8 +233,8 @@ def export_ocds_command(
     pack_name: str, packs_dirs: tuple[str, ...], ocid_prefix: str, **kw: Any
 ) -> None:
     """Print the planned tender as an OCDS 1.1.5 release package (JSON)."""
-    pack = _resolve_pack(pack_name, kw["notice_date"], packs_dirs)
     contract = _contract(**kw)
+    pack = _pack_for_contract(pack_name, contract, packs_dirs)
     result = assess(contract, pack, procedure_id=kw["procedure_id"])
     package = export_planned_tender(contract, result, ocid_prefix=ocid_prefix)
     emit(package, True)
@@ -353,18 +385,39 @@ def splitting_command(
 
 @procurement.command("packs")
 @packs_dir_option
+@click.option(
+    "--data",
+    "data_files",
+    is_flag=True,
+    help="List the reference-data files (criteria, catalogues, targets) instead of the packs.",
+)
 @json_option
-def packs_command(packs_dirs: tuple[str, ...], as_json: bool) -> None:
-    """List the rule packs and their validity dates."""
+def packs_command(packs_dirs: tuple[str, ...], data_files: bool, as_json: bool) -> None:
+    """List the rule packs, their validity dates, when their figures were last
+    checked and how many of their citations are unverified (``--data``: the same
+    dates for the reference-data files)."""
+    if data_files:
+        emit(
+            [e.as_dict() for e in data_editions().values()],
+            as_json,
+            lambda rows: "\n".join(
+                f"{r['path']:66} {r['valid_from']} – {r['valid_to'] or 'open':10}  "
+                f"checked {r['checked_on']}  {r['title']}"
+                for r in rows
+            ),
+        )
+        return
     payload = [
         {
             "id": p.id,
             "title": p.title,
             "jurisdiction": p.jurisdiction,
+            "contract_kind": p.contract_kind,
+            "edition": p.edition or None,
             "currency": p.currency,
             "vat": p.vat,
-            "valid_from": p.valid_from.isoformat(),
-            "valid_to": p.valid_to.isoformat() if p.valid_to else None,
+            **p.dates(),
+            "unverified_citations": len(unverified_citations(p)),
             "extends": p.extends,
             "source": p.source,
         }
@@ -374,8 +427,10 @@ def packs_command(packs_dirs: tuple[str, ...], as_json: bool) -> None:
         payload,
         as_json,
         lambda rows: "\n".join(
-            f"{r['id']:14} {r['jurisdiction']:10} {r['valid_from']} – {r['valid_to'] or 'open'}  "
-            f"{r['title']}"
+            f"{r['id']:20} {r['jurisdiction']:11} "
+            f"{r['valid_from']} – {r['valid_to'] or 'open':10}  "
+            f"checked {r['checked_on'] or 'never'}  "
+            f"{r['unverified_citations']:2} unverified  {r['title']}"
             for r in rows
         ),
     )

@@ -123,6 +123,7 @@ class Assessment:
 
     pack_id: str
     pack_title: str
+    pack_dates: dict[str, str | None]
     jurisdiction: str
     currency: str
     vat: str
@@ -165,6 +166,9 @@ class Assessment:
         return {
             "pack": self.pack_id,
             "pack_title": self.pack_title,
+            "pack_valid_from": self.pack_dates["valid_from"],
+            "pack_valid_to": self.pack_dates["valid_to"],
+            "pack_checked_on": self.pack_dates["checked_on"],
             "jurisdiction": self.jurisdiction,
             "above_threshold": self.above_threshold,
             "regime": self.regime,
@@ -379,10 +383,15 @@ def assess(
     timeline.append(TimelineEvent(award, "award_decision", "Award decision", "milestone"))
 
     standstill = pack.standstill
+    exemption = standstill.exemption_for(flags) if standstill is not None else None
     standstill_applies = (
         standstill is not None
         and regime in standstill.regimes
         and recommended.id not in standstill.exempt_procedures
+        and exemption is None
+    )
+    standstill_citation = (
+        standstill.citation_for(contract.authority) if standstill is not None else None
     )
     if standstill is not None and standstill_applies:
         end = _standstill_end(award, standstill.days, standstill.day_kind, standstill.starts)
@@ -392,7 +401,7 @@ def assess(
                 "standstill_end",
                 f"Standstill ends ({standstill.days} {standstill.day_kind} days)",
                 "deadline",
-                standstill.citation,
+                standstill_citation,
             )
         )
         signature = add_days(end, 1)
@@ -427,6 +436,15 @@ def assess(
     full_timeline = tuple(sorted((*timeline, *notices), key=lambda e: e.date))
 
     framework_limit = pack.framework_limit(contract.authority)
+    if contract.contract_kind != pack.contract_kind:
+        chosen_warnings.append(
+            f"This is a {contract.contract_kind}, but {pack.id} holds the rules for "
+            f"{pack.contract_kind}s and no {contract.contract_kind} pack exists for "
+            f"{pack.jurisdiction}: check the {contract.contract_kind} rules yourself"
+        )
+    if exemption is not None and regime in (standstill.regimes if standstill else ()):
+        chosen_warnings.append(exemption.note)
+    chosen_warnings.extend(_prior_review_warnings(contract, pack, valuation.compared_value))
     warnings = chosen_warnings + list(
         _warnings(
             contract,
@@ -442,7 +460,8 @@ def assess(
             valuation.small_lots_citation,
             procedure.citation,
             *(c for plan in steps for c in plan.citations),
-            standstill.citation if standstill is not None and standstill_applies else None,
+            standstill_citation if standstill_applies else None,
+            exemption.citation if exemption is not None else None,
             framework_limit.citation if framework_limit and contract.framework else None,
             *(n.citation for n in notices),
         ]
@@ -450,6 +469,7 @@ def assess(
     return Assessment(
         pack_id=pack.id,
         pack_title=pack.title,
+        pack_dates=pack.dates(),
         jurisdiction=pack.jurisdiction,
         currency=pack.currency,
         vat=pack.vat,
@@ -463,7 +483,7 @@ def assess(
         steps=steps,
         standstill_days=standstill.days if standstill is not None and standstill_applies else 0,
         standstill_day_kind=standstill.day_kind if standstill is not None else "calendar",
-        standstill_citation=standstill.citation if standstill is not None else None,
+        standstill_citation=standstill_citation,
         framework_max_years=framework_limit.max_years if framework_limit else None,
         notices=tuple(sorted(notices, key=lambda e: e.date)),
         timeline=full_timeline,
@@ -499,6 +519,25 @@ def _warnings(
     if pack.standstill is not None and pack.standstill.note and standstill_applies:
         out.append(pack.standstill.note)
     return tuple(out)
+
+
+def _prior_review_warnings(contract: PlannedContract, pack: RulePack, value: float) -> list[str]:
+    """Which procurement risk ratings would put this contract under prior review."""
+    reached = [
+        r for r in pack.prior_review if contract.category in r.categories and value >= r.min_value
+    ]
+    if not reached:
+        return []
+    ratings = ", ".join(
+        f"{r.risk} (from {r.min_value:,.0f} {pack.currency}"
+        + (", unverified" if r.citation.unverified else "")
+        + ")"
+        for r in reached
+    )
+    return [
+        f"Prior review by the lender applies if the project's procurement risk rating is: "
+        f"{ratings}; the Procurement Plan may set lower thresholds ({reached[0].citation.ref})"
+    ]
 
 
 def earliest_contract_signature(

@@ -54,12 +54,19 @@ class PlannedContract:
     no_suitable_tenders: bool = False
     direct_award_ground: str | None = None
     commercial: bool = False
+    concession: bool = False
+    call_off: bool = False
     notice_date: date | None = None
     cpv: str | None = None
     id: str = ""
     title: str = ""
     buyer: str = ""
     extra_flags: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def contract_kind(self) -> str:
+        """``concession`` or ``contract``: which kind of rule pack governs it."""
+        return "concession" if self.concession else "contract"
 
     @property
     def cpv_division(self) -> str | None:
@@ -81,6 +88,8 @@ class PlannedContract:
             "no_suitable_tenders": self.no_suitable_tenders,
             "direct_award_ground": bool(self.direct_award_ground),
             "commercial": self.commercial,
+            "concession": self.concession,
+            "call_off": self.call_off,
         }
         named = {name for name, on in facts.items() if on}
         return frozenset({*named, self.authority, self.category, *self.extra_flags})

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from rules.assessment import assess
 from rules.contract import CPV_PATTERN, PlannedContract
-from rules.rule_pack import CATEGORIES, RulePack
+from rules.rule_pack import CATEGORIES, RulePack, route_pack
 
 CATEGORY_ALIASES = {"goods": "supplies", "social": "social-services"}
 
@@ -42,14 +42,19 @@ def lead_time_estimator(
     is unknown. A ``procedure`` naming a procedure of the pack is followed;
     "innovation-partnership" / negotiated procedures also set the matching need. A
     procedure that does not belong to the contract's regime (e.g. "open" below the
-    threshold) is ignored in favour of the recommended one."""
+    threshold) is ignored in favour of the recommended one. A ``procedure`` starting
+    with "concession" (a user-pays PPP concession from the financing catalogue) marks
+    a concession, estimated under the jurisdiction's concession pack when one exists."""
+    concession_pack = route_pack(pack, "concession", notice_date)
 
     def estimate(spec: ProcurementLike) -> int | None:
         category = CATEGORY_ALIASES.get(spec.category, spec.category)
         if category not in CATEGORIES or spec.estimated_value is None:
             return None
         procedure = spec.procedure or None
-        known = {p.id for p in pack.procedures}
+        concession = procedure is not None and procedure.lower().startswith("concession")
+        rules = concession_pack if concession else pack
+        known = {p.id for p in rules.procedures}
         contract = PlannedContract(
             category=category,
             authority=authority,
@@ -58,10 +63,11 @@ def lead_time_estimator(
             notice_date=notice_date,
             needs_innovation=procedure == "innovation-partnership",
             needs_negotiation=procedure is not None and "negotiat" in procedure,
+            concession=concession,
         )
-        default = assess(contract, pack)
+        default = assess(contract, rules)
         if procedure in known and procedure in {p.id for p in default.procedures}:
-            return assess(contract, pack, procedure_id=procedure).lead_time_days
+            return assess(contract, rules, procedure_id=procedure).lead_time_days
         return default.lead_time_days
 
     return estimate

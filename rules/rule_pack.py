@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,6 +34,8 @@ CATEGORIES = ("works", "supplies", "services", "social-services")
 AUTHORITIES = ("central", "sub-central", "utility")
 PACK_SUFFIXES = (".yaml", ".yml")
 MERGED_BY_ID = ("procedures", "notices")  # extended lists: child entries replace by id
+CONTRACT_KINDS = ("contract", "concession")
+_EDITION_SUFFIX = re.compile(r"-\d{4}$")
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,18 @@ class Band:
     citation: Citation
     categories: tuple[str, ...] = CATEGORIES
     authorities: tuple[str, ...] = AUTHORITIES
+
+
+@dataclass(frozen=True)
+class ReviewThreshold:
+    """Contract value from which a lender reviews the award before it is made
+    (World Bank prior review), by the project's procurement risk rating."""
+
+    id: str
+    risk: str
+    categories: tuple[str, ...]
+    min_value: float
+    citation: Citation
 
 
 @dataclass(frozen=True)
@@ -142,8 +157,21 @@ class Procedure:
 
 
 @dataclass(frozen=True)
+class StandstillExemption:
+    """Contracts (all ``when`` flags hold) for which the standstill need not be observed."""
+
+    when: tuple[str, ...]
+    note: str
+    citation: Citation
+
+
+@dataclass(frozen=True)
 class Standstill:
-    """The wait between the award decision and contract signature."""
+    """The wait between the award decision and contract signature.
+
+    ``authority_citations`` names the source for an authority type whose remedies
+    come from another act (EU utilities: Directive 92/13/EEC).
+    """
 
     days: int
     day_kind: str
@@ -151,7 +179,17 @@ class Standstill:
     regimes: tuple[str, ...]
     citation: Citation
     exempt_procedures: tuple[str, ...] = ()
+    exemptions: tuple[StandstillExemption, ...] = ()
+    authority_citations: Mapping[str, Citation] = field(default_factory=dict)
     note: str = ""
+
+    def citation_for(self, authority: str) -> Citation:
+        """The source of the standstill rule for this authority type."""
+        return self.authority_citations.get(authority, self.citation)
+
+    def exemption_for(self, flags: frozenset[str]) -> StandstillExemption | None:
+        """The first exemption whose flags all hold, if any."""
+        return next((e for e in self.exemptions if all(f in flags for f in e.when)), None)
 
 
 @dataclass(frozen=True)
@@ -190,10 +228,15 @@ class SmallLots:
 
 @dataclass(frozen=True)
 class AntiSplitting:
-    """Grouping used by the anti-splitting heuristic."""
+    """Grouping used by the anti-splitting heuristic.
+
+    The grouping (``cpv_digits``, ``period``) is the tool's own choice, explained in
+    ``heuristic``; ``citation`` is the legal prohibition of splitting it serves.
+    """
 
     cpv_digits: int
     period: str
+    heuristic: str
     citation: Citation
 
 
@@ -237,11 +280,29 @@ class RulePack:
     vat_citation: Citation | None = None
     threshold_comparison: str = "at-or-above"
     lower_bands: tuple[Band, ...] = ()
+    prior_review: tuple[ReviewThreshold, ...] = ()
     valuation: ValuationRules = field(default_factory=ValuationRules)
     framework: tuple[FrameworkLimit, ...] = ()
     standstill: Standstill | None = None
     notices: tuple[Notice, ...] = ()
     extends: str | None = None
+    checked_on: date | None = None
+    edition: str = ""
+    contract_kind: str = "contract"
+    audience: str = "any"
+
+    @property
+    def family(self) -> str:
+        """The pack id without a trailing year (``eu-2026`` → ``eu``)."""
+        return _EDITION_SUFFIX.sub("", self.id)
+
+    def dates(self) -> dict[str, str | None]:
+        """Validity and last-checked dates, ISO formatted (``None`` when not set)."""
+        return {
+            "valid_from": self.valid_from.isoformat(),
+            "valid_to": self.valid_to.isoformat() if self.valid_to else None,
+            "checked_on": self.checked_on.isoformat() if self.checked_on else None,
+        }
 
     def procedure(self, procedure_id: str) -> Procedure:
         """The procedure with this id (``KeyError`` if absent)."""
@@ -266,6 +327,43 @@ class RulePack:
     def is_valid_on(self, day: date) -> bool:
         """Whether ``day`` falls inside the pack's validity dates."""
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+def pack_citations(pack: RulePack) -> list[Citation]:
+    """Every citation in a pack, in file order (duplicates kept)."""
+    found: list[Citation | None] = [
+        *(t.citation for t in pack.thresholds),
+        *(b.citation for b in pack.lower_bands),
+        *(r.citation for r in pack.prior_review),
+        pack.vat_citation,
+        pack.valuation.options_citation,
+        pack.valuation.lots_citation,
+        pack.valuation.small_lots.citation if pack.valuation.small_lots else None,
+        pack.valuation.indefinite_duration_citation,
+        pack.valuation.anti_splitting.citation if pack.valuation.anti_splitting else None,
+        *(f.citation for f in pack.framework),
+        *(n.citation for n in pack.notices),
+    ]
+    if pack.standstill is not None:
+        found.append(pack.standstill.citation)
+        found.extend(pack.standstill.authority_citations.values())
+        found.extend(e.citation for e in pack.standstill.exemptions)
+    for proc in pack.procedures:
+        found.append(proc.citation)
+        for step in proc.steps:
+            found.append(step.citation)
+            found.extend(r.citation for r in step.reductions)
+            found.extend(e.citation for e in step.extensions)
+    return [c for c in found if c is not None]
+
+
+def unverified_citations(pack: RulePack) -> list[Citation]:
+    """The distinct citations of a pack marked ``unverified``."""
+    seen: dict[tuple[str, str], Citation] = {}
+    for citation in pack_citations(pack):
+        if citation.unverified:
+            seen.setdefault((citation.ref, citation.url), citation)
+    return list(seen.values())
 
 
 # ---------------------------------------------------------------------------
@@ -405,6 +503,7 @@ def _valuation(raw: Mapping[str, Any]) -> ValuationRules:
         anti_splitting=AntiSplitting(
             cpv_digits=split["cpv_digits"],
             period=split["period"],
+            heuristic=split["heuristic"],
             citation=_required_citation(split["citation"]),
         )
         if split
@@ -456,6 +555,16 @@ def build_pack(document: Mapping[str, Any], source: str) -> RulePack:
             )
             for b in sorted(document.get("lower_bands", ()), key=lambda b: b["max_value"])
         ),
+        prior_review=tuple(
+            ReviewThreshold(
+                id=r["id"],
+                risk=r["risk"],
+                categories=tuple(r["categories"]),
+                min_value=float(r["min_value"]),
+                citation=_required_citation(r["citation"]),
+            )
+            for r in document.get("prior_review", ())
+        ),
         valuation=_valuation(document.get("valuation", {})),
         framework=tuple(
             FrameworkLimit(
@@ -472,6 +581,18 @@ def build_pack(document: Mapping[str, Any], source: str) -> RulePack:
             regimes=tuple(standstill["regimes"]),
             citation=_required_citation(standstill["citation"]),
             exempt_procedures=tuple(standstill.get("exempt_procedures", ())),
+            exemptions=tuple(
+                StandstillExemption(
+                    when=tuple(e["when"]),
+                    note=e["note"],
+                    citation=_required_citation(e["citation"]),
+                )
+                for e in standstill.get("exemptions", ())
+            ),
+            authority_citations={
+                authority: _required_citation(raw)
+                for authority, raw in standstill.get("authority_citations", {}).items()
+            },
             note=standstill.get("note", ""),
         )
         if standstill
@@ -512,6 +633,12 @@ def build_pack(document: Mapping[str, Any], source: str) -> RulePack:
         ),
         source=source,
         extends=document.get("extends"),
+        checked_on=_parse_date(document["checked_on"], source, "checked_on")
+        if document.get("checked_on")
+        else None,
+        edition=document.get("edition", ""),
+        contract_kind=document.get("contract_kind", "contract"),
+        audience=document.get("audience", "any"),
     )
     problems = consistency_problems(pack)
     if problems:
@@ -671,12 +798,16 @@ def available_packs(search_dirs: Sequence[Path | str] = ()) -> list[RulePack]:
 
 
 def load_pack(
-    name: str, on: date | None = None, search_dirs: Sequence[Path | str] = ()
+    name: str,
+    on: date | None = None,
+    search_dirs: Sequence[Path | str] = (),
+    contract_kind: str = "contract",
 ) -> RulePack:
     """Find a pack by id, by file path, or by jurisdiction and date.
 
-    ``name`` may be a pack id (``eu-2026``), a path to a YAML file, or a
-    jurisdiction (``eu``, ``uk``; case-insensitive). For a jurisdiction, the pack
+    ``name`` may be a pack id (``eu-2026``), a path to a YAML file, a pack family
+    (the id without its year: ``world-bank``) or a jurisdiction (``eu``, ``uk``;
+    case-insensitive). For a family or jurisdiction, the pack of ``contract_kind``
     valid on ``on`` (default today) is chosen; if none is valid then, the most
     recent one that started before that date (or, for dates before every pack,
     the oldest pack).
@@ -686,31 +817,67 @@ def load_pack(
     files_by_id = _pack_files(search_dirs)
     if name in files_by_id:
         return _build_cached(files_by_id[name], files_by_id)
-    return select_pack(name, on or date.today(), search_dirs)
+    return select_pack(name, on or date.today(), search_dirs, contract_kind)
 
 
-def select_pack(jurisdiction: str, on: date, search_dirs: Sequence[Path | str] = ()) -> RulePack:
-    """The pack of ``jurisdiction`` valid on a date (the tender's date)."""
+def select_pack(
+    jurisdiction: str,
+    on: date,
+    search_dirs: Sequence[Path | str] = (),
+    contract_kind: str = "contract",
+) -> RulePack:
+    """The pack of ``jurisdiction`` (or pack family) for ``contract_kind`` valid on a
+    date (the tender's date)."""
     wanted = jurisdiction.strip().lower()
-    candidates = [
-        p
-        for p in available_packs(search_dirs)
-        if p.jurisdiction.lower() == wanted or p.id.split("-")[0] == wanted
-    ]
+    packs = available_packs(search_dirs)
+    of_kind = [p for p in packs if p.contract_kind == contract_kind]
+    by_jurisdiction = [p for p in of_kind if p.jurisdiction.lower() == wanted]
+    candidates = (
+        [p for p in of_kind if p.family == wanted]
+        # a jurisdiction name picks the packs written for cities (not e.g. the FAR)
+        or [p for p in by_jurisdiction if p.audience != "federal-agencies"]
+        or by_jurisdiction
+        or [p for p in of_kind if p.id.split("-")[0] == wanted]
+    )
     if not candidates:
-        known = sorted({p.id for p in available_packs(search_dirs)})
+        known = sorted({p.id for p in packs})
+        kind = "" if contract_kind == "contract" else f"{contract_kind} "
         raise UnknownPackError(
             jurisdiction,
-            f"no rule pack or jurisdiction {jurisdiction!r}; known: {', '.join(known)}",
+            f"no {kind}rule pack or jurisdiction {jurisdiction!r}; known: {', '.join(known)}",
         )
+    chosen = newest_valid(candidates, on)
+    if not chosen.is_valid_on(on):
+        log.warning("no %s pack valid on %s; using %s", jurisdiction, on, chosen.id)
+    return chosen
+
+
+def newest_valid(candidates: Sequence[RulePack], on: date) -> RulePack:
+    """The pack valid on ``on`` that started last; failing that the newest that
+    started before ``on``; failing that the oldest."""
     valid = [p for p in candidates if p.is_valid_on(on)]
     if valid:
         return max(valid, key=lambda p: p.valid_from)
     earlier = [p for p in candidates if p.valid_from <= on]
-    chosen = (
-        max(earlier, key=lambda p: p.valid_from)
-        if earlier
-        else min(candidates, key=lambda p: p.valid_from)
-    )
-    log.warning("no %s pack valid on %s; using %s", jurisdiction, on, chosen.id)
-    return chosen
+    if earlier:
+        return max(earlier, key=lambda p: p.valid_from)
+    return min(candidates, key=lambda p: p.valid_from)
+
+
+def route_pack(
+    pack: RulePack, contract_kind: str, on: date, search_dirs: Sequence[Path | str] = ()
+) -> RulePack:
+    """The pack of ``pack``'s jurisdiction that governs a ``contract_kind`` on ``on``.
+
+    A concession under an EU public-contracts pack goes to the EU concessions pack
+    (Directive 2014/23/EU). When the jurisdiction has no pack of that kind, ``pack``
+    itself is returned (the assessment then warns that it was not routed).
+    """
+    if pack.contract_kind == contract_kind:
+        return pack
+    same = [
+        p
+        for p in available_packs(search_dirs)
+        if p.contract_kind == contract_kind and p.jurisdiction.lower() == pack.jurisdiction.lower()
+    ]
+    return newest_valid(same, on) if same else pack

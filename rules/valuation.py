@@ -154,6 +154,7 @@ class SplittingWarning:
     currency: str
     citation: Citation | None
     message: str
+    heuristic: str = ""
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready form."""
@@ -166,6 +167,7 @@ class SplittingWarning:
             "currency": self.currency,
             "citation": self.citation.as_dict() if self.citation else None,
             "message": self.message,
+            "heuristic": self.heuristic,
         }
 
 
@@ -207,11 +209,14 @@ def check_splitting(contracts: Sequence[PlannedContract], pack: RulePack) -> lis
                 threshold=threshold,
                 currency=pack.currency,
                 citation=rule.citation if rule else None,
+                heuristic=rule.heuristic if rule else "",
                 message=(
                     f"{len(members)} contracts in CPV division {division} planned for {year} "
                     f"are each below the threshold but together worth {total:,.0f} "
                     f"{pack.currency} (threshold {threshold:,.0f}): value them together "
-                    "unless objective reasons justify separate awards"
+                    "unless objective reasons justify separate awards (grouping by the first "
+                    f"{digits} CPV digits and the calendar year is this tool's heuristic, "
+                    "not a legal test)"
                 ),
             )
         )

@@ -31,13 +31,24 @@ def create_app(config: Mapping[str, Any] | type[Config] | None = None) -> Flask:
     templating.init_app(app)
     assets.init_app(app)
 
-    from web import admin, auth, finance, home, kpis, portfolio, procurement, projects, scenarios
+    from web import (
+        admin,
+        auth,
+        finance,
+        home,
+        kpis,
+        peers,
+        portfolio,
+        procurement,
+        projects,
+        scenarios,
+    )
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(home.city_bp)
     app.register_blueprint(home.api)
-    for feature in (kpis, projects, finance, procurement, portfolio, scenarios, admin):
+    for feature in (kpis, peers, projects, finance, procurement, portfolio, scenarios, admin):
         app.register_blueprint(feature.bp)
         app.register_blueprint(feature.api)
     return app

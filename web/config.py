@@ -35,6 +35,7 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
     TESTING = False
+    PEERS_DATASET_DIR: str | None = None  # imported peer results (docs/peers.md)
 
     @classmethod
     def from_environment(cls, instance_path: str) -> dict[str, Any]:
@@ -45,6 +46,7 @@ class Config:
         )
         settings["DATABASE_URL"] = database_url(os.environ.get("DATABASE_URL"))
         settings["SOLVER"] = os.environ.get("SOLVER", cls.SOLVER)
+        settings["PEERS_DATASET_DIR"] = os.environ.get("PEERS_DATASET_DIR") or None
         if "SOLVER_TIME_LIMIT" in os.environ:
             settings["SOLVER_TIME_LIMIT"] = int(os.environ["SOLVER_TIME_LIMIT"])
         return settings

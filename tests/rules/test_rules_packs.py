@@ -10,7 +10,17 @@ import pytest
 from rules.errors import RulePackError, UnknownPackError
 from rules.rule_pack import AUTHORITIES, CATEGORIES, available_packs, load_pack, select_pack
 
-SHIPPED = {"eu-2024", "eu-2026", "uk-2026", "us-federal", "world-bank"}
+SHIPPED = {
+    "eu-2024",
+    "eu-2026",
+    "eu-concessions-2024",
+    "eu-concessions-2026",
+    "uk-2026",
+    "us-federal",
+    "us-uniform-guidance",
+    "world-bank-2016",
+    "world-bank-2025",
+}
 
 
 def test_every_shipped_pack_loads_and_covers_every_category_and_authority() -> None:

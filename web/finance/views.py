@@ -13,6 +13,7 @@ from flask import abort, flash, g, jsonify, redirect, render_template, request, 
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from decision_support.data.editions import data_edition
 from decision_support.errors import InputError, Problem
 from decision_support.finance.fiscal import DebtRules, FiscalProfile, FiscalYear, debt_rule_presets
 from decision_support.finance.funding_mix import (
@@ -87,6 +88,7 @@ def index() -> str:
         profile=fiscal_profile(session, g.city),
         import_form=ImportForm(),
         problems=[],
+        catalogue_edition=data_edition("decision_support/data/financing_mechanisms.yaml"),
     )
 
 
@@ -185,6 +187,7 @@ def import_mechanisms() -> str | Response | tuple[str, int]:
         profile=fiscal_profile(session, g.city),
         import_form=form,
         problems=problems,
+        catalogue_edition=data_edition("decision_support/data/financing_mechanisms.yaml"),
     ), 422
 
 
@@ -287,6 +290,7 @@ def fiscal() -> str | Response | tuple[str, int]:
         headroom=headroom,
         capacities=_borrowing_capacities(profile, city_mechanisms(session, g.city).enabled),
         presets=debt_rule_presets(),
+        presets_edition=data_edition("decision_support/data/debt_rule_presets.yaml"),
     ), status
 
 

@@ -121,6 +121,10 @@ class AssessmentForm(FlaskForm):
     )
     innovation = BooleanField("Needs a solution not yet on the market")
     negotiation = BooleanField("Needs negotiation or adaptation of available solutions")
+    concession = BooleanField(
+        "Concession (paid by the right to exploit, e.g. a user-pays PPP): use the concession rules"
+    )
+    call_off = BooleanField("Call-off under an existing framework agreement")
     pack = SelectField("Rule pack", choices=[], validate_choice=False)
     procedure = SelectField(
         "Procedure (default: the recommended one)", choices=[], validate_choice=False

@@ -26,6 +26,7 @@ from flask import (
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
+from decision_support.data.editions import data_edition
 from decision_support.errors import InputError, Problem
 from models.permissions import Action, may
 from models.services.procurement import (
@@ -49,7 +50,7 @@ from rules.contract import Lot, PlannedContract
 from rules.criteria_pack import load_criteria_pack
 from rules.ocds_export import DEFAULT_OCID_PREFIX, export_planned_tender
 from rules.report_xlsx import assessment_xlsx, report_xlsx
-from rules.rule_pack import RulePack, available_packs, load_pack
+from rules.rule_pack import RulePack, available_packs, load_pack, route_pack
 from rules.tender import TenderDescription, tender_from_mapping
 from rules.tender_input import read_tenders
 from web.access import city_api_blueprint, city_blueprint, require
@@ -136,6 +137,8 @@ def _contract_from_form(form: Any) -> PlannedContract:
         documents_at_notice=not form.documents_later.data,
         needs_innovation=bool(form.innovation.data),
         needs_negotiation=bool(form.negotiation.data),
+        concession=bool(form.concession.data),
+        call_off=bool(form.call_off.data),
         buyer=g.city.name,
         title="Planned contract",
     )
@@ -157,11 +160,13 @@ def index() -> str | Response | tuple[str, int]:
         if form.validate():
             contract = _contract_from_form(form)
             try:
-                result = assess(
-                    contract,
+                pack = route_pack(
                     _pack(form.pack.data, contract.notice_date),
-                    procedure_id=form.procedure.data or None,
+                    contract.contract_kind,
+                    contract.notice_date or date.today(),
+                    pack_dirs(),
                 )
+                result = assess(contract, pack, procedure_id=form.procedure.data or None)
             except InputError as exc:
                 attach_problems(form, _renamed(exc, ASSESSMENT_FIELDS))
         if result is None:
@@ -302,6 +307,7 @@ def check() -> str | Response | tuple[str, int]:
         features=FEATURES,
         clauses=clause_labels(),
         criteria_count=len(load_criteria_pack().criteria),
+        criteria_edition=data_edition("rules/criteria/ict-criteria.yaml"),
     ), status
 
 

@@ -236,7 +236,7 @@ def test_export_ocds_and_packs(capsys) -> None:
     assert code == 0
     assert json.loads(out)["releases"][0]["ocid"] == "ocds-abc123-X1"
     code, out, _ = _run(capsys, ["procurement", "packs", "--json"])
-    assert {p["id"] for p in json.loads(out)} >= {"eu-2026", "uk-2026", "world-bank"}
+    assert {p["id"] for p in json.loads(out)} >= {"eu-2026", "uk-2026", "world-bank-2025"}
 
 
 def test_splitting_command(tmp_path: Path, capsys) -> None:
@@ -295,3 +295,43 @@ def test_assess_with_a_chosen_procedure(capsys) -> None:
     assert data["min_days"] == {"participation_requests": 30, "tender_submission": 25}
     code, out, err = _run(capsys, [*ASSESS, "--value", "250000", "--procedure", "nope"])
     assert code == 2 and "not a procedure" in err and err.count("\n") == 1
+
+
+def test_packs_lists_validity_checked_dates_and_unverified_counts(capsys) -> None:
+    code, out, err = _run(capsys, ["procurement", "packs", "--json"])
+    assert code == 0, err
+    rows = {row["id"]: row for row in json.loads(out)}
+    wb = rows["world-bank-2025"]
+    dates = (wb["valid_from"], wb["valid_to"], wb["checked_on"])
+    assert dates == ("2025-09-01", None, "2026-12-03")
+    assert wb["unverified_citations"] > 0
+    assert rows["world-bank-2016"]["valid_to"] == "2025-08-31"
+    assert rows["eu-concessions-2026"]["contract_kind"] == "concession"
+    code, out, err = _run(capsys, ["procurement", "packs"])
+    assert code == 0, err
+    assert "checked 2026-12-03" in out and "unverified" in out
+
+
+def test_assess_routes_a_concession_and_shows_the_pack_dates(capsys) -> None:
+    argv = ["procurement", "assess", "--pack", "eu", "--value", "8000000", "--category"]
+    argv += ["services", "--authority", "sub-central", "--date", "2026-05-04"]
+    code, out, err = _run(capsys, [*argv, "--concession", "--json"])
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["pack"] == "eu-concessions-2026"
+    assert (payload["pack_valid_to"], payload["pack_checked_on"]) == ("2027-12-31", "2026-12-03")
+    code, out, err = _run(capsys, argv)
+    assert code == 0, err
+    assert out.startswith("Pack: eu-2026") and "figures checked 2026-12-03" in out
+    assert "Unverified source:" in out
+
+
+def test_packs_data_lists_the_reference_data_files(capsys) -> None:
+    code, out, err = _run(capsys, ["procurement", "packs", "--data", "--json"])
+    assert code == 0, err
+    rows = {row["path"]: row for row in json.loads(out)}
+    assert rows["rules/criteria/ict-criteria.yaml"]["checked_on"] == "2026-12-03"
+    assert rows["decision_support/data/project_library/currency.yaml"]["valid_to"] == "2025-12-31"
+    code, out, err = _run(capsys, ["procurement", "packs", "--data"])
+    assert code == 0, err
+    assert "decision_support/data/financing_mechanisms.yaml" in out

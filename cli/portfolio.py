@@ -28,6 +28,10 @@ def _render(payload: dict[str, Any]) -> str:
     diagnosis = payload.get("diagnosis")
     if diagnosis:
         lines.append(diagnosis["summary"])
+    explanations = payload.get("explanations") or {}
+    lines.extend(
+        f"explanation skipped: {s['what']} ({s['reason']})" for s in explanations.get("skipped", [])
+    )
     lines.extend(f"warning: {w}" for w in payload.get("warnings", []))
     return "\n".join(lines)
 
@@ -39,7 +43,7 @@ def _render(payload: dict[str, Any]) -> str:
     type=click.FloatRange(min=0.01),
     default=60.0,
     show_default=True,
-    help="Seconds per solve.",
+    help="Seconds for the whole run: solves and explanations (see docs/portfolio.md).",
 )
 @click.option(
     "--gap",
@@ -49,6 +53,13 @@ def _render(payload: dict[str, Any]) -> str:
     help="Relative MIP gap at which the solver may stop.",
 )
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1, max=64),
+    default=1,
+    show_default=True,
+    help="HiGHS threads (2 adds a second search worker).",
+)
 @click.option("--no-explain", is_flag=True, help="Skip the explanation re-solves.")
 @click.option(
     "--pack",
@@ -62,6 +73,7 @@ def optimise_command(
     time_limit: float,
     gap: float,
     solver: str,
+    threads: int,
     no_explain: bool,
     pack: str | None,
     as_json: bool,
@@ -75,5 +87,7 @@ def optimise_command(
     ):
         with_lead_times(document, load_pack(pack))
     scenario = parse_scenario(document)
-    options = OptimiseOptions(time_limit=time_limit, gap=gap, solver=solver, explain=not no_explain)
+    options = OptimiseOptions(
+        time_limit=time_limit, gap=gap, solver=solver, threads=threads, explain=not no_explain
+    )
     emit(optimise(scenario, options).to_dict(), as_json, _render)

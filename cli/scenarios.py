@@ -20,10 +20,10 @@ from cli.output import emit, json_option
 from decision_support.errors import InputError, Problem
 from scenarios.comparison import ComparedRun, compare_runs
 from scenarios.files import ResolvedScenario, library_whatifs, read_document, resolve_file
-from scenarios.frontier import budget_factors, frontier, linspace, parse_range
-from scenarios.robustness import robustness
+from scenarios.frontier import budget_factors, frontier, frontier_budget, linspace, parse_range
+from scenarios.robustness import robustness, robustness_budget
 from scenarios.runner import ScenarioRun, SolveOutcome, run_scenarios
-from scenarios.sensitivity import sensitivity
+from scenarios.sensitivity import sensitivity, sensitivity_budget
 from scenarios.uncertainty import UncertaintySpec
 from scenarios.workbook import change_lines, comparison_workbook
 
@@ -43,7 +43,10 @@ workers_option = click.option(
     help="Worker processes (default: all cores).",
 )
 time_limit_option = click.option(
-    "--time-limit", type=click.FloatRange(min=0.1), default=None, help="Seconds per solve."
+    "--time-limit",
+    type=click.FloatRange(min=0.1),
+    default=None,
+    help="Seconds per solve, each solve's whole run (analyses state their total first).",
 )
 gap_option = click.option(
     "--gap",
@@ -60,6 +63,15 @@ def _options(time_limit: float | None, gap: float | None, explain: bool = False)
     if gap is not None:
         options["gap"] = gap
     return options
+
+
+def _state_budget(budget: dict[str, Any]) -> None:
+    """Say on standard error, before the run, how long the analysis may take at most."""
+    click.echo(
+        f"time budget: at most {budget['total_seconds']:g} s "
+        f"({budget['solves']} solves at most, {budget['per_solve_seconds']:g} s each)",
+        err=True,
+    )
 
 
 def _log_progress(done: int, total: int, outcome: SolveOutcome) -> None:
@@ -290,11 +302,13 @@ def frontier_command(
             "debt_service_ratio",
             linspace(*parse_range(str(debt_service), "debt-service")),
         )
+    options = {**_options(time_limit, gap), "lexicographic": financing}
+    _state_budget(frontier_budget(len(values), options))
     result = frontier(
         resolved.scenario,
         axis,
         values,
-        {**_options(time_limit, gap), "lexicographic": financing},
+        options,
         workers=workers,
         progress=_log_progress,
     )
@@ -392,6 +406,8 @@ def robustness_command(
         sample_gap=sample_gap,
         sample_time_limit=sample_time_limit,
     )
+    spec.check({str(p["id"]) for p in resolved.scenario.get("projects") or []})
+    _state_budget(robustness_budget(spec, _options(time_limit, gap)))
     result = robustness(
         resolved.scenario, spec, _options(time_limit, gap), workers=workers, progress=_log_progress
     )
@@ -444,6 +460,9 @@ def sensitivity_command(
 ) -> None:
     """Which projects change when a dimension/KPI weight is halved or doubled, or rates move."""
     resolved = _resolve(file, base)
+    _state_budget(
+        sensitivity_budget(resolved.scenario, _options(time_limit, gap), include_kpis=include_kpis)
+    )
     result = sensitivity(
         resolved.scenario,
         _options(time_limit, gap),

@@ -20,6 +20,7 @@ only after this check. Knees follow :mod:`scenarios.knees`.
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -43,10 +44,15 @@ from scenarios.runner import (
     SolveFunction,
     SolveOutcome,
     SolveTask,
+    analysis_budget,
+    deadline_cancel,
     default_solve,
+    solve_limit,
     solve_many,
     worker_pool,
 )
+
+logger = logging.getLogger(__name__)
 
 IMPACT_TOLERANCE = 1e-6
 FACTOR_LIMIT = 10.0
@@ -158,6 +164,10 @@ def frontier(
     scenarios = [axis.apply(scenario, value) for value in values]
     # The frontier is about impact; the second (financing-cost) solve is opt-in.
     options = {"lexicographic": False, **(options or {})}
+    options["time_limit"] = solve_limit(options)
+    budget = frontier_budget(len(values), options)
+    logger.info("frontier of %d points: time budget %s", len(values), budget)
+    cancel = deadline_cancel(budget, cancel)
     tasks = [
         SolveTask(f"{axis.name}={v:g}", s, options) for v, s in zip(values, scenarios, strict=True)
     ]
@@ -219,7 +229,13 @@ def frontier(
         "marginal_gain_drops": [feasible[k] for k in knees.drops],
         "cancelled": any(o.status == "cancelled" for o in outcomes),
         "financing_minimised": bool(options["lexicographic"]),
+        "time_budget": budget,
     }
+
+
+def frontier_budget(points: int, options: Mapping[str, Any]) -> dict[str, Any]:
+    """Time budget of a frontier: its points plus at most one repair per later point."""
+    return analysis_budget(2 * points - 1, solve_limit(options))
 
 
 def _repair(

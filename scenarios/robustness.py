@@ -29,6 +29,7 @@ impact / maximum cost, and the 5th / 95th percentiles are also given.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -38,17 +39,22 @@ import numpy as np
 from decision_support.errors import InputError, Problem
 from scenarios.portfolio_edits import fix_portfolio, has_plan, impact, relax_funding, selection
 from scenarios.runner import (
+    OVERRUN,
     CancelCheck,
     ProgressCallback,
     SolveExecutor,
     SolveFunction,
     SolveOutcome,
     SolveTask,
+    deadline_cancel,
     default_solve,
+    solve_limit,
     solve_many,
     worker_pool,
 )
 from scenarios.uncertainty import Sample, UncertaintySpec, sample_scenario
+
+logger = logging.getLogger(__name__)
 
 
 def _stats(values: list[float], worst: str) -> dict[str, float | None]:
@@ -183,6 +189,21 @@ def _solve_samples(
     return first, evaluations, dict(zip(unfunded, relaxed, strict=True))
 
 
+def robustness_budget(spec: UncertaintySpec, options: Mapping[str, Any]) -> dict[str, Any]:
+    """Time budget of a robustness run: the nominal solve at the options' limit, then at
+    most 3 solves per sample (sample, recommended plan fixed, money relaxed) at the
+    sample limit; all × OVERRUN, as if run one after the other."""
+    nominal = solve_limit(options)
+    per_sample = min(nominal, spec.sample_time_limit)
+    solves = 3 * spec.samples
+    return {
+        "solves": 1 + solves,
+        "per_solve_seconds": per_sample,
+        "nominal_seconds": nominal,
+        "total_seconds": round((nominal + solves * per_sample) * OVERRUN, 3),
+    }
+
+
 def robustness(
     scenario: Mapping[str, Any],
     spec: UncertaintySpec,
@@ -198,6 +219,10 @@ def robustness(
     projects = list(scenario.get("projects") or [])
     spec.check({str(p["id"]) for p in projects})
     options = dict(options or {})
+    options["time_limit"] = solve_limit(options)
+    budget = robustness_budget(spec, options)
+    logger.info("robustness with %d samples: time budget %s", spec.samples, budget)
+    cancel = deadline_cancel(budget, cancel)
     samples = [sample_scenario(scenario, spec, i) for i in range(spec.samples)]
     total = planned_solves(spec.samples)
     done = 0
@@ -342,6 +367,7 @@ def robustness(
         "scenario_name": scenario.get("name"),
         "currency": scenario.get("currency", "EUR"),
         "settings": spec.to_dict(),
+        "time_budget": budget,
         "samples_requested": spec.samples,
         "samples_with_plan": with_plan,
         "samples_without_plan": sum(

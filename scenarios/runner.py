@@ -298,8 +298,15 @@ def run_scenarios(
         SolveTask(name, canonical_json(dict(scenario)), snapshot_options)
         for name, scenario in scenarios
     ]
+    budget = run_budget(len(tasks), snapshot_options)
+    logger.info("run of %d scenarios: time budget %s", len(tasks), budget)
     outcomes = solve_many(
-        tasks, solve=solve, workers=workers, progress=progress, cancel=cancel, executor=executor
+        tasks,
+        solve=solve,
+        workers=workers,
+        progress=progress,
+        cancel=deadline_cancel(budget, cancel),
+        executor=executor,
     )
     software = software_versions()
     finished = datetime.now(UTC).isoformat(timespec="seconds")
@@ -326,3 +333,53 @@ def reproduce(run: ScenarioRun, *, solve: SolveFunction = default_solve) -> Scen
     return run_scenarios(
         [(run.name, run.scenario)], run.options, solve=solve, workers=1, sources=[run.source]
     )[0]
+
+
+ANALYSIS_SOLVE_LIMIT = 20.0
+"""Default time limit (seconds) of each solve of a frontier, sensitivity or robustness
+analysis when its options give none (each solve's limit covers its whole run)."""
+
+OVERRUN = 1.25
+"""A solve ends within this multiple of its limit (see ``decision_support.portfolio.budget``)."""
+
+
+def analysis_budget(solves: int, per_solve: float) -> dict[str, Any]:
+    """The time budget of an analysis of at most ``solves`` solves of ``per_solve`` s each:
+    ``total_seconds`` = solves · per_solve · OVERRUN, the bound even when the solves run
+    one after the other (parallel workers finish sooner; the bound, like the results,
+    does not depend on their number). Stated before the run (logged, stored with a web
+    job) and enforced by :func:`deadline_cancel`: a solve not started by then is
+    reported ``cancelled``."""
+    return {
+        "solves": solves,
+        "per_solve_seconds": per_solve,
+        "total_seconds": round(max(solves, 0) * per_solve * OVERRUN, 3),
+    }
+
+
+RUN_SOLVE_LIMIT = 60.0
+"""A scenario run's limit when its options give none (``OptimiseOptions``'s default)."""
+
+
+def run_budget(scenarios: int, options: Mapping[str, Any]) -> dict[str, Any]:
+    """Time budget of a run of ``scenarios`` scenarios (one whole-run limit each)."""
+    return analysis_budget(scenarios, float(options.get("time_limit", RUN_SOLVE_LIMIT)))
+
+
+def solve_limit(options: Mapping[str, Any]) -> float:
+    """The per-solve time limit an analysis's options give (``ANALYSIS_SOLVE_LIMIT`` if none)."""
+    return float(options.get("time_limit", ANALYSIS_SOLVE_LIMIT))
+
+
+def deadline_cancel(
+    budget: Mapping[str, Any],
+    cancel: CancelCheck | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> CancelCheck:
+    """A cancel check that also fires once ``budget['total_seconds']`` have passed."""
+    deadline = clock() + float(budget["total_seconds"])
+
+    def check() -> bool:
+        return (cancel is not None and cancel()) or clock() > deadline
+
+    return check

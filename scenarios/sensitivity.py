@@ -15,6 +15,7 @@ the nominal plan; ``stable`` is true when the plan (ids and start years) is unch
 from __future__ import annotations
 
 import copy
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -28,9 +29,14 @@ from scenarios.runner import (
     SolveExecutor,
     SolveFunction,
     SolveTask,
+    analysis_budget,
+    deadline_cancel,
     default_solve,
+    solve_limit,
     solve_many,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def _dimensions(scenario: Mapping[str, Any]) -> list[str]:
@@ -65,23 +71,13 @@ def _kpi_label(kpi: Mapping[str, Any]) -> str:
     return f"{kpi['code']} [{kpi['data_point']}]" if kpi.get("data_point") else str(kpi["code"])
 
 
-def sensitivity(
+def _variants(
     scenario: Mapping[str, Any],
-    options: Mapping[str, Any] | None = None,
-    *,
-    factors: Sequence[float] = (0.5, 2.0),
-    rate_shifts: Sequence[float] = (-1.0, 1.0, 2.0),
-    include_kpis: bool = False,
-    solve: SolveFunction = default_solve,
-    workers: int | None = None,
-    progress: ProgressCallback | None = None,
-    cancel: CancelCheck | None = None,
-    executor: SolveExecutor | None = None,
-) -> dict[str, Any]:
-    """Re-solve ``scenario`` under weight and rate variants; report which projects change."""
-    if any(f < 0 for f in factors):
-        raise InputError(Problem("weight factors cannot be negative", field="factors"))
-    options = dict(options or {})
+    factors: Sequence[float],
+    rate_shifts: Sequence[float],
+    include_kpis: bool,
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(description, edited scenario) of every variant the analysis solves."""
     variants: list[tuple[dict[str, Any], dict[str, Any]]] = []
     for dimension in _dimensions(scenario):
         for factor in factors:
@@ -112,11 +108,54 @@ def sensitivity(
                     apply_overrides(scenario, {"rates": {"shift_points": shift}}),
                 )
             )
+    return variants
+
+
+def sensitivity_budget(
+    scenario: Mapping[str, Any],
+    options: Mapping[str, Any] | None = None,
+    *,
+    factors: Sequence[float] = (0.5, 2.0),
+    rate_shifts: Sequence[float] = (-1.0, 1.0, 2.0),
+    include_kpis: bool = False,
+) -> dict[str, Any]:
+    """Time budget of :func:`sensitivity` with these arguments: the nominal solve and one
+    per variant, at the options' per-solve limit."""
+    variants = _variants(scenario, factors, rate_shifts, include_kpis)
+    return analysis_budget(1 + len(variants), solve_limit(options or {}))
+
+
+def sensitivity(
+    scenario: Mapping[str, Any],
+    options: Mapping[str, Any] | None = None,
+    *,
+    factors: Sequence[float] = (0.5, 2.0),
+    rate_shifts: Sequence[float] = (-1.0, 1.0, 2.0),
+    include_kpis: bool = False,
+    solve: SolveFunction = default_solve,
+    workers: int | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelCheck | None = None,
+    executor: SolveExecutor | None = None,
+) -> dict[str, Any]:
+    """Re-solve ``scenario`` under weight and rate variants; report which projects change."""
+    if any(f < 0 for f in factors):
+        raise InputError(Problem("weight factors cannot be negative", field="factors"))
+    options = dict(options or {})
+    options["time_limit"] = solve_limit(options)
+    variants = _variants(scenario, factors, rate_shifts, include_kpis)
     tasks = [SolveTask("nominal", dict(scenario), options)] + [
         SolveTask(f"variant-{i}", edited, options) for i, (_, edited) in enumerate(variants)
     ]
+    budget = analysis_budget(len(tasks), solve_limit(options))
+    logger.info("sensitivity of %d variants: time budget %s", len(variants), budget)
     outcomes = solve_many(
-        tasks, solve=solve, workers=workers, progress=progress, cancel=cancel, executor=executor
+        tasks,
+        solve=solve,
+        workers=workers,
+        progress=progress,
+        cancel=deadline_cancel(budget, cancel),
+        executor=executor,
     )
     nominal = outcomes[0].result or {}
     if not has_plan(nominal):
@@ -151,6 +190,7 @@ def sensitivity(
             "selected": [{"id": pid, "start_year": y} for pid, y in sorted(base.items())],
         },
         "variants": rows,
+        "time_budget": budget,
         "projects_changing": dict(sorted(changed.items(), key=lambda kv: (-kv[1], kv[0]))),
         "stable_share": (
             sum(1 for r in rows if r.get("stable")) / sum(1 for r in rows if "stable" in r)

@@ -27,6 +27,7 @@ OPTION_TYPES: dict[str, type | tuple[type, ...]] = {
     "explain": bool,
     "explain_time_limit": (int, float),
     "max_left_out": int,
+    "threads": int,
     "force_in": list,
     "force_out": list,
 }

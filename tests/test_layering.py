@@ -224,11 +224,6 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="portfolio.api <-> portfolio.explain: untied once the optimiser's time-budget "
-    "rework (explanations sharing the run's budget) has landed",
-)
 def test_no_import_cycles_between_files() -> None:
     assert _cycles(_edges()) == []
 

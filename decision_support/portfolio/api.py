@@ -3,7 +3,9 @@
 Used by the CLI (``decision-support optimise``), the web app and the what-if
 runner. Steps: prepare data → greedy plan (baseline and MIP start) → solve 1
 (maximise impact) → solve 2 (minimise financing cost with impact kept within
-``financing_tolerance`` of solve 1) → verify in plain Python → report and explain.
+``financing_tolerance`` of solve 1; skipped when no financing choice exists) → verify
+in plain Python → report and explain, all within one time budget
+(:mod:`~decision_support.portfolio.budget`).
 An infeasible scenario gets a diagnosis instead of a plan.
 """
 
@@ -15,11 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from decision_support.portfolio import report
+from decision_support.portfolio.budget import Clock, RunBudget, StageBudget
 from decision_support.portfolio.build import build_model
 from decision_support.portfolio.data import LeadTimeDays, ModelData, prepare_model_data
 from decision_support.portfolio.diagnosis import diagnose
 from decision_support.portfolio.explain import explain
 from decision_support.portfolio.greedy import greedy_plan
+from decision_support.portfolio.model import PortfolioModel
 from decision_support.portfolio.objective import set_financing_objective
 from decision_support.portfolio.plan import Plan, evaluate_plan
 from decision_support.portfolio.result import (
@@ -45,12 +49,15 @@ SECOND_SOLVE_GAP = 1e-3
 class OptimiseOptions:
     """How to optimise.
 
-    ``time_limit`` (seconds) and ``gap`` (relative MIP gap) apply to each solve;
+    ``time_limit`` (seconds) bounds the whole run, explanations included; how it is
+    split between the stages is in :mod:`~decision_support.portfolio.budget`. ``gap``
+    is the relative MIP gap of the impact solve; ``threads`` the solver threads;
     ``force_in``/``force_out`` add mandatory/excluded projects for this run;
     ``lead_time_days`` gives procurement lead times (e.g. from a rule pack);
-    ``explain`` runs the extra re-solves of the explanations (bounded by
-    ``explain_time_limit`` each); ``progress(fraction, stage)`` is called as the run
-    moves through its stages (web jobs store it for the progress bar).
+    ``explain`` runs the extra re-solves of the explanations (each at most
+    ``explain_time_limit`` and all within the run's budget); ``progress(fraction,
+    stage)`` is called as the run moves through its stages (web jobs store it for the
+    progress bar); ``clock`` measures the budget (tests inject their own).
     """
 
     time_limit: float = 60.0
@@ -62,10 +69,12 @@ class OptimiseOptions:
     explain: bool = True
     explain_time_limit: float = 10.0
     max_left_out: int = 3
+    threads: int = 1
     force_in: tuple[str, ...] = ()
     force_out: tuple[str, ...] = ()
     lead_time_days: LeadTimeDays | None = field(default=None, compare=False)
     progress: Callable[[float, str], None] | None = field(default=None, compare=False)
+    clock: Clock = field(default=time.perf_counter, compare=False)
 
     def report(self, fraction: float, stage: str) -> None:
         """Tell the caller how far the run is (``progress(fraction, stage)``), if it asked."""
@@ -74,7 +83,10 @@ class OptimiseOptions:
 
     @property
     def settings(self) -> SolverSettings:
-        return SolverSettings(solver=self.solver, time_limit=self.time_limit, gap=self.gap)
+        """Solver settings with the whole run's limit (callers narrow it per solve)."""
+        return SolverSettings(
+            solver=self.solver, time_limit=self.time_limit, gap=self.gap, threads=self.threads
+        )
 
 
 def apply_forcing(
@@ -102,19 +114,49 @@ class PlanSolve:
     greedy_seconds: float
     greedy_impact: float | None
     greedy_feasible: bool
+    main_seconds: float = 0.0  # solve 1 and 2 on the run's clock (the explanations' yardstick)
+
+    @property
+    def solve_seconds(self) -> float:
+        """Seconds spent in the solver (both solves)."""
+        return self.first.seconds + (self.second.seconds if self.second else 0.0)
 
 
-def solve_plan(data: ModelData, options: OptimiseOptions) -> PlanSolve:
-    """Greedy start, solve 1 (impact), solve 2 (financing cost); no reporting."""
+def has_financing_choice(model: PortfolioModel) -> bool:
+    """True when solve 2 can change anything: some funding variable has a non-zero
+    present financing cost (without one, every plan of best impact costs the same)."""
+    data = model.data
+    return any(data.unit_financing_cost[mid, t] != 0.0 for (mid, t) in model.ex.drawn)
+
+
+def solve_plan(
+    data: ModelData, options: OptimiseOptions, budget: RunBudget | None = None
+) -> PlanSolve:
+    """Greedy start, solve 1 (impact), solve 2 (financing cost); no reporting.
+
+    The solves get their time limits from ``budget`` (a fresh one of
+    ``options.time_limit`` without explanations when none is given).
+    """
+    budget = budget or RunBudget(options.time_limit, explain=False, clock=options.clock)
     began = time.perf_counter()
-    greedy = greedy_plan(data) if options.warm_start else None
+    greedy = None
+    if options.warm_start:
+        # with explanations the greedy plan is also the spreadsheet baseline they report,
+        # so it runs to the end; as a mere MIP start it may use GREEDY_SHARE of the limit
+        cap = None if options.explain else budget.greedy_deadline
+        greedy = greedy_plan(data, stop=cap)
     greedy_seconds = time.perf_counter() - began
     began = time.perf_counter()
     model = build_model(data, formulation=options.formulation)
     build_seconds = time.perf_counter() - began
     start = start_values(model, greedy.plan) if greedy and greedy.feasible else None
+    second_wanted = options.lexicographic and has_financing_choice(model)
     options.report(0.2, "maximising impact")
-    first = solve_model(model, options.settings, start)
+    main_began = budget.elapsed()
+    settings = replace(options.settings, time_limit=budget.first_solve_limit(second_wanted))
+    first = solve_model(model, settings, start)
+    greedy_impact = greedy.impact if greedy and greedy.complete else None
+    greedy_feasible = bool(greedy and greedy.feasible)
     if not first.has_solution:
         return PlanSolve(
             None,
@@ -122,17 +164,22 @@ def solve_plan(data: ModelData, options: OptimiseOptions) -> PlanSolve:
             None,
             build_seconds,
             greedy_seconds,
-            greedy.impact if greedy else None,
-            bool(greedy and greedy.feasible),
+            greedy_impact,
+            greedy_feasible,
+            budget.elapsed() - main_began,
         )
     plan = extract_plan(model)
     second = None
-    if options.lexicographic and data.mechanisms and first.objective is not None:
+    if second_wanted and first.objective is not None:
         tolerance = data.scenario.objective.financing_tolerance
         floor = first.objective - tolerance * max(1.0, abs(first.objective))
         options.report(0.5, "minimising financing cost")
         set_financing_objective(model, floor)
-        settings = replace(options.settings, gap=max(options.gap, SECOND_SOLVE_GAP))
+        settings = replace(
+            options.settings,
+            gap=max(options.gap, SECOND_SOLVE_GAP),
+            time_limit=budget.second_solve_limit(),
+        )
         second = solve_model(model, settings, start_values(model, plan))
         if second.has_solution:
             plan = extract_plan(model)
@@ -142,25 +189,28 @@ def solve_plan(data: ModelData, options: OptimiseOptions) -> PlanSolve:
         second,
         build_seconds,
         greedy_seconds,
-        greedy.impact if greedy else None,
-        bool(greedy and greedy.feasible),
+        greedy_impact,
+        greedy_feasible,
+        budget.elapsed() - main_began,
     )
 
 
 def optimise(scenario: Scenario, options: OptimiseOptions | None = None) -> PortfolioResult:
     """Recommend which projects to start when and how to fund them, and say why."""
     options = options or OptimiseOptions()
+    budget = RunBudget(options.time_limit, explain=options.explain, clock=options.clock)
     started = began = time.perf_counter()
     scenario = apply_forcing(scenario, options.force_in, options.force_out)
     data = prepare_model_data(scenario, options.lead_time_days)
     prepare_seconds = time.perf_counter() - began
-    solved = solve_plan(data, options)
+    solved = solve_plan(data, options, budget)
     first = solved.first
     timings = {
+        "time_limit": options.time_limit,
         "prepare_seconds": prepare_seconds,
         "greedy_seconds": solved.greedy_seconds,
         "build_seconds": solved.build_seconds,
-        "solve_seconds": first.seconds + (solved.second.seconds if solved.second else 0.0),
+        "solve_seconds": solved.solve_seconds,
     }
     result = PortfolioResult(
         scenario_name=scenario.name,
@@ -176,7 +226,8 @@ def optimise(scenario: Scenario, options: OptimiseOptions | None = None) -> Port
     if solved.plan is None:
         if first.status == STATUS_INFEASIBLE:
             began = time.perf_counter()
-            result.diagnosis = diagnose(data, options.settings)
+            settings = replace(options.settings, time_limit=budget.diagnosis_limit())
+            result.diagnosis = diagnose(data, settings)
             timings["diagnosis_seconds"] = time.perf_counter() - began
         else:
             result.status = STATUS_NOT_SOLVED
@@ -217,7 +268,10 @@ def optimise(scenario: Scenario, options: OptimiseOptions | None = None) -> Port
     if options.explain:
         options.report(0.7, "explaining")
         began_explain = time.perf_counter()
-        result.explanations = explain(data, plan, options, solved.greedy_impact)
+        allowance = StageBudget(
+            budget.explanation_allowance(solved.main_seconds), clock=options.clock
+        )
+        result.explanations = explain(data, plan, options, solved.greedy_impact, allowance)
         timings["explain_seconds"] = time.perf_counter() - began_explain
     timings["total_seconds"] = time.perf_counter() - started
     return result

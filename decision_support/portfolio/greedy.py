@@ -10,11 +10,12 @@ the explanations and as the MIP start of the optimiser.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from decision_support.portfolio.data import ModelData
 from decision_support.portfolio.plan import Plan, evaluate_plan
-from decision_support.portfolio.verify import LOWER_BOUND_FAMILIES, verify_plan
+from decision_support.portfolio.verify import LOWER_BOUND_FAMILIES, budget_exceeded, verify_plan
 
 
 @dataclass(frozen=True)
@@ -23,23 +24,26 @@ class GreedyResult:
     ranking: tuple[tuple[str, float], ...]  # (project, benefit per unit cost)
     feasible: bool
     impact: float
+    complete: bool = True  # False when ``stop`` ended it before every project was tried
 
 
-def standalone_benefit(data: ModelData, project_id: str) -> float:
+def standalone_benefit(data: ModelData, project_id: str, nothing: float | None = None) -> float:
     """The impact of selecting ``project_id`` alone (the spreadsheet's 'benefit');
-    0 for a project that cannot be scheduled in the horizon."""
+    0 for a project that cannot be scheduled in the horizon. ``nothing`` is the impact
+    of the empty plan, when the caller already has it."""
     starts = data.starts[project_id]
     if not starts:
         return 0.0
     alone = evaluate_plan(data, Plan(starts={project_id: starts[0]})).impact
-    return alone - evaluate_plan(data, Plan()).impact
+    return alone - (evaluate_plan(data, Plan()).impact if nothing is None else nothing)
 
 
 def rank_projects(data: ModelData) -> list[tuple[str, float]]:
     """Projects by benefit per unit of capital cost, best first (ties by id)."""
     ranking = []
+    nothing = evaluate_plan(data, Plan()).impact
     for pid, project in data.projects.items():
-        benefit = standalone_benefit(data, pid)
+        benefit = standalone_benefit(data, pid, nothing)
         ranking.append((pid, benefit / max(project.capex_total, 1.0)))
     ranking.sort(key=lambda item: (-item[1], item[0]))
     return ranking
@@ -95,9 +99,36 @@ def _fund(
     return funding
 
 
+def _cannot_afford(
+    data: ModelData,
+    own_spend: dict[int, float],
+    project_id: str,
+    start: int,
+    funding: dict[tuple[str, str, int], float],
+) -> bool:
+    """A quick necessary test before the full check: adding the project costs the own
+    budget at least its capital spending less its funding, plus opex less savings
+    (debt service and fees only add to it), so if that already breaks the budget
+    rows the trial is infeasible."""
+    project = data.projects[project_id]
+    trial = dict(own_spend)
+    for k, amount in enumerate(project.capex_profile):
+        trial[start + k] += amount
+    for (_p, _m, t), amount in funding.items():
+        trial[t] -= amount
+    for t in range(start + project.duration_years, data.last_year + 1):
+        trial[t] += project.opex_per_year - project.savings_per_year
+    return budget_exceeded(data, trial)
+
+
 def _try_add(
-    data: ModelData, plan: Plan, project_id: str, keys: set[tuple[str, int]]
-) -> Plan | None:
+    data: ModelData,
+    plan: Plan,
+    project_id: str,
+    keys: set[tuple[str, int]],
+    own_spend: dict[int, float],
+) -> tuple[Plan, dict[int, float]] | None:
+    """The plan with ``project_id`` added and its yearly own spending, or None."""
     project = data.projects[project_id]
     if project_id in data.excluded or any(o in plan.starts for o in project.excludes):
         return None
@@ -109,18 +140,27 @@ def _try_add(
             continue
         for funded in (True, False):
             funding = _fund(data, plan, project_id, start, keys) if funded else {}
+            if _cannot_afford(data, own_spend, project_id, start, funding):
+                if not data.mechanisms:
+                    break
+                continue
             trial = Plan(
                 starts={**plan.starts, project_id: start}, funding={**plan.funding, **funding}
             )
-            if not verify_plan(data, trial, skip=LOWER_BOUND_FAMILIES):
-                return trial
+            evaluation = evaluate_plan(data, trial)
+            if not verify_plan(data, trial, skip=LOWER_BOUND_FAMILIES, evaluation=evaluation):
+                return trial, evaluation.own_spend
             if not data.mechanisms:
                 break
     return None
 
 
-def greedy_plan(data: ModelData) -> GreedyResult:
-    """Build the greedy plan (mandatory projects first, then by benefit per unit cost)."""
+def greedy_plan(data: ModelData, stop: Callable[[], bool] | None = None) -> GreedyResult:
+    """Build the greedy plan (mandatory projects first, then by benefit per unit cost).
+
+    ``stop()`` is asked before each project is tried; when it says so the plan so far
+    is returned with ``complete=False`` (still checked: a MIP start, not a baseline).
+    """
     ranking = rank_projects(data)
     order = [p for p, _r in ranking if p in data.mandatory]
     order += [p for p, r in ranking if p not in data.mandatory and r > 0]
@@ -128,14 +168,19 @@ def greedy_plan(data: ModelData) -> GreedyResult:
     for pid, mid, t in data.funding_keys:
         keys[pid].add((mid, t))
     plan = Plan()
+    own_spend = dict(evaluate_plan(data, plan).own_spend)
     pending = list(order)
     progress = True
+    complete = True
     while pending and progress:  # a second pass picks up projects whose prerequisite came later
         progress = False
         for pid in list(pending):
-            trial = _try_add(data, plan, pid, keys[pid])
-            if trial is not None:
-                plan = trial
+            if stop is not None and stop():
+                complete, pending = False, []
+                break
+            added = _try_add(data, plan, pid, keys[pid], own_spend)
+            if added is not None:
+                plan, own_spend = added[0], dict(added[1])
                 pending.remove(pid)
                 progress = True
             elif not data.projects[pid].requires:
@@ -146,4 +191,5 @@ def greedy_plan(data: ModelData) -> GreedyResult:
         ranking=tuple(ranking),
         feasible=feasible,
         impact=evaluate_plan(data, plan).impact,
+        complete=complete,
     )

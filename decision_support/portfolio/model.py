@@ -10,7 +10,7 @@ from decision_support.portfolio.data import ModelData
 from decision_support.portfolio.expressions import ModelExpressions
 from decision_support.portfolio.variables import ModelVariables, lp_name
 
-FORMULATIONS = ("tight", "plain")
+FORMULATIONS = ("tight", "plain", "strong")
 
 
 @dataclass

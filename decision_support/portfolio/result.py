@@ -115,6 +115,7 @@ class Explanations:
     marginal_budget: tuple[dict[str, Any], ...] = ()
     greedy: dict[str, Any] | None = None
     notes: tuple[str, ...] = ()
+    skipped: tuple[dict[str, Any], ...] = ()  # re-solves that did not fit, with the reason
 
 
 @dataclass(frozen=True)

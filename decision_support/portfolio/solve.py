@@ -13,6 +13,7 @@ import contextlib
 import logging
 import os
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -36,7 +37,8 @@ SOLVERS = ("highs", "cbc")
 
 @dataclass(frozen=True)
 class SolverSettings:
-    """Solver configuration. ``time_limit`` is in seconds per solve, ``gap`` relative."""
+    """Solver configuration: ``time_limit`` in seconds for this solve, ``gap`` relative,
+    ``threads`` for HiGHS (2 lets it run a second search worker on the other core)."""
 
     solver: str = "highs"
     time_limit: float = 60.0
@@ -76,8 +78,32 @@ def stdout_to_stderr() -> Iterator[None]:
         os.close(saved)
 
 
+_scheduler_lock = threading.Lock()
+_scheduler_threads: list[int | None] = [None]
+
+
+def match_scheduler(threads: int | None) -> None:
+    """HiGHS starts one global thread pool on its first run; a later run asking for
+    another thread count fails (model status 'not set'). Reset the pool when the
+    count changes, so that runs with different ``threads`` can share a process."""
+    import highspy
+
+    with _scheduler_lock:
+        if _scheduler_threads[0] not in (None, threads):
+            highspy.Highs.resetGlobalScheduler(True)
+        _scheduler_threads[0] = threads
+
+
 class QuietHighs(pulp.HiGHS):
-    """PuLP's highspy interface without the banner on stdout, with an optional MIP start."""
+    """PuLP's highspy interface without the banner on stdout, with an optional MIP start,
+    handing the model to HiGHS in a few array calls.
+
+    PuLP stays the modelling front end; no file is written. PuLP's own
+    ``buildSolverModel`` makes one ``addCol``/``addRow`` call per column and row; here
+    columns go in with ``addVars`` and rows in one compressed-row ``addRows`` call.
+    Column and row order (``var.index``, ``constraint.index``) is PuLP's, so PuLP reads
+    the solution back as usual.
+    """
 
     def __init__(self, start: dict[str, float] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -87,10 +113,62 @@ class QuietHighs(pulp.HiGHS):
         with stdout_to_stderr():
             super().createAndConfigureSolver(lp)
 
-    def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP API)
-        if self.start:
-            import highspy
+    def buildSolverModel(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP API)
+        import highspy
+        import numpy as np
 
+        inf = highspy.kHighsInf
+        variables = lp.variables()
+        n = len(variables)
+        sign = -1.0 if lp.sense == pulp.LpMaximize else 1.0
+        objective = lp.objective or {}
+        for i, var in enumerate(variables):
+            var.index = i
+        lower = np.array([-inf if v.lowBound is None else v.lowBound for v in variables], float)
+        upper = np.array([inf if v.upBound is None else v.upBound for v in variables], float)
+        cost = np.array([sign * objective.get(v, 0.0) for v in variables], float)
+        highs = lp.solverModel
+        columns = np.arange(n, dtype=np.int32)
+        highs.addVars(n, lower, upper)
+        highs.changeColsCost(n, columns, cost)
+        integer = np.array(
+            [i for i, v in enumerate(variables) if v.cat == pulp.LpInteger and self.mip],
+            dtype=np.int32,
+        )
+        if len(integer):
+            kinds = np.full(len(integer), highspy.HighsVarType.kInteger.value, dtype=np.uint8)
+            highs.changeColsIntegrality(len(integer), integer, kinds)
+        starts: list[int] = []
+        indices: list[int] = []
+        values: list[float] = []
+        row_lower: list[float] = []
+        row_upper: list[float] = []
+        for i, constraint in enumerate(lp._constraints.values()):
+            constraint.index = i
+            starts.append(len(indices))
+            for var, coefficient in constraint.items():
+                if coefficient != 0:
+                    indices.append(var.index)
+                    values.append(coefficient)
+            lb, ub = constraint.getLb(), constraint.getUb()
+            row_lower.append(-inf if lb is None else lb)
+            row_upper.append(inf if ub is None else ub)
+        if starts:
+            highs.addRows(
+                len(starts),
+                np.array(row_lower, float),
+                np.array(row_upper, float),
+                len(indices),
+                np.array(starts, dtype=np.int32),
+                np.array(indices, dtype=np.int32),
+                np.array(values, float),
+            )
+
+    def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP API)
+        import highspy
+
+        match_scheduler(self.threads)
+        if self.start:
             values = [self.start.get(var.name, 0.0) for var in lp.variables()]
             solution = highspy.HighsSolution()
             solution.col_value = values

@@ -115,6 +115,19 @@ def _check_funding(data: ModelData, plan: Plan, ev: PlanEvaluation, out: list[Vi
             out.append(Violation("capacity", f"{mid} total {total:,.0f} above its capacity"))
 
 
+def budget_exceeded(data: ModelData, own_spend: dict[int, float]) -> bool:
+    """True when yearly own spending ``own_spend`` breaks the own-budget rows (the
+    same test, with the same tolerance, as the ``budget`` family below)."""
+    carry = data.scenario.budget.carry_over
+    spent = available = 0.0
+    for t in data.years:
+        spent += own_spend[t]
+        available += data.budget[t]
+        if _exceeds(spent, available) if carry else _exceeds(own_spend[t], data.budget[t]):
+            return True
+    return False
+
+
 def _check_money(data: ModelData, ev: PlanEvaluation, out: list[Violation]) -> None:
     carry = data.scenario.budget.carry_over
     spent = available = 0.0
@@ -156,9 +169,17 @@ def _check_impact_rules(
             )
 
 
-def verify_plan(data: ModelData, plan: Plan, skip: frozenset[str] = frozenset()) -> list[Violation]:
-    """Every constraint violation of ``plan`` (empty when the plan is valid)."""
-    ev = evaluate_plan(data, plan)
+def verify_plan(
+    data: ModelData,
+    plan: Plan,
+    skip: frozenset[str] = frozenset(),
+    evaluation: PlanEvaluation | None = None,
+) -> list[Violation]:
+    """Every constraint violation of ``plan`` (empty when the plan is valid).
+
+    ``evaluation`` is ``evaluate_plan(data, plan)`` when the caller already has it.
+    """
+    ev = evaluation if evaluation is not None else evaluate_plan(data, plan)
     out: list[Violation] = []
     _check_starts(data, plan, out)
     _check_selection_rules(data, plan, out)

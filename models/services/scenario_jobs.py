@@ -24,8 +24,10 @@ from models.scenarios import Scenario
 from models.services.audit import record_change
 from models.services.scenarios import resolve_scenario
 from models.users import User
-from scenarios.frontier import AXES, linspace
-from scenarios.robustness import planned_solves
+from scenarios.frontier import AXES, frontier_budget, linspace
+from scenarios.robustness import planned_solves, robustness_budget
+from scenarios.runner import run_budget
+from scenarios.sensitivity import sensitivity_budget
 from scenarios.uncertainty import UncertaintySpec
 
 MAX_SAMPLES = 2000
@@ -93,7 +95,10 @@ def start_run_job(
         kind="run",
         title="Run: " + ", ".join(s.name for s in scenarios),
         inputs=inputs,
-        params={"options": dict(options or {})},
+        params={
+            "options": dict(options or {}),
+            "time_budget": run_budget(len(inputs), dict(options or {})),
+        },
         total=len(inputs),
     )
 
@@ -127,7 +132,7 @@ def start_frontier_job(
         kind="frontier",
         title=f"Frontier ({AXES[axis].label}): {scenario.name}",
         inputs=[_snapshot(session, scenario)],
-        params={"axis": axis, "values": values},
+        params={"axis": axis, "values": values, "time_budget": frontier_budget(steps, {})},
         total=steps,
     )
 
@@ -163,7 +168,7 @@ def start_robustness_job(
         kind="robustness",
         title=f"Robustness ({samples} samples): {scenario.name}",
         inputs=[snapshot],
-        params={"spec": spec.to_dict()},
+        params={"spec": spec.to_dict(), "time_budget": robustness_budget(spec, {})},
         total=planned_solves(samples),
     )
 
@@ -177,14 +182,16 @@ def start_sensitivity_job(
     include_kpis: bool = False,
 ) -> ScenarioJob:
     """Queue a weight and rate sensitivity analysis."""
+    snapshot = _snapshot(session, scenario)
+    budget = sensitivity_budget(snapshot["scenario"], {}, include_kpis=include_kpis)
     return _job(
         session,
         city,
         actor,
         kind="sensitivity",
         title=f"Sensitivity: {scenario.name}",
-        inputs=[_snapshot(session, scenario)],
-        params={"include_kpis": include_kpis},
+        inputs=[snapshot],
+        params={"include_kpis": include_kpis, "time_budget": budget},
         total=1,
     )
 

@@ -138,3 +138,21 @@ def test_a_broken_saved_run_is_a_user_error(capsys, files, tmp_path):
     broken.write_text('{"kind": "scenario_run", "name": "x"}')
     code, out, err = run(capsys, "compare", str(broken), str(files["base"]), "--workers", "1")
     assert code == 2 and out == "" and "saved run" in err
+
+
+def test_analysis_commands_state_their_budget_first(capsys, files):
+    code, out, err = run(
+        capsys,
+        "frontier",
+        str(files["base"]),
+        "--budgets",
+        "0.5:0.9:3",
+        "--workers",
+        "1",
+        "--time-limit",
+        "4",
+        "--json",
+    )
+    assert code == 0
+    assert "time budget: at most 25 s (5 solves at most, 4 s each)" in err
+    assert json.loads(out)["time_budget"]["total_seconds"] == 25

@@ -231,6 +231,62 @@ def test_result_page_leads_with_what_a_leader_asks(inline_app, client, auth, db)
     assert "dimension scores (as on the KPI pages)" in page
 
 
+def test_solver_time_limit_is_the_forms_default_and_its_ceiling(
+    inline_app, client, auth, saved, db
+):
+    inline_app.config["SOLVER_TIME_LIMIT"] = 7
+    auth.login_as("finance_officer")
+    page = client.get("/cities/demo-city/portfolio/").get_data(as_text=True)
+    assert 'name="time_limit"' in page and 'value="7' in page
+    response = client.post(
+        "/cities/demo-city/portfolio/", data=_form(f"saved:{saved.id}", time_limit="30")
+    )
+    assert response.status_code == 422
+    assert "At most 7 s on this server." in response.get_data(as_text=True)
+    response = client.post(
+        "/cities/demo-city/portfolio/", data=_form(f"saved:{saved.id}", time_limit="5")
+    )
+    assert response.status_code == 302
+    data = _form(f"saved:{saved.id}")
+    del data["time_limit"]  # left out: the server's limit
+    response = client.post("/cities/demo-city/portfolio/", data=data)
+    assert response.status_code == 302
+    run = db.scalars(select(PortfolioRun).order_by(PortfolioRun.id.desc())).first()
+    assert run.settings["time_limit"] == 7
+
+
+def test_stored_run_budget_reaches_the_optimiser(app, db, saved):
+    city = db.scalar(select(City).where(City.slug == "demo-city"))
+    settings = RunSettings(source=f"saved:{saved.id}", time_limit=3.0, explain=True)
+    options = settings.options()
+    assert options.time_limit == 3.0 and options.explain
+    run = create_run(db, city, None, settings)
+    db.commit()
+    assert run.settings["time_limit"] == 3.0
+
+
+def test_result_page_lists_skipped_explanations(inline_app, client, auth, saved, db):
+    auth.login_as("finance_officer")
+    response = client.post(
+        "/cities/demo-city/portfolio/",
+        data=_form(f"saved:{saved.id}", explain="y", time_limit="1"),
+    )
+    run = db.scalars(select(PortfolioRun).order_by(PortfolioRun.id.desc())).first()
+    run.results["explanations"]["skipped"] = [
+        {
+            "explanation": "marginal_budget",
+            "id": None,
+            "year": 2028,
+            "what": "value of more budget in 2028",
+            "reason": "time budget used up: the explanations had 0.01 s",
+        }
+    ]
+    db.commit()
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Explanations skipped" in page
+    assert "value of more budget in 2028: time budget used up" in page
+
+
 def test_a_run_whose_worker_stopped_offers_retry(inline_app, client, auth, saved, db):
     city = db.scalar(select(City).where(City.slug == "demo-city"))
     run = create_run(db, city, None, RunSettings(source=f"saved:{saved.id}", time_limit=7))

@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from models.scenario_jobs import ScenarioJob
 from models.scenario_worker import execute_job
 from models.scenarios import Scenario
 
@@ -269,6 +270,25 @@ def test_city_data_saved_as_a_scenario_and_a_whatif_on_it(client, auth, db):
     assert bad.status_code == 422 and "already has a scenario" in bad.get_data(as_text=True)
 
 
+def test_analysis_job_states_its_time_budget_before_it_runs(client, auth, db, offline):
+    auth.login_as("finance_officer")
+    _import_tiny(client)
+    response = client.post(
+        "/cities/demo-city/scenarios/jobs/frontier",
+        data={
+            "frontier-scenario_id": str(_scenario_id(db, "Tiny")),
+            "frontier-axis": "budget",
+            "frontier-low": "0.5",
+            "frontier-high": "1.5",
+            "frontier-steps": "5",
+        },
+    )
+    job_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    page = client.get(f"/cities/demo-city/scenarios/jobs/{job_id}").get_data(as_text=True)
+    # 5 points + at most 4 repairs, 20 s each, × 1.25: stated while the job is queued
+    assert "Time budget: at most 225 s in all (9 solves at most, 20 s each)" in page
+
+
 def test_a_failed_job_can_be_retried_from_its_page(client, auth, db, offline):
     from models.scenario_jobs import ScenarioJob
 
@@ -322,3 +342,24 @@ def test_comparison_writes_large_amounts_without_exponents(client, auth, db, off
     text = re.sub(r"<script.*?</script>", "", page, flags=re.S)  # chart data may use exponents
     assert "Comparison" in text and not re.search(r"\d\.?\d*e[+-]\d+", text)  # no 7.265e+07
     assert "72,650,000" in page  # P1 + P2, the plan under the full budget
+
+
+def test_scenario_run_budget_follows_solver_time_limit(client, auth, db, offline, app):
+    app.config["SOLVER_TIME_LIMIT"] = 15
+    auth.login_as("finance_officer")
+    _import_tiny(client)
+    page = client.get("/cities/demo-city/scenarios/").get_data(as_text=True)
+    assert 'name="run-time_limit"' in page and 'value="15"' in page
+    tiny = str(_scenario_id(db, "Tiny"))
+    response = client.post(
+        "/cities/demo-city/scenarios/jobs/run",
+        data={"run-scenario_ids": [tiny], "run-time_limit": "100"},
+    )
+    assert response.status_code == 422
+    assert "At most 15 s on this server." in response.get_data(as_text=True)
+    response = client.post(
+        "/cities/demo-city/scenarios/jobs/run", data={"run-scenario_ids": [tiny]}
+    )
+    assert response.status_code == 302
+    job = db.get(ScenarioJob, int(response.headers["Location"].rstrip("/").split("/")[-1]))
+    assert job.params["options"]["time_limit"] == 15

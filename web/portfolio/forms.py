@@ -37,7 +37,9 @@ class RunForm(FlaskForm):
     source = SelectField("Data", choices=[], default="city")
     mode = SelectField("Objective", choices=MODES, default="")
     time_limit = FloatField(
-        "Time limit per solve (seconds)", default=60, validators=[NumberRange(min=1, max=3600)]
+        "Time limit of the whole run (seconds)",
+        default=None,  # the server's SOLVER_TIME_LIMIT (filled in by the view)
+        validators=[Optional(), NumberRange(min=1, max=3600)],
     )
     gap = FloatField("Relative MIP gap", default=0.0001, validators=[NumberRange(min=0, max=0.2)])
     explain = BooleanField("Explain (extra re-solves)", default=True)

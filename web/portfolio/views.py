@@ -98,13 +98,27 @@ def _source_choices() -> list[SelectChoice]:
     return choices
 
 
+def _time_limit_setting() -> float:
+    """``SOLVER_TIME_LIMIT``: the default and the most a web run may be given (seconds)."""
+    return float(current_app.config["SOLVER_TIME_LIMIT"])
+
+
+def _within_time_limit(form: RunForm, limit: float) -> bool:
+    """False (with the error next to the field) when the form asks for more than the
+    server's ``SOLVER_TIME_LIMIT``."""
+    if form.time_limit.data is not None and form.time_limit.data > limit:
+        form.time_limit.errors = [f"At most {limit:g} s on this server."]
+        return False
+    return True
+
+
 def _settings(form: RunForm) -> RunSettings:
     def number(value: Any) -> float | None:
         return float(value) if value is not None else None
 
     return RunSettings(
         source=form.source.data or SOURCE_CITY,
-        time_limit=float(form.time_limit.data or 60),
+        time_limit=float(form.time_limit.data or _time_limit_setting()),
         gap=float(form.gap.data or 0.0),
         mode=form.mode.data or "",
         explain=bool(form.explain.data),
@@ -125,9 +139,12 @@ def index() -> str | Response | tuple[str, int]:
     """The city's optimisation runs, newest first, and the form to start one."""
     form = RunForm()
     form.source.choices = _source_choices()
+    limit = _time_limit_setting()
+    if request.method == "GET":
+        form.time_limit.data = limit
     if request.method == "POST":
         require(Action.RUN_PORTFOLIO)
-        if form.validate_on_submit():
+        if form.validate_on_submit() and _within_time_limit(form, limit):
             try:
                 run = create_run(db_session(), g.city, g.user, _settings(form))
             except InputError as exc:

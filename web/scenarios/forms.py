@@ -68,7 +68,9 @@ class RunForm(FlaskForm):
         option_widget=CheckboxInput(),
     )
     time_limit = IntegerField(
-        "Time limit per solve (s)", default=60, validators=[Optional(), NumberRange(1, 3600)]
+        "Time limit of each scenario's run (s)",
+        default=None,
+        validators=[Optional(), NumberRange(1, 3600)],
     )
     submit = SubmitField("Run in the background")
 

@@ -119,6 +119,8 @@ def _forms() -> dict[str, Any]:
     ]
     run = RunForm(prefix="run")
     run.scenario_ids.choices = choices
+    if request.method == "GET":
+        run.time_limit.data = int(_run_time_limit())
     frontier = FrontierForm(prefix="frontier")
     frontier.scenario_id.choices = choices
     frontier.axis.choices = [SelectChoice(a.name, a.label) for a in AXES.values()]
@@ -406,9 +408,21 @@ def start_run() -> Response | tuple[str, int]:
             g.city,
             g.user,
             _reference_first(_selected(form.scenario_ids.data or [])),
-            {"time_limit": float(form.time_limit.data or 60)},
+            {"time_limit": _checked_time_limit(form.time_limit.data)},
         ),
     )
+
+
+def _run_time_limit() -> float:
+    """``SOLVER_TIME_LIMIT``: default and ceiling of each scenario run's whole-run budget."""
+    return float(current_app.config["SOLVER_TIME_LIMIT"])
+
+
+def _checked_time_limit(value: float | None) -> float:
+    limit = _run_time_limit()
+    if value is not None and value > limit:
+        raise InputError(Problem(f"At most {limit:g} s on this server.", field="time_limit"))
+    return float(value or limit)
 
 
 @bp.route("/jobs/frontier", methods=["POST"])

@@ -120,3 +120,7 @@ def test_tight_formulation_keeps_the_optimum(document: dict) -> None:
     assert plain.status == "optimal"
     assert tight.objective.value == pytest.approx(plain.objective.value, abs=1e-6)
     assert tight.verification.passed and plain.verification.passed
+    strong = optimise(scenario, replace(base, formulation="strong"))
+    assert strong.status == "optimal"
+    assert strong.objective.value == pytest.approx(plain.objective.value, abs=1e-6)
+    assert strong.verification.passed

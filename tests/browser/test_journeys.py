@@ -35,7 +35,7 @@ REAL_OCDS = (
 )
 JOB_TIMEOUT_MS = 180_000
 TIME_LIMIT = "5"
-CITY_DATA = "The city's KPIs, projects, mechanisms and fiscal profile"
+CITY_DATA = "The city's current KPIs, targets, projects, mechanisms and fiscal profile"
 
 
 def _city(live_server: Any) -> str:
@@ -100,7 +100,7 @@ def test_leader_imports_finds_gaps_and_runs_a_portfolio(
     # Portfolio run on the city's own data, watched to the end.
     page.goto(f"{city}/portfolio/")
     page.get_by_label("Data").select_option(label=CITY_DATA)
-    page.get_by_label("Time limit per solve (seconds)").fill(TIME_LIMIT)
+    page.get_by_label("Time limit of the whole run (seconds)").fill(TIME_LIMIT)
     explain = page.get_by_label("Explain (extra re-solves)")
     if explain.is_checked():
         explain.uncheck()

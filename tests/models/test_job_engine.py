@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from models.cities import City
 from models.job_pieces import JobPiece
 from models.jobs.liveness import fail_stalled, lost_reason
 from models.jobs.pieces import QueueExecutor
@@ -25,7 +24,6 @@ from models.jobs.tasks import enqueue_piece, enqueue_portfolio_run, enqueue_scen
 from models.scenario_jobs import ScenarioJob
 from models.scenario_worker import execute_job
 from models.scenarios import PortfolioRun
-from models.services.demo import DEMO_CITY_SLUG
 from models.services.portfolio import RunSettings, create_run, retry_run
 from models.services.scenario_jobs import (
     retry_job,
@@ -34,8 +32,6 @@ from models.services.scenario_jobs import (
     start_run_job,
 )
 from models.services.scenarios import create_scenario
-from models.session import make_engine, make_session_factory
-from models.users import User
 
 REPO = Path(__file__).resolve().parents[2]
 KNAPSACK = {
@@ -49,29 +45,6 @@ KNAPSACK = {
         {"id": "P3", "capex_profile": [50.0], "value": 9.0},
     ],
 }
-
-
-@pytest.fixture
-def factory(database_url):
-    engine = make_engine(database_url)
-    yield make_session_factory(engine)
-    engine.dispose()
-
-
-@pytest.fixture
-def session(factory):
-    with factory() as session:
-        yield session
-
-
-@pytest.fixture
-def city(session):
-    return session.scalar(select(City).where(City.slug == DEMO_CITY_SLUG))
-
-
-@pytest.fixture
-def actor(session):
-    return session.scalar(select(User).where(User.email == "finance@demo-city.example"))
 
 
 def _wait_until_finished(factory, model, row_id, timeout=120.0):

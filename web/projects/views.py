@@ -289,11 +289,9 @@ def show(code: str) -> str:
 def match() -> str:
     """Priority KPI gaps with the candidates and templates that close them."""
     gaps = service.priority_gaps_for_city(db_session(), g.city)
-    result = service.match_for_city(db_session(), g.city, gaps) if gaps is not None else None
     return render_template(
         "projects/match.html",
-        result=result,
-        scoring_available=gaps is not None,
+        result=service.match_for_city(db_session(), g.city, gaps),
         meaningful_share=MEANINGFUL_SHARE,
         min_cost=MIN_LIFETIME_COST,
     )

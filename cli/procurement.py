@@ -3,7 +3,6 @@ tender checker, OCDS export and the list of rule packs."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -25,9 +24,11 @@ from rules.planned_contracts import read_planned_contracts
 from rules.report_xlsx import report_xlsx
 from rules.rule_pack import (
     CATEGORIES,
+    PACK_DIRS_ENV,
     RulePack,
     available_packs,
     load_pack,
+    pack_search_dirs,
     parse_yaml,
     route_pack,
     unverified_citations,
@@ -35,23 +36,16 @@ from rules.rule_pack import (
 from rules.tender_input import is_ocds, read_tender_input_file, tenders_from_input
 from rules.valuation import check_splitting
 
-PACK_DIRS_ENV = "DECISION_SUPPORT_RULE_PACKS"
-
-
-def _pack_dirs(cli_dirs: tuple[str, ...]) -> list[str]:
-    env = [d for d in os.environ.get(PACK_DIRS_ENV, "").split(os.pathsep) if d]
-    return [*env, *cli_dirs]
-
 
 def _resolve_pack(name: str, on: date | None, dirs: tuple[str, ...]) -> RulePack:
-    return load_pack(name, on=on, search_dirs=_pack_dirs(dirs))
+    return load_pack(name, on=on, search_dirs=pack_search_dirs(dirs))
 
 
 def _pack_for_contract(name: str, contract: PlannedContract, dirs: tuple[str, ...]) -> RulePack:
     """The named pack, routed to its jurisdiction's concession pack for a concession."""
     on = contract.notice_date or date.today()
     pack = _resolve_pack(name, contract.notice_date, dirs)
-    return route_pack(pack, contract.contract_kind, on, _pack_dirs(dirs))
+    return route_pack(pack, contract.contract_kind, on, pack_search_dirs(dirs))
 
 
 def _iso_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
@@ -480,7 +474,7 @@ def packs_command(packs_dirs: tuple[str, ...], data_files: bool, as_json: bool) 
             "extends": p.extends,
             "source": p.source,
         }
-        for p in available_packs(_pack_dirs(packs_dirs))
+        for p in available_packs(pack_search_dirs(packs_dirs))
     ]
     emit(
         payload,

@@ -12,6 +12,7 @@ its top-level keys then replace the parent's.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -680,6 +681,18 @@ def consistency_problems(pack: RulePack) -> list[Problem]:
 def builtin_pack_dir() -> Path:
     """Directory of the packs shipped with the product."""
     return Path(str(files("rules.packs")))
+
+
+PACK_DIRS_ENV = "DECISION_SUPPORT_RULE_PACKS"
+
+
+def pack_search_dirs(given: Sequence[Path | str] = ()) -> list[str]:
+    """Extra rule-pack folders, in the one order every entry point uses: the machine's
+    ``DECISION_SUPPORT_RULE_PACKS`` (``os.pathsep``-separated) first, then ``given``
+    (a command's options, the app's setting); a later folder's pack overrides an
+    earlier one with the same id."""
+    from_env = [d for d in os.environ.get(PACK_DIRS_ENV, "").split(os.pathsep) if d]
+    return [*from_env, *(str(d) for d in given)]
 
 
 def _pack_files(search_dirs: Sequence[Path | str]) -> dict[str, Path]:

@@ -39,10 +39,10 @@ from models.services.audit import record_change
 from models.services.finance import city_mechanisms, fiscal_profile
 from models.services.kpi_targets import target_set
 from models.services.kpi_values import city_values
+from models.services.procurement import city_rule_pack
 from models.services.projects import list_candidates
 from models.session import transaction
 from models.users import User
-from rules.rule_pack import load_pack
 from scenarios.city_scenario import (
     CityInputs,
     PlanningChoices,
@@ -159,7 +159,7 @@ def city_inputs(session: Session, city: City) -> CityInputs:
         scored_kpis=_scored_kpis(session, city),
         mechanisms=list(city_mechanisms(session, city)),
         fiscal=fiscal_profile(session, city),
-        rule_pack=load_pack(city.rule_pack),
+        rule_pack=city_rule_pack(city),
     )
 
 
@@ -194,7 +194,7 @@ def scenario_for_run(
     else:
         return city_scenario(session, city, settings), None
     if isinstance(document, dict) and isinstance(document.get("start_year"), int):
-        with_lead_times(document, load_pack(city.rule_pack))
+        with_lead_times(document, city_rule_pack(city))
     return _with_mode(parse_scenario(document), settings), saved_id
 
 

@@ -23,7 +23,7 @@ from models.users import User
 from rules.assessment import Assessment, assess
 from rules.checker import TenderReport
 from rules.contract import Lot, PlannedContract, check_planned_contract
-from rules.rule_pack import RulePack, load_pack
+from rules.rule_pack import RulePack, load_pack, pack_search_dirs
 from rules.valuation import SplittingWarning, check_splitting
 
 CODE_MAX = 40
@@ -32,8 +32,9 @@ CODE_MAX = 40
 def city_rule_pack(
     city: City, on: date | None = None, search_dirs: Sequence[Path | str] = ()
 ) -> RulePack:
-    """The rule pack the city's profile names (a pack id or a jurisdiction picked by date)."""
-    return load_pack(city.rule_pack, on=on, search_dirs=search_dirs)
+    """The rule pack the city's profile names (a pack id or a jurisdiction picked by date),
+    looked up in the same folders as every other entry point (:func:`pack_search_dirs`)."""
+    return load_pack(city.rule_pack, on=on, search_dirs=pack_search_dirs(search_dirs))
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ from rules.criteria_pack import load_criteria_pack
 from rules.ocds_export import DEFAULT_OCID_PREFIX, export_planned_tender
 from rules.ocds_review import review_document
 from rules.report_xlsx import assessment_xlsx, report_xlsx
-from rules.rule_pack import RulePack, available_packs, load_pack, route_pack
+from rules.rule_pack import RulePack, available_packs, load_pack, pack_search_dirs, route_pack
 from rules.tender import TenderDescription, tender_from_mapping
 from rules.tender_input import is_ocds, parse_tender_input, tenders_from_input
 from web.access import city_api_blueprint, city_blueprint, require
@@ -71,7 +71,6 @@ bp = city_blueprint("procurement", __name__, "procurement")
 api = city_api_blueprint("procurement_api", __name__, "procurement")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PACK_DIRS_ENV = "DECISION_SUPPORT_RULE_PACKS"
 ASSESSMENT_FIELDS = {
     "estimated_value": "value",
     "options_value": "options",
@@ -80,12 +79,11 @@ ASSESSMENT_FIELDS = {
 
 
 def pack_dirs() -> list[str]:
-    """Extra rule-pack directories: ``RULE_PACK_DIRS`` config, then the environment."""
+    """Extra rule-pack directories: the environment's, then the ``RULE_PACK_DIRS`` setting."""
     configured = current_app.config.get("RULE_PACK_DIRS") or []
     if isinstance(configured, str):
         configured = configured.split(os.pathsep)
-    env = os.environ.get(PACK_DIRS_ENV, "").split(os.pathsep)
-    return [d for d in [*configured, *env] if d]
+    return pack_search_dirs([d for d in configured if d])
 
 
 def _pack(name: str | None = None, on: date | None = None) -> RulePack:

@@ -30,6 +30,15 @@ class City(Base):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     country: Mapped[str] = mapped_column(String(100))
+    # The buyer record of the city's notices (rules/buyer.py checks the codes):
+    # BCP 47 language, ISO 3166-1 alpha-2 country, ISO 3166-2 subdivision without
+    # the country prefix (also picks the regional public holidays), and the
+    # organisation identifier as an org-id.guide scheme plus the register's id.
+    language: Mapped[str] = mapped_column(String(35), default="en", server_default="en")
+    country_code: Mapped[str] = mapped_column(String(2), default="", server_default="")
+    region_code: Mapped[str] = mapped_column(String(3), default="", server_default="")
+    buyer_id_scheme: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    buyer_id: Mapped[str] = mapped_column(String(100), default="", server_default="")
     population: Mapped[int] = mapped_column(Integer)
     households: Mapped[int | None] = mapped_column(Integer)
     currency: Mapped[str] = mapped_column(String(3))

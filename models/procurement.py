@@ -65,6 +65,10 @@ class PlannedContract(Base):
     needs_innovation: Mapped[bool] = mapped_column(Boolean, default=False)
     needs_negotiation: Mapped[bool] = mapped_column(Boolean, default=False)
     direct_award_ground: Mapped[str] = mapped_column(Text, default="")
+    # [{"type", "name", "weight"}] and [{"type", "description", "minimum"}] as in
+    # rules.contract.AwardCriterion / SelectionCriterion
+    award_criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    selection_criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     procedure: Mapped[str] = mapped_column(String(60), default="")
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow

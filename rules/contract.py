@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from decision_support.errors import Problem
+from rules.buyer import country_problems, identifier_problems
 from rules.errors import PlannedContractError
 from rules.rule_pack import AUTHORITIES, CATEGORIES
 
@@ -194,6 +195,10 @@ def check_planned_contract(contract: PlannedContract) -> None:
         problems.append(
             Problem("give both the identifier scheme and the identifier", field="buyer_id")
         )
+    elif contract.buyer_id:
+        problems.extend(identifier_problems(contract.buyer_id_scheme, contract.buyer_id))
+    if contract.country:
+        problems.extend(country_problems(contract.country, field="country"))
     if contract.framework_years is not None and contract.framework_years <= 0:
         problems.append(Problem("must be positive", field="framework_years"))
     if problems:

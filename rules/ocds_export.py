@@ -15,6 +15,7 @@ from typing import Any
 
 from decision_support.errors import InputError, Problem
 from rules.assessment import Assessment
+from rules.buyer import country_name, language_problems
 from rules.contract import PlannedContract
 from rules.ocds_schema import EXTENSIONS, schema_problems
 
@@ -27,7 +28,6 @@ OCDS_CATEGORY = {
     "services": "services",
     "social-services": "services",
 }
-LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 SLUG = re.compile(r"[^A-Za-z0-9-]+")
 
 
@@ -56,6 +56,18 @@ def _organisation(contract: PlannedContract) -> dict[str, Any]:
     if contract.buyer_id and contract.buyer_id_scheme:
         return {"id": f"{contract.buyer_id_scheme}-{contract.buyer_id}", "name": name}
     return {"id": SLUG.sub("-", name).strip("-").lower() or "buyer", "name": name}
+
+
+def _address(contract: PlannedContract) -> dict[str, str]:
+    """The buyer's address as far as the city record knows it: ``countryName``
+    (OCDS 1.1 core has no country code field) and ``region`` as the ISO 3166-2
+    code (``ES-CT``)."""
+    address: dict[str, str] = {}
+    if contract.region and contract.country:
+        address["region"] = f"{contract.country}-{contract.region}"
+    if contract.country:
+        address["countryName"] = country_name(contract.country)
+    return address
 
 
 def _award_criteria_code(contract: PlannedContract, assessment: Assessment) -> str | None:
@@ -120,14 +132,29 @@ def _lots_and_items(
         if classification:
             item["classification"] = dict(classification)
         items.append(item)
-    if not contract.lots and classification:
-        items.append(
+    if not contract.lots and contract.award_criteria:
+        # The award criteria extension patches only Lot: a tender not divided into
+        # lots is published as one lot covering the whole purchase (as eForms
+        # notices, which always describe at least one lot).
+        lots.append(
             {
                 "id": "1",
-                "description": contract.title or "Planned purchase",
-                "classification": classification,
+                "title": contract.title or "Planned purchase",
+                "status": "planned",
+                "value": {
+                    "amount": assessment.valuation.total_value,
+                    "currency": assessment.currency,
+                },
+                "awardCriteria": _award_criteria(contract),
             }
         )
+    if not contract.lots and (classification or lots):
+        item = {"id": "1", "description": contract.title or "Planned purchase"}
+        if classification:
+            item["classification"] = classification
+        if lots:
+            item["relatedLot"] = "1"
+        items.append(item)
     return lots, items
 
 
@@ -158,10 +185,9 @@ def planned_release(
     language: str = DEFAULT_LANGUAGE,
 ) -> dict[str, Any]:
     """One OCDS release describing the planned tender."""
-    if not LANGUAGE_TAG.match(language):
-        raise OCDSExportError(
-            Problem("must be a lowercase ISO 639-1 or BCP 47 tag, e.g. en or uk", field="language")
-        )
+    problems = language_problems(language)
+    if problems:
+        raise OCDSExportError(problems)
     notice = assessment.notice_date
     ocid = f"{ocid_prefix}-{_local_id(contract, notice)}"
     buyer = _organisation(contract)
@@ -207,6 +233,9 @@ def planned_release(
             "id": contract.buyer_id,
             "legalName": buyer["name"],
         }
+    address = _address(contract)
+    if address:
+        party["address"] = address
     return {
         "ocid": ocid,
         "id": f"{ocid}-{notice.isoformat()}-tender",

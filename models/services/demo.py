@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.cities import City
-from models.services.cities import city_by_slug, create_city
+from models.services.cities import BuyerRecord, city_by_slug, create_city
 from models.services.finance import seed_demo_finance
 from models.services.kpi_demo import seed_demo_kpis
 from models.services.procurement import seed_demo_procurement
@@ -67,6 +67,16 @@ def _demo_city(session: Session) -> tuple[City, int]:
         rule_pack="eu-2026",
         fiscal_year_start_month=1,
         is_demo=True,
+        # A fictional Catalan municipality publishing in English: Spanish DIR3 code of
+        # a local entity (L01 + INE municipality code + check digit); 08999 is no
+        # municipality's code, so the identifier is fictional but has the real form.
+        buyer=BuyerRecord(
+            language="en",
+            country_code="ES",
+            region_code="CT",
+            buyer_id_scheme="ES-DIR3",
+            buyer_id="L01089990",
+        ),
     )
     return city, 1
 

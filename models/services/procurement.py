@@ -22,7 +22,19 @@ from models.services.audit import record_change
 from models.users import User
 from rules.assessment import Assessment, assess
 from rules.checker import TenderReport
-from rules.contract import Lot, PlannedContract, check_planned_contract
+from rules.contract import (
+    AwardCriterion,
+    Lot,
+    PlannedContract,
+    SelectionCriterion,
+    check_planned_contract,
+)
+from rules.criteria_text import (
+    award_criteria_from_rows,
+    award_criteria_rows,
+    selection_criteria_from_rows,
+    selection_criteria_rows,
+)
 from rules.rule_pack import RulePack, load_pack, pack_search_dirs
 from rules.valuation import SplittingWarning, check_splitting
 
@@ -60,14 +72,30 @@ class PlannedContractInput:
     direct_award_ground: str = ""
     project_id: int | None = None
     procedure: str = ""
+    award_criteria: tuple[AwardCriterion, ...] = ()
+    selection_criteria: tuple[SelectionCriterion, ...] = ()
+
+
+def city_buyer(city: City | None) -> dict[str, Any]:
+    """The buyer fields of a planned contract that come from the city record: its
+    name, country and region (public holidays, address) and organisation identifier."""
+    if city is None:
+        return {}
+    return {
+        "buyer": city.name,
+        "country": city.country_code,
+        "region": city.region_code,
+        "buyer_id_scheme": city.buyer_id_scheme,
+        "buyer_id": city.buyer_id,
+    }
 
 
 def to_domain(row: PlannedContractRow, city: City | None = None) -> PlannedContract:
-    """The pure planned contract of a stored row."""
+    """The pure planned contract of a stored row (with ``city``: its buyer record)."""
     return PlannedContract(
         id=row.code,
         title=row.title,
-        buyer=city.name if city is not None else "",
+        **city_buyer(city),
         category=row.category,
         authority=row.authority,
         estimated_value=0.0 if row.lots else row.estimated_value,
@@ -87,6 +115,8 @@ def to_domain(row: PlannedContractRow, city: City | None = None) -> PlannedContr
         needs_innovation=row.needs_innovation,
         needs_negotiation=row.needs_negotiation,
         direct_award_ground=row.direct_award_ground or None,
+        award_criteria=award_criteria_from_rows(row.award_criteria),
+        selection_criteria=selection_criteria_from_rows(row.selection_criteria),
     )
 
 
@@ -111,6 +141,8 @@ def _domain_from_input(data: PlannedContractInput) -> PlannedContract:
         needs_innovation=data.needs_innovation,
         needs_negotiation=data.needs_negotiation,
         direct_award_ground=data.direct_award_ground or None,
+        award_criteria=data.award_criteria,
+        selection_criteria=data.selection_criteria,
     )
 
 
@@ -211,6 +243,8 @@ def save_planned_contract(
         "direct_award_ground": data.direct_award_ground.strip(),
         "project_id": data.project_id,
         "procedure": data.procedure.strip(),
+        "award_criteria": award_criteria_rows(data.award_criteria),
+        "selection_criteria": selection_criteria_rows(data.selection_criteria),
     }
     for name, value in values.items():
         setattr(row, name, value)
@@ -392,6 +426,19 @@ DEMO_PLANNED_CONTRACTS = (
         cpv="72200000-7",
         notice_date=date(2028, 1, 10),
         needs_innovation=True,
+        award_criteria=(
+            AwardCriterion("quality", "Technical merit of the proposed research plan", 50),
+            AwardCriterion("quality", "Team experience with open urban-data standards", 20),
+            AwardCriterion("price", "Price of the development phase", 30),
+        ),
+        selection_criteria=(
+            SelectionCriterion(
+                "economic", "Average annual turnover over the last three years", "EUR 900,000"
+            ),
+            SelectionCriterion(
+                "technical", "Research and development capacity: staff and facilities", ""
+            ),
+        ),
     ),
 )
 

@@ -36,6 +36,19 @@ MONTHS = [
 ]
 
 
+def _upper(value: object) -> object:
+    """Codes are compared in capitals; people type them either way."""
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def _lower(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _stripped(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
 ROLE_CHOICES = [SelectChoice(r.value, r.label) for r in Role]
 
 
@@ -91,4 +104,31 @@ class CityProfileForm(FlaskForm):
     )
     rule_pack = StringField("Procurement rule pack", validators=[DataRequired(), Length(max=40)])
     fiscal_year_start_month = SelectField("Fiscal year starts in", choices=MONTHS, coerce=int)
+    # The buyer record of the city's notices (codes checked by models.services.cities)
+    language = StringField(
+        "Language of the city's records (BCP 47, e.g. en, es, uk)",
+        default="en",
+        filters=[_lower],
+        validators=[DataRequired(), Length(max=35)],
+    )
+    country_code = StringField(
+        "Country code (ISO 3166-1 alpha-2, e.g. ES)",
+        filters=[_upper],
+        validators=[Optional(), Length(max=2)],
+    )
+    region_code = StringField(
+        "Region (ISO 3166-2 code without the country, e.g. CT; public holidays)",
+        filters=[_upper],
+        validators=[Optional(), Length(max=3)],
+    )
+    buyer_id_scheme = StringField(
+        "Organisation identifier register (org-id.guide code, e.g. ES-DIR3, GB-COH)",
+        filters=[_upper],
+        validators=[Optional(), Length(max=40)],
+    )
+    buyer_id = StringField(
+        "Organisation identifier in that register",
+        filters=[_stripped],
+        validators=[Optional(), Length(max=100)],
+    )
     submit = SubmitField("Save profile")

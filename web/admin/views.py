@@ -18,7 +18,7 @@ from wtforms import SelectChoice
 
 from decision_support.errors import InputError
 from models.permissions import Action
-from models.services.cities import update_city_profile
+from models.services.cities import BuyerRecord, update_city_profile
 from models.services.members import (
     add_member,
     audit_page,
@@ -150,6 +150,13 @@ def profile() -> str | Response | tuple[str, int]:
                 currency=form.currency.data or "",
                 rule_pack=form.rule_pack.data or "",
                 fiscal_year_start_month=form.fiscal_year_start_month.data or 1,
+                buyer=BuyerRecord(
+                    language=form.language.data or "",
+                    country_code=form.country_code.data or "",
+                    region_code=form.region_code.data or "",
+                    buyer_id_scheme=form.buyer_id_scheme.data or "",
+                    buyer_id=form.buyer_id.data or "",
+                ),
             )
         except InputError as exc:
             attach_problems(form, exc)

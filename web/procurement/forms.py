@@ -126,6 +126,15 @@ class AssessmentForm(FlaskForm):
         "Concession (paid by the right to exploit, e.g. a user-pays PPP): use the concession rules"
     )
     call_off = BooleanField("Call-off under an existing framework agreement")
+    award_criteria = TextAreaField(
+        "Award criteria, one a line: type; name; weight % (type price, cost or quality)",
+        validators=[Optional(), Length(max=4000)],
+    )
+    selection_criteria = TextAreaField(
+        "Selection criteria, one a line: type; description; minimum level "
+        "(type economic, technical, suitability or other)",
+        validators=[Optional(), Length(max=4000)],
+    )
     pack = SelectField("Rule pack", choices=[], validate_choice=False)
     procedure = SelectField(
         "Procedure (default: the recommended one)", choices=[], validate_choice=False
@@ -170,6 +179,15 @@ class PlannedContractForm(FlaskForm):
     needs_negotiation = BooleanField("Needs negotiation")
     direct_award_ground = StringField(
         "Ground for an award without competition (if any)", validators=[Length(max=500)]
+    )
+    award_criteria = TextAreaField(
+        "Award criteria, one a line: type; name; weight % (type price, cost or quality)",
+        validators=[Optional(), Length(max=4000)],
+    )
+    selection_criteria = TextAreaField(
+        "Selection criteria, one a line: type; description; minimum level "
+        "(type economic, technical, suitability or other)",
+        validators=[Optional(), Length(max=4000)],
     )
     procedure = SelectField("Procedure", choices=[], validate_choice=False)
     submit = SubmitField("Save planned contract")

@@ -33,6 +33,7 @@ from models.services.procurement import (
     PlannedContractInput,
     assess_planned_contracts,
     assess_row,
+    city_buyer,
     city_projects,
     city_rule_pack,
     delete_planned_contract,
@@ -48,6 +49,14 @@ from rules.assessment import Assessment, assess
 from rules.checker import check_tender
 from rules.contract import Lot, PlannedContract
 from rules.criteria_pack import load_criteria_pack
+from rules.criteria_text import (
+    award_criteria_from_rows,
+    award_criteria_text,
+    parse_award_criteria,
+    parse_selection_criteria,
+    selection_criteria_from_rows,
+    selection_criteria_text,
+)
 from rules.ocds_export import DEFAULT_OCID_PREFIX, export_planned_tender
 from rules.ocds_review import review_document
 from rules.report_xlsx import assessment_xlsx, report_xlsx
@@ -116,6 +125,23 @@ def _bytes_response(data: bytes, mimetype: str, filename: str) -> Response:
 # --------------------------------------------------------------------------- assessment
 
 
+def _form_criteria(form: Any) -> dict[str, Any]:
+    """The award and selection criteria typed on a form; the problems of both fields."""
+    problems: list[Problem] = []
+    criteria: dict[str, Any] = {}
+    for name, parse in (
+        ("award_criteria", parse_award_criteria),
+        ("selection_criteria", parse_selection_criteria),
+    ):
+        try:
+            criteria[name] = parse(getattr(form, name).data or "")
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    return criteria
+
+
 def _contract_from_form(form: Any) -> PlannedContract:
     lots = _lot_values(form.lots.data)
     return PlannedContract(
@@ -137,8 +163,9 @@ def _contract_from_form(form: Any) -> PlannedContract:
         needs_negotiation=bool(form.negotiation.data),
         concession=bool(form.concession.data),
         call_off=bool(form.call_off.data),
-        buyer=g.city.name,
         title="Planned contract",
+        **_form_criteria(form),
+        **city_buyer(g.city),
     )
 
 
@@ -154,8 +181,8 @@ def index() -> str | Response | tuple[str, int]:
     status = 200
     if submitted:
         if form.validate():
-            contract = _contract_from_form(form)
             try:
+                contract = _contract_from_form(form)
                 pack = route_pack(
                     _pack(form.pack.data, contract.notice_date),
                     contract.contract_kind,
@@ -172,7 +199,9 @@ def index() -> str | Response | tuple[str, int]:
         if export == "xlsx":
             return _bytes_response(assessment_xlsx(result), XLSX, "procurement-assessment.xlsx")
         if export == "ocds":
-            package = export_planned_tender(contract, result, ocid_prefix=_ocid_prefix())
+            package = export_planned_tender(
+                contract, result, ocid_prefix=_ocid_prefix(), language=g.city.language
+            )
             return _json_download(package, "planned-tender-ocds.json")
     return render_template(
         "procurement/index.html",
@@ -400,6 +429,7 @@ def _contract_input(form: PlannedContractForm) -> PlannedContractInput:
         direct_award_ground=form.direct_award_ground.data or "",
         project_id=form.project_id.data,
         procedure=form.procedure.data or "",
+        **_form_criteria(form),
     )
 
 
@@ -467,6 +497,10 @@ def contract(contract_id: int) -> str | Response | tuple[str, int]:
     _project_choices(form)
     if request.method == "GET":
         form.lots.data = ", ".join(f"{lot['value']:g}" for lot in row.lots or [])
+        form.award_criteria.data = award_criteria_text(award_criteria_from_rows(row.award_criteria))
+        form.selection_criteria.data = selection_criteria_text(
+            selection_criteria_from_rows(row.selection_criteria)
+        )
     status = 200
     if request.method == "POST":
         require(Action.EDIT_PROCUREMENT)
@@ -524,7 +558,9 @@ def _contract_assessment(contract_id: int) -> tuple[PlannedContract, Assessment]
 def contract_ocds(contract_id: int) -> Response:
     """The planned contract as an OCDS 1.1.5 release package (planning/tender stage)."""
     domain, result = _contract_assessment(contract_id)
-    package = export_planned_tender(domain, result, ocid_prefix=_ocid_prefix())
+    package = export_planned_tender(
+        domain, result, ocid_prefix=_ocid_prefix(), language=g.city.language
+    )
     return _json_download(package, f"{domain.id}-ocds.json")
 
 

@@ -22,6 +22,7 @@ from rules.assessment import Assessment, assess, plan_step
 from rules.brand_scan import BrandList, Mention, find_brands, find_standards
 from rules.criteria_pack import SEVERITIES, CriteriaPack, Criterion, load_criteria_pack
 from rules.day_counting import add_days, calendar_for
+from rules.direct_award import StatedRationale, examine_direct_award
 from rules.errors import PlannedContractError
 from rules.rule_pack import RulePack
 from rules.tender import TenderDescription
@@ -424,9 +425,10 @@ def _check_time_limit(criterion: Criterion, ctx: _Context) -> Outcome:
     )
 
 
-# What a justification of an award without competition must name: a legal provision
-# or one of the grounds the law allows (Dir. 2014/24/EU Art. 32; Procurement Act 2023
-# Sch. 5; FAR 6.302), in the languages of the shipped records (en, es, fr, uk).
+# What a justification names, for packs that list no grounds of their own (the
+# message only; such a justification is never passed): a legal provision or the
+# usual names of grounds (Dir. 2014/24/EU Art. 32; Procurement Act 2023 Sch. 5;
+# FAR 6.302), in the languages of the shipped records (en, es, fr, uk).
 _LEGAL_REFERENCE = re.compile(
     r"\b(art(icle|ículo|icle|\.)?\s*\d+|s(ection|\.)\s*\d+|sch(edule|\.)\s*\d+|"
     r"far\s*\d+\.\d+|reg(ulation|\.)\s*\d+|fracci[oó]n\s+[ivxl\d]+|"
@@ -451,7 +453,8 @@ _GROUNDS = {
 
 
 def recognised_ground(rationale: str) -> str | None:
-    """The ground or provision a justification names, or None if it names neither."""
+    """The ground or provision a justification names, or None if it names neither
+    (a hint in messages; grounds are examined by :mod:`rules.direct_award`)."""
     lowered = rationale.lower()
     for ground, words in _GROUNDS.items():
         if any(word in lowered for word in words):
@@ -461,22 +464,28 @@ def recognised_ground(rationale: str) -> str | None:
 
 
 def _check_direct_rationale(criterion: Criterion, ctx: _Context) -> Outcome:
+    """The stated ground and its conditions' facts against the pack's grounds
+    (:mod:`rules.direct_award`); for a pack listing none, what the text names."""
     methods = {ctx.tender.procurement_method}
     if ctx.procedure:
         methods |= {p.ocds_method for p in ctx.pack.procedures if p.id == ctx.procedure}
     if not methods & {"limited", "direct"}:
         return "not_applicable", "Competitive procedure"
-    rationale = ctx.tender.method_rationale.strip()
-    if not rationale:
-        return "fail", "Limited or direct award without a stated justification"
-    ground = recognised_ground(rationale)
-    if ground is None:
-        return (
-            "unknown",
-            f"Justification given but it names no recognised ground ({rationale[:120]}): "
-            "check it against the pack's grounds for an award without competition",
-        )
-    return "pass", f"Justification cites {ground}: {rationale[:120]}"
+    tender = ctx.tender
+    stated = StatedRationale(
+        text=tender.method_rationale,
+        ground_id=tender.direct_award_ground,
+        classifications=tender.rationale_classifications,
+        facts={**tender.features, **tender.direct_award_facts},
+        category=tender.category,
+        authority=tender.authority,
+    )
+    answer = examine_direct_award(ctx.pack, stated)
+    if not ctx.pack.direct_award_grounds and answer.status == "unknown":
+        named = recognised_ground(tender.method_rationale)
+        if named:
+            return answer.status, f"{answer.message} (the justification names {named})"
+    return answer.status, answer.message
 
 
 def _check_framework(criterion: Criterion, ctx: _Context) -> Outcome:

@@ -283,6 +283,11 @@ def tender_from_release(release: Mapping[str, Any]) -> TenderDescription:
         else None,
         procedure=None,
         method_rationale=_text(tender.get("procurementMethodRationale")),
+        rationale_classifications=tuple(
+            (str(c["scheme"]), str(c["id"]))
+            for c in _dicts(tender.get("procurementMethodRationaleClassifications"))
+            if c.get("scheme") and c.get("id")
+        ),
         notice_date=_date(period.get("startDate")) or _date(release.get("date")),
         tender_deadline=_date(period.get("endDate")),
         electronic_submission=("electronicSubmission" in submission)

@@ -266,6 +266,46 @@ class Recommendation:
 
 
 @dataclass(frozen=True)
+class GroundCondition:
+    """One condition of a direct-award ground: the fact a tender must state, as a
+    yes/no question (``fact`` is its key in the tender's facts)."""
+
+    fact: str
+    question: str
+    citation: Citation | None = None
+
+
+@dataclass(frozen=True)
+class RationaleCode:
+    """A code of OCDS ``tender.procurementMethodRationaleClassifications``."""
+
+    scheme: str
+    id: str
+    unverified: bool = False
+
+
+@dataclass(frozen=True)
+class DirectAwardGround:
+    """A legal ground for an award without a call for competition.
+
+    ``cited_as`` are the article references that state it (``32(2)(c)``);
+    ``named`` the law's own name of it; ``categories`` and ``authorities`` limit
+    it to some contract categories and authority types (empty: all); every
+    condition must hold for the ground to apply.
+    """
+
+    id: str
+    title: str
+    citation: Citation
+    cited_as: tuple[str, ...]
+    conditions: tuple[GroundCondition, ...]
+    named: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    authorities: tuple[str, ...] = ()
+    classifications: tuple[RationaleCode, ...] = ()
+
+
+@dataclass(frozen=True)
 class RulePack:
     """A jurisdiction's procurement rules, valid between two dates."""
 
@@ -294,6 +334,7 @@ class RulePack:
     edition: str = ""
     contract_kind: str = "contract"
     audience: str = "any"
+    direct_award_grounds: tuple[DirectAwardGround, ...] = ()
 
     @property
     def family(self) -> str:
@@ -485,6 +526,28 @@ def _valuation(raw: Mapping[str, Any]) -> ValuationRules:
     )
 
 
+def _direct_award_ground(raw: Mapping[str, Any]) -> DirectAwardGround:
+    return DirectAwardGround(
+        id=raw["id"],
+        title=raw["title"],
+        citation=_required_citation(raw["citation"]),
+        cited_as=tuple(raw["cited_as"]),
+        conditions=tuple(
+            GroundCondition(
+                fact=c["fact"], question=c["question"], citation=_citation(c.get("citation"))
+            )
+            for c in raw["conditions"]
+        ),
+        named=tuple(raw.get("named", ())),
+        categories=tuple(raw.get("categories", ())),
+        authorities=tuple(raw.get("authorities", ())),
+        classifications=tuple(
+            RationaleCode(c["scheme"], c["id"], bool(c.get("unverified", False)))
+            for c in raw.get("classifications", ())
+        ),
+    )
+
+
 def _parse_date(value: str, source: str, where: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -613,6 +676,9 @@ def build_pack(document: Mapping[str, Any], source: str) -> RulePack:
         edition=document.get("edition", ""),
         contract_kind=document.get("contract_kind", "contract"),
         audience=document.get("audience", "any"),
+        direct_award_grounds=tuple(
+            _direct_award_ground(g) for g in document.get("direct_award_grounds", ())
+        ),
     )
     problems = consistency_problems(pack)
     if problems:
@@ -665,6 +731,14 @@ def consistency_problems(pack: RulePack) -> list[Problem]:
         for ref in (*notice.procedures, *notice.exclude_procedures):
             if ref not in known:
                 problems.append(Problem(f"unknown procedure {ref!r}", field=f"notices[{index}]"))
+    ground_ids = [g.id for g in pack.direct_award_grounds]
+    for index, ground_id in enumerate(ground_ids):
+        if ground_ids.index(ground_id) != index:
+            problems.append(
+                Problem(
+                    f"duplicate ground id {ground_id!r}", field=f"direct_award_grounds[{index}].id"
+                )
+            )
     if pack.standstill is not None:
         for ref in pack.standstill.exempt_procedures:
             if ref not in known:

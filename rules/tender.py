@@ -49,6 +49,12 @@ class TenderDescription:
     procedure: str | None = None
     procurement_method: str | None = None
     method_rationale: str = ""
+    # the ground for an award without competition: a ground id of the pack, OCDS
+    # procurementMethodRationaleClassifications (scheme, id), and the facts its
+    # conditions need (rules/direct_award.py)
+    direct_award_ground: str = ""
+    rationale_classifications: tuple[tuple[str, str], ...] = ()
+    direct_award_facts: Mapping[str, bool] = field(default_factory=dict)
     notice_date: date | None = None
     tender_deadline: date | None = None
     electronic_submission: bool | None = None
@@ -125,6 +131,11 @@ def tender_from_mapping(data: Any, source: str = "tender description") -> Tender
         procedure=data.get("procedure"),
         procurement_method=data.get("procurement_method"),
         method_rationale=data.get("method_rationale", ""),
+        direct_award_ground=data.get("direct_award_ground", ""),
+        rationale_classifications=tuple(
+            (c["scheme"], c["id"]) for c in data.get("method_rationale_classifications", ())
+        ),
+        direct_award_facts=dict(data.get("direct_award_facts", {})),
         notice_date=date.fromisoformat(data["notice_date"]) if "notice_date" in data else None,
         tender_deadline=date.fromisoformat(data["tender_deadline"])
         if "tender_deadline" in data

@@ -227,6 +227,12 @@ def test_direct_award_needs_a_rationale(eu2026) -> None:
     findings = _by_id(check_tender(tender_from_mapping(data), eu2026))
     assert findings["PROC-DIRECT"].status == "fail"
     data["method_rationale"] = "Only one supplier for technical reasons (Art. 32(2)(b)(ii))"
+    # the ground's conditions (Art. 32(2)(b) last subparagraph) stated as facts
+    data["direct_award_facts"] = {
+        "only_one_operator": True,
+        "no_reasonable_alternative": True,
+        "not_artificially_narrowed": True,
+    }
     findings = _by_id(check_tender(tender_from_mapping(data), eu2026))
     assert findings["PROC-DIRECT"].status == "pass"
 

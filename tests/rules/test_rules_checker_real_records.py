@@ -102,7 +102,17 @@ def test_an_unexamined_rationale_does_not_pass(eu2026) -> None:
     }
     vague = check_tender(tender_from_mapping({**base, "method_rationale": "we like them"}), eu2026)
     cited = check_tender(
-        tender_from_mapping({**base, "method_rationale": "Art. 32(2)(b) exclusive rights"}),
+        tender_from_mapping(
+            {
+                **base,
+                "method_rationale": "Art. 32(2)(b) exclusive rights",
+                "direct_award_facts": {
+                    "only_one_operator": True,
+                    "no_reasonable_alternative": True,
+                    "not_artificially_narrowed": True,
+                },
+            }
+        ),
         eu2026,
     )
     assert _by_id(vague)["PROC-DIRECT"].status == "needs_information"

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from models.cities import City
-from models.procurement import PlannedContract
+from models.procurement import PlannedContract, TenderCheck
 from rules.ocds_schema import libcove_review
 
 BASE = "/cities/demo-city/procurement"
@@ -155,3 +155,45 @@ def test_admin_profile_rejects_bad_codes_next_to_the_field(client, auth, db, fie
     assert message in html[start : start + 400]
     db.expire_all()
     assert db.scalar(select(City.buyer_id).where(City.slug == "demo-city")) == "L01089990"
+
+
+def _direct_award_form(**overrides):
+    data = {
+        "t-title": "Emergency repair of the fibre ring",
+        "t-category": "services",
+        "t-authority": "sub-central",
+        "t-value": "300000",
+        "t-procedure": "negotiated-without-publication",
+        "t-notice_date": "2026-03-02",
+        "t-electronic_submission": "y",
+        "t-method_rationale": "Art. 32(2)(c): storm damage cut the traffic control network",
+        "t-fact_unforeseeable_event": "yes",
+        "t-fact_time_limits_impossible": "yes",
+        "t-fact_strictly_necessary": "yes",
+        "t-fact_not_attributable_to_authority": "yes",
+        "t-submit": "Check the tender",
+    }
+    data.update(overrides)
+    return data
+
+
+def _direct_finding(officer, db, data):
+    response = officer.post(f"{BASE}/check", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    saved = db.scalars(select(TenderCheck).order_by(TenderCheck.id.desc())).first()
+    return {f["criterion"]: f for f in saved.reports[0]["findings"]}["PROC-DIRECT"]
+
+
+def test_checker_form_asks_the_grounds_conditions(officer, db):
+    page = officer.get(f"{BASE}/check").get_data(as_text=True)
+    assert "Dir. 2014/24/EU Art. 32(2)(c): Extreme urgency" in page
+    assert "not attributable to the contracting authority" in page
+    finding = _direct_finding(officer, db, _direct_award_form())
+    assert finding["status"] == "pass" and "Art. 32(2)(c)" in finding["message"]
+    denied = _direct_award_form(**{"t-fact_not_attributable_to_authority": "no"})
+    assert _direct_finding(officer, db, denied)["status"] == "fail"
+    chosen = _direct_award_form(
+        **{"t-method_rationale": "", "t-direct_award_ground": "exclusive-rights"}
+    )
+    finding = _direct_finding(officer, db, chosen)
+    assert finding["status"] == "needs_information" and "[only_one_operator]" in finding["message"]

@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from rules.criteria_pack import load_criteria_pack
+from rules.rule_pack import available_packs
 from web.forms import amount_range
 
 CATEGORIES = [
@@ -85,6 +86,17 @@ def clause_labels() -> dict[str, str]:
     labels.setdefault("phased_delivery", "Phased delivery with break clauses")
     labels.setdefault("pre_commercial_procurement", "Pre-commercial procurement")
     return labels
+
+
+def direct_award_questions() -> dict[str, str]:
+    """The facts the shipped packs' direct-award grounds ask about, with the question
+    (a city's own pack with other facts takes them from an uploaded description)."""
+    questions: dict[str, str] = {}
+    for pack in available_packs():
+        for ground in pack.direct_award_grounds:
+            for condition in ground.conditions:
+                questions.setdefault(condition.fact, condition.question)
+    return questions
 
 
 class AssessmentForm(FlaskForm):
@@ -252,6 +264,13 @@ class _TenderFormBase(FlaskForm):
     )
     payment_days = IntegerField("Payment term (days)", validators=[Optional(), NumberRange(min=0)])
     specification_text = TextAreaField("Specification text (scanned for brand names)")
+    method_rationale = TextAreaField(
+        "Justification of an award without competition (OCDS procurementMethodRationale)",
+        validators=[Optional(), Length(max=4000)],
+    )
+    direct_award_ground = SelectField(
+        "Ground for the award without competition", choices=[], validate_choice=False
+    )
     submit = SubmitField("Check the tender")
 
 
@@ -261,6 +280,8 @@ def _tender_form_class() -> type[FlaskForm]:
         attrs[f"feature_{key}"] = SelectField(label, choices=TRI_STATE, default="")
     for key, label in clause_labels().items():
         attrs[f"clause_{key}"] = SelectField(label, choices=TRI_STATE, default="")
+    for key, question in direct_award_questions().items():
+        attrs[f"fact_{key}"] = SelectField(question, choices=TRI_STATE, default="")
     return type("TenderForm", (_TenderFormBase,), attrs)
 
 

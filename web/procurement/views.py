@@ -74,6 +74,7 @@ from web.procurement.forms import (
     TenderForm,
     TenderUploadForm,
     clause_labels,
+    direct_award_questions,
 )
 
 bp = city_blueprint("procurement", __name__, "procurement")
@@ -288,6 +289,17 @@ def tender_mapping(form: Any) -> dict[str, Any]:
         data["features"] = features
     if clauses:
         data["clauses"] = clauses
+    facts = {
+        key: state
+        for key in direct_award_questions()
+        if (state := _tri_state(getattr(form, f"fact_{key}").data)) is not None
+    }
+    if form.method_rationale.data:
+        data["method_rationale"] = form.method_rationale.data
+    if form.direct_award_ground.data:
+        data["direct_award_ground"] = form.direct_award_ground.data
+    if facts:
+        data["direct_award_facts"] = facts
     return data
 
 
@@ -325,6 +337,9 @@ def check() -> str | Response | tuple[str, int]:
     form.procedure.choices = [SelectChoice("", "Not stated")] + [
         SelectChoice(p.id, p.name) for p in pack.procedures
     ]
+    form.direct_award_ground.choices = [SelectChoice("", "Not stated")] + [
+        SelectChoice(g.id, f"{g.citation.ref}: {g.title}") for g in pack.direct_award_grounds
+    ]
     status = 200
     if request.method == "POST":
         require(Action.EDIT_PROCUREMENT)
@@ -349,6 +364,14 @@ def check() -> str | Response | tuple[str, int]:
         pack=pack,
         features=FEATURES,
         clauses=clause_labels(),
+        ground_facts=list(
+            dict.fromkeys(
+                c.fact
+                for ground in pack.direct_award_grounds
+                for c in ground.conditions
+                if hasattr(form, f"fact_{c.fact}")
+            )
+        ),
         criteria_count=len(load_criteria_pack().criteria),
         criteria_edition=data_edition("rules/criteria/ict-criteria.yaml"),
     ), status

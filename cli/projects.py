@@ -12,6 +12,7 @@ from cli.output import emit, json_option
 from decision_support.errors import InputError
 from decision_support.projects.candidate_files import read_candidate_file
 from decision_support.projects.candidates import candidate_to_dict
+from decision_support.projects.currency import load_conversion
 from decision_support.projects.library import load_library
 from decision_support.projects.matching import MatchResult, match_gaps
 from decision_support.projects.model import CandidateProject, CityProfile, ProjectTemplate
@@ -171,6 +172,8 @@ def _render_match(payload: dict[str, Any]) -> str:
         if not gap["options"]:
             lines.append("    no candidate project")
     lines.append(f"{len(payload['uncovered'])} gaps without any candidate")
+    if payload.get("money_conversion"):
+        lines.append(f"Converted with {payload['money_conversion']}")
     return "\n".join(lines)
 
 
@@ -230,4 +233,12 @@ def match(
             "give --candidates (a candidates.yaml) or --population and --households to match"
         )
     result = match_gaps(gaps, items, templates=() if no_templates else load_library(), city=city)
-    emit(match_to_dict(result), as_json, _render_match)
+    payload = match_to_dict(result)
+    if not no_templates:
+        ecb = load_conversion().ecb
+        payload["money_conversion"] = (
+            "library money: annual average rates of the price year, "
+            + (ecb.source if ecb else "hand-kept table (currency.yaml)")
+            + "; euro-area HICP inflation (currency.yaml)"
+        )
+    emit(payload, as_json, _render_match)

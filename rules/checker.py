@@ -159,26 +159,29 @@ Outcome = tuple[str, str]
 
 # Criteria groups that hold for any public tender; the others are ICT-specific.
 GENERAL_GROUPS = frozenset({"award", "competition", "procedure", "transparency"})
-# CPV (Regulation (EC) 213/2008) codes of ICT purchases: divisions 30 (office and
-# computing machinery), 32 (radio, television, communication equipment), 48
-# (software packages and information systems), 72 (IT services) and group 642
-# (telecommunications services). estimate: the usual ICT reading of the CPV tree.
-ICT_CPV_PREFIXES = ("30", "32", "48", "72", "642")
-
-
-def ict_scope(tender: TenderDescription, ict: bool | None = None) -> tuple[bool, str]:
+def ict_scope(
+    tender: TenderDescription, ict: bool | None = None, criteria: CriteriaPack | None = None
+) -> tuple[bool, str]:
     """Whether the ICT criteria apply, and why: the user's choice (``ict``) wins;
-    else the tender's CPV codes decide (any ICT code → ICT); with no CPV code the
+    else the tender's CPV codes decide (any code under one of the criteria pack's
+    ICT codes, ``ict_scope`` in ict-criteria.yaml → ICT); with no CPV code the
     criteria apply and the report says the scope was not known."""
     if ict is not None:
         return ict, "chosen by the user"
     codes = [c for c in tender.cpv if c]
     if not codes:
         return True, "no CPV code in the data: ICT assumed"
-    ict_codes = [c for c in codes if c.startswith(ICT_CPV_PREFIXES)]
-    if ict_codes:
-        return True, f"ICT CPV code {ict_codes[0]}"
-    return False, f"CPV {', '.join(codes[:3])} outside the ICT divisions 30, 32, 48, 72, 642"
+    # a criteria pack of a city's own without an ICT scope uses the shipped one's
+    scope = (criteria.ict_codes if criteria else ()) or load_criteria_pack().ict_codes
+    for code in codes:
+        match = next((s for s in scope if code.startswith(s.prefix)), None)
+        if match is not None:
+            basis = f"; estimate: {match.estimate}" if match.estimate else ""
+            return True, f"ICT CPV code {code} (under {match.prefix}: {match.title}{basis})"
+    return False, (
+        f"CPV {', '.join(codes[:3])} outside the ICT CPV codes "
+        f"{', '.join(s.prefix for s in scope)} (CPV 2008 titles; see ict-criteria.yaml)"
+    )
 
 
 def _resolve_procedure(tender: TenderDescription, pack: RulePack) -> str | None:
@@ -635,9 +638,10 @@ def check_tender(
     """Run every criterion on a tender and assess its procedure and timeline.
 
     ICT criteria apply only to ICT tenders (:func:`ict_scope`: the user's ``ict``
-    choice, else the CPV codes). ``data_quality`` carries the record's own schema
-    and data-quality findings (lib-cove-ocds, :func:`rules.ocds_schema.libcove_problems`),
-    reported beside the criteria.
+    choice, else the CPV codes against the criteria pack's cited ICT codes).
+    ``data_quality`` carries the record's own schema and data-quality findings
+    (lib-cove-ocds, :func:`rules.ocds_schema.libcove_problems`), reported beside the
+    criteria.
     """
     criteria = criteria or load_criteria_pack()
     assumptions = list(tender.notes)
@@ -648,7 +652,7 @@ def check_tender(
         tender = replace(tender, currency=pack.currency)
         assumptions.append(f"Currency not stated: assumed {pack.currency}")
     result, above, reason = _assessment(tender, pack)
-    in_scope, scope_reason = ict_scope(tender, ict)
+    in_scope, scope_reason = ict_scope(tender, ict, criteria)
     validity = pack_validity(pack, tender.notice_date)
     ctx = _Context(
         tender=tender,

@@ -42,13 +42,35 @@ class Criterion:
 
 
 @dataclass(frozen=True)
+class IctCpvCode:
+    """A CPV code (or its first digits: a division, group or class) whose tenders are
+    ICT tenders; ``title`` is the code's CPV 2008 title, ``estimate`` says why
+    counting it as ICT is a judgement where it is one."""
+
+    prefix: str
+    title: str
+    estimate: str = ""
+
+
+@dataclass(frozen=True)
 class CriteriaPack:
-    """A named list of criteria."""
+    """A named list of criteria, and the CPV codes of the tenders they are for."""
 
     id: str
     title: str
     criteria: tuple[Criterion, ...]
     source: str
+    ict_codes: tuple[IctCpvCode, ...] = ()
+    ict_source: Citation | None = None
+
+
+def _citation(raw: Mapping[str, Any]) -> Citation:
+    return Citation(
+        ref=raw["ref"],
+        url=raw["url"],
+        unverified=bool(raw.get("unverified", False)),
+        note=raw.get("note", ""),
+    )
 
 
 def build_criteria_pack(document: Any, source: str) -> CriteriaPack:
@@ -68,10 +90,17 @@ def build_criteria_pack(document: Any, source: str) -> CriteriaPack:
         seen.add(raw["id"])
     if duplicates:
         raise RulePackError(source, duplicates)
+    scope = document.get("ict_scope")
     return CriteriaPack(
         id=document["id"],
         title=document["title"],
         source=source,
+        ict_codes=tuple(
+            IctCpvCode(c["prefix"], c["title"], c.get("estimate", "")) for c in scope["codes"]
+        )
+        if scope
+        else (),
+        ict_source=_citation(scope["source"]) if scope else None,
         criteria=tuple(
             Criterion(
                 id=raw["id"],
@@ -85,15 +114,7 @@ def build_criteria_pack(document: Any, source: str) -> CriteriaPack:
                 evidence=raw["evidence"],
                 fix=raw["fix"],
                 applies_if=dict(raw.get("applies_if", {})),
-                sources=tuple(
-                    Citation(
-                        ref=s["ref"],
-                        url=s["url"],
-                        unverified=bool(s.get("unverified", False)),
-                        note=s.get("note", ""),
-                    )
-                    for s in raw["source"]
-                ),
+                sources=tuple(_citation(s) for s in raw["source"]),
             )
             for raw in document["criteria"]
         ),

@@ -4,6 +4,7 @@ tender checker, OCDS export and the list of rule packs."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from rules.brand_scan import BrandList, default_brand_list
 from rules.checker import check_tender
 from rules.contract import Lot, PlannedContract
 from rules.criteria_pack import load_criteria_pack
+from rules.criteria_text import parse_award_criteria, parse_selection_criteria
 from rules.ocds_export import DEFAULT_OCID_PREFIX, export_planned_tender
 from rules.ocds_review import review_document
 from rules.planned_contracts import read_planned_contracts
@@ -253,11 +255,43 @@ def assess_command(pack_name: str, packs_dirs: tuple[str, ...], as_json: bool, *
     show_default=True,
     help="The city's language (ISO 639-1 / BCP 47), the release's default language.",
 )
+@click.option(
+    "--buyer-id-scheme",
+    default="",
+    help="Register of the buyer's organisation identifier (org-id.guide code, e.g. ES-DIR3).",
+)
+@click.option("--buyer-id", default="", help="The buyer's identifier in that register.")
+@click.option(
+    "--award-criterion",
+    "award_lines",
+    multiple=True,
+    help="One award criterion as 'type; name; weight' (price, cost or quality); repeat.",
+)
+@click.option(
+    "--selection-criterion",
+    "selection_lines",
+    multiple=True,
+    help="One selection criterion as 'type; description; minimum'; repeat.",
+)
 def export_ocds_command(
-    pack_name: str, packs_dirs: tuple[str, ...], ocid_prefix: str, language: str, **kw: Any
+    pack_name: str,
+    packs_dirs: tuple[str, ...],
+    ocid_prefix: str,
+    language: str,
+    buyer_id_scheme: str,
+    buyer_id: str,
+    award_lines: tuple[str, ...],
+    selection_lines: tuple[str, ...],
+    **kw: Any,
 ) -> None:
     """Print the planned tender as an OCDS 1.1.5 release package (JSON)."""
-    contract = _contract(**kw)
+    contract = replace(
+        _contract(**kw),
+        buyer_id_scheme=buyer_id_scheme.strip().upper(),
+        buyer_id=buyer_id.strip(),
+        award_criteria=parse_award_criteria("\n".join(award_lines)),
+        selection_criteria=parse_selection_criteria("\n".join(selection_lines)),
+    )
     pack = _pack_for_contract(pack_name, contract, packs_dirs)
     result = assess(contract, pack, procedure_id=kw["procedure_id"])
     package = export_planned_tender(contract, result, ocid_prefix=ocid_prefix, language=language)

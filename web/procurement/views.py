@@ -520,7 +520,11 @@ def contract(contract_id: int) -> str | Response | tuple[str, int]:
     _project_choices(form)
     if request.method == "GET":
         form.lots.data = ", ".join(f"{lot['value']:g}" for lot in row.lots or [])
+    # obj=row filled the criteria fields with the stored lists (kept when a POST leaves
+    # the fields out): shown and read back as the lines the form takes
+    if not isinstance(form.award_criteria.data, str):
         form.award_criteria.data = award_criteria_text(award_criteria_from_rows(row.award_criteria))
+    if not isinstance(form.selection_criteria.data, str):
         form.selection_criteria.data = selection_criteria_text(
             selection_criteria_from_rows(row.selection_criteria)
         )

@@ -159,6 +159,8 @@ Outcome = tuple[str, str]
 
 # Criteria groups that hold for any public tender; the others are ICT-specific.
 GENERAL_GROUPS = frozenset({"award", "competition", "procedure", "transparency"})
+
+
 def ict_scope(
     tender: TenderDescription, ict: bool | None = None, criteria: CriteriaPack | None = None
 ) -> tuple[bool, str]:

@@ -9,7 +9,7 @@ are documented in the README and belong to the demo city only.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -52,6 +52,18 @@ DEMO_USERS = (
 )
 
 
+# A fictional Catalan municipality publishing in English: the Spanish DIR3 code of a
+# local entity (L01 + INE municipality code + check digit); 08999 is no municipality's
+# code, so the identifier is fictional but has the real form.
+DEMO_BUYER = BuyerRecord(
+    language="en",
+    country_code="ES",
+    region_code="CT",
+    buyer_id_scheme="ES-DIR3",
+    buyer_id="L01089990",
+)
+
+
 def _demo_city(session: Session) -> tuple[City, int]:
     city = city_by_slug(session, DEMO_CITY_SLUG)
     if city is not None:
@@ -67,18 +79,18 @@ def _demo_city(session: Session) -> tuple[City, int]:
         rule_pack="eu-2026",
         fiscal_year_start_month=1,
         is_demo=True,
-        # A fictional Catalan municipality publishing in English: Spanish DIR3 code of
-        # a local entity (L01 + INE municipality code + check digit); 08999 is no
-        # municipality's code, so the identifier is fictional but has the real form.
-        buyer=BuyerRecord(
-            language="en",
-            country_code="ES",
-            region_code="CT",
-            buyer_id_scheme="ES-DIR3",
-            buyer_id="L01089990",
-        ),
+        buyer=DEMO_BUYER,
     )
     return city, 1
+
+
+def _demo_buyer_record(session: Session, city: City) -> int:
+    """The demo city's buyer record, for a demo city seeded before the record existed."""
+    if city.country_code:
+        return 0
+    for name, value in asdict(DEMO_BUYER).items():
+        setattr(city, name, value)
+    return 1
 
 
 def _demo_users(session: Session, city: City) -> int:
@@ -96,6 +108,7 @@ def _demo_users(session: Session, city: City) -> int:
 # created and must create nothing when its data is already there.
 DemoStep = Callable[[Session, City], int]
 DEMO_DATA_STEPS: list[tuple[str, DemoStep]] = [
+    ("buyer_record", _demo_buyer_record),
     ("users", _demo_users),
     ("kpis", seed_demo_kpis),
     ("projects", seed_demo_candidates),

@@ -33,3 +33,19 @@ def test_seeding_twice_changes_nothing(database_url):
         demo = session.scalar(select(City).where(City.slug == "demo-city"))
         assert demo is not None and demo.is_demo and "fictional" in demo.name.lower()
     engine.dispose()
+
+
+def test_a_demo_city_seeded_before_the_buyer_record_gets_it(database_url):
+    engine = make_engine(database_url)
+    factory = make_session_factory(engine)
+    with transaction(factory) as session:
+        demo = session.scalar(select(City).where(City.slug == "demo-city"))
+        assert (demo.country_code, demo.buyer_id_scheme) == ("ES", "ES-DIR3")
+        demo.country_code = demo.region_code = demo.buyer_id_scheme = demo.buyer_id = ""
+    with transaction(factory) as session:
+        assert seed_demo(session)["buyer_record"] == 1
+    with transaction(factory) as session:
+        demo = session.scalar(select(City).where(City.slug == "demo-city"))
+        assert (demo.region_code, demo.buyer_id) == ("CT", "L01089990")
+        assert seed_demo(session)["buyer_record"] == 0
+    engine.dispose()

@@ -34,7 +34,7 @@ from rules.rule_pack import (
     unverified_citations,
 )
 from rules.tender_input import is_ocds, read_tender_input_file, tenders_from_input
-from rules.valuation import check_splitting
+from rules.valuation import check_splitting_by_kind
 
 
 def _resolve_pack(name: str, on: date | None, dirs: tuple[str, ...]) -> RulePack:
@@ -425,9 +425,12 @@ def _combined_summary(summaries: list[dict[str, Any]]) -> dict[str, Any]:
 def splitting_command(
     file: str, *, pack_name: str, on: date | None, packs_dirs: tuple[str, ...], as_json: bool
 ) -> None:
-    """Anti-splitting check over a file of planned contracts (same CPV division and year)."""
+    """Anti-splitting check over a file of planned contracts (same CPV division and year;
+    concessions, ``kind: concession``, under the jurisdiction's concessions pack;
+    framework call-offs, ``kind: call-off``, left out)."""
     pack = _resolve_pack(pack_name, on, packs_dirs)
-    warnings = check_splitting(read_planned_contracts(file), pack)
+    concessions = route_pack(pack, "concession", on or date.today(), pack_search_dirs(packs_dirs))
+    warnings = check_splitting_by_kind(read_planned_contracts(file), pack, concessions)
     payload = {"pack": pack.id, "warnings": [w.as_dict() for w in warnings]}
     emit(
         payload,

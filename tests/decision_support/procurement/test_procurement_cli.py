@@ -262,6 +262,38 @@ def test_splitting_command(tmp_path: Path, capsys) -> None:
     assert code == 2 and err.count("\n") == 1 and "contracts[0]" in err
 
 
+def test_splitting_command_keeps_concessions_and_call_offs_apart(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "planned.yaml"
+    rows = [
+        ("A", "120000", "72212000", "contract"),
+        ("B", "110000", "72500000", "call-off"),
+        ("K1", "3000000", "60100000", "concession"),
+        ("K2", "3000000", "60200000", "concession"),
+    ]
+    path.write_text(
+        "contracts:\n"
+        + "".join(
+            f"  - {{id: {i}, category: services, authority: sub-central, value: {v},"
+            f" cpv: '{c}', notice_date: '2026-03-02', kind: {k}}}\n"
+            for i, v, c, k in rows
+        ),
+        encoding="utf-8",
+    )
+    code, out, _ = _run(
+        capsys, ["procurement", "splitting", str(path), "--pack", "eu-2026", "--json"]
+    )
+    assert code == 0
+    [warning] = json.loads(out)["warnings"]
+    assert warning["contracts"] == ["K1", "K2"] and warning["threshold"] > 5_000_000
+    path.write_text(
+        "contracts:\n  - {id: A, category: services, authority: sub-central, value: 1,"
+        " kind: lease}\n",
+        encoding="utf-8",
+    )
+    code, out, err = _run(capsys, ["procurement", "splitting", str(path), "--pack", "eu-2026"])
+    assert code == 2 and err.count("\n") == 1 and "kind" in err
+
+
 def test_check_package_with_two_processes(tmp_path: Path, capsys) -> None:
     examples = TEST_DATA / "ocds/examples"
     tender = json.loads((examples / "ocds-213czf-000-00001-02-tender.json").read_text())

@@ -51,7 +51,8 @@ def test_a_stored_concession_round_trips_and_is_assessed_as_a_concession(officer
     assert '<option selected value="concession">' in html
     listing = officer.get(f"{API}/contracts").get_json()
     [entry] = [c for c in listing["contracts"] if c["code"] == "PC-K1"]
-    assert entry["above_threshold"] is True
+    assert entry["above_threshold"] is True and entry["contract_kind"] == "concession"
+    assert "services (concession)" in officer.get(f"{BASE}/contracts/").get_data(as_text=True)
     edited = officer.post(f"{BASE}/contracts/{row.id}", data=_form(contract_kind="contract"))
     assert edited.status_code == 302
     db.expire_all()

@@ -35,8 +35,8 @@ AUTHORITIES = [
 ]
 CONTRACT_KINDS = [
     SelectChoice("contract", "Public contract"),
-    SelectChoice("concession", "Concession (paid by the right to exploit, e.g. a user-pays PPP)"),
-    SelectChoice("call-off", "Call-off under an existing framework agreement"),
+    SelectChoice("concession", "Concession"),
+    SelectChoice("call-off", "Framework call-off"),
 ]
 TRI_STATE = [
     SelectChoice("", "Not stated"),
@@ -152,8 +152,9 @@ class PlannedContractForm(FlaskForm):
     category = SelectField("Category", choices=CATEGORIES)
     authority = SelectField("Contracting authority", choices=AUTHORITIES)
     contract_kind = SelectField(
-        "Kind of contract (a concession follows the concession rules; a call-off has its "
-        "own standstill exemption)",
+        "Kind of contract (a concession, paid by the right to exploit as in a user-pays PPP, "
+        "follows the concession rules; a call-off under an existing framework agreement has "
+        "its own standstill exemption)",
         choices=CONTRACT_KINDS,
         default="contract",
     )

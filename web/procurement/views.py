@@ -604,6 +604,7 @@ def api_contracts() -> Response:
                     "code": v.row.code,
                     "title": v.row.title,
                     "category": v.row.category,
+                    "contract_kind": v.row.contract_kind,
                     "estimated_value": v.row.estimated_value,
                     "notice_date": v.row.notice_date.isoformat() if v.row.notice_date else None,
                     "above_threshold": v.assessment.above_threshold if v.assessment else None,

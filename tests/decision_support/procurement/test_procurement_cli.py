@@ -239,6 +239,19 @@ def test_export_ocds_and_packs(capsys) -> None:
     assert {p["id"] for p in json.loads(out)} >= {"eu-2026", "uk-2026", "world-bank-2025"}
 
 
+def test_assess_text_labels_unverified_figures_and_the_market_approach(capsys) -> None:
+    argv = ["procurement", "assess", "--value", "3000000", "--category", "works"]
+    argv += ["--authority", "sub-central", "--date", "2026-03-02"]
+    code, out, err = _run(capsys, [*argv, "--pack", "world-bank-2025"])
+    assert code == 0, err
+    assert "Minimum days: tender_submission 30 (unverified)" in out
+    assert "Standstill: 10 working days (unverified)" in out
+    assert "the choice depends on the thresholds the lender sets for the country" in out
+    code, out, err = _run(capsys, [*argv, "--pack", "eu-2026"])
+    assert code == 0, err
+    assert "(unverified)" not in out.split("Procedures:")[0]
+
+
 def test_splitting_command(tmp_path: Path, capsys) -> None:
     path = tmp_path / "planned.yaml"
     path.write_text(

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from decision_support.errors import InputError, Problem
 from models.cache import cached, city_key
 from models.cities import City
+from models.procurement import CONTRACT_KINDS, TenderCheck
 from models.procurement import PlannedContract as PlannedContractRow
-from models.procurement import TenderCheck
 from models.projects import Project
 from models.services.audit import record_change
 from models.users import User
@@ -35,8 +35,8 @@ from rules.criteria_text import (
     selection_criteria_from_rows,
     selection_criteria_rows,
 )
-from rules.rule_pack import RulePack, load_pack, pack_search_dirs
-from rules.valuation import SplittingWarning, check_splitting
+from rules.rule_pack import RulePack, load_pack, pack_search_dirs, route_pack
+from rules.valuation import SplittingWarning, check_splitting_by_kind
 
 CODE_MAX = 40
 
@@ -47,6 +47,27 @@ def city_rule_pack(
     """The rule pack the city's profile names (a pack id or a jurisdiction picked by date),
     looked up in the same folders as every other entry point (:func:`pack_search_dirs`)."""
     return load_pack(city.rule_pack, on=on, search_dirs=pack_search_dirs(search_dirs))
+
+
+def contract_rule_pack(
+    city: City, contract: PlannedContract, search_dirs: Sequence[Path | str] = ()
+) -> RulePack:
+    """The pack that governs ``contract``: the city's pack on its notice date, routed to
+    the jurisdiction's concessions pack for a concession (as ``procurement assess
+    --concession`` does)."""
+    pack = city_rule_pack(city, contract.notice_date, search_dirs)
+    on = contract.notice_date or date.today()
+    return route_pack(pack, contract.contract_kind, on, pack_search_dirs(search_dirs))
+
+
+def city_splitting_warnings(
+    city: City, contracts: Sequence[PlannedContract], search_dirs: Sequence[Path | str] = ()
+) -> list[SplittingWarning]:
+    """The anti-splitting check over the city's contracts under the pack in force today,
+    concessions under the jurisdiction's concessions pack."""
+    pack = city_rule_pack(city, search_dirs=search_dirs)
+    concessions = route_pack(pack, "concession", date.today(), pack_search_dirs(search_dirs))
+    return check_splitting_by_kind(contracts, pack, concessions)
 
 
 @dataclass(frozen=True)
@@ -74,6 +95,7 @@ class PlannedContractInput:
     procedure: str = ""
     award_criteria: tuple[AwardCriterion, ...] = ()
     selection_criteria: tuple[SelectionCriterion, ...] = ()
+    contract_kind: str = "contract"
 
 
 def city_buyer(city: City | None) -> dict[str, Any]:
@@ -117,6 +139,8 @@ def to_domain(row: PlannedContractRow, city: City | None = None) -> PlannedContr
         direct_award_ground=row.direct_award_ground or None,
         award_criteria=award_criteria_from_rows(row.award_criteria),
         selection_criteria=selection_criteria_from_rows(row.selection_criteria),
+        concession=row.contract_kind == "concession",
+        call_off=row.contract_kind == "call-off",
     )
 
 
@@ -143,6 +167,8 @@ def _domain_from_input(data: PlannedContractInput) -> PlannedContract:
         direct_award_ground=data.direct_award_ground or None,
         award_criteria=data.award_criteria,
         selection_criteria=data.selection_criteria,
+        concession=data.contract_kind == "concession",
+        call_off=data.contract_kind == "call-off",
     )
 
 
@@ -201,6 +227,10 @@ def _check_input(
             problems.append(Problem(f"{code!r} is already used", field="code"))
     if not data.title.strip():
         problems.append(Problem("a title is required", field="title"))
+    if data.contract_kind not in CONTRACT_KINDS:
+        problems.append(
+            Problem(f"must be one of {', '.join(CONTRACT_KINDS)}", field="contract_kind")
+        )
     if data.project_id is not None:
         project = session.get(Project, data.project_id)
         if project is None or project.city_id != city.id:
@@ -245,6 +275,7 @@ def save_planned_contract(
         "procedure": data.procedure.strip(),
         "award_criteria": award_criteria_rows(data.award_criteria),
         "selection_criteria": selection_criteria_rows(data.selection_criteria),
+        "contract_kind": data.contract_kind,
     }
     for name, value in values.items():
         setattr(row, name, value)
@@ -305,20 +336,20 @@ def assess_row(row: PlannedContractRow, contract: PlannedContract, pack: RulePac
 def assess_planned_contracts(
     session: Session, city: City, search_dirs: Sequence[Path | str] = ()
 ) -> tuple[list[PlannedContractView], list[SplittingWarning]]:
-    """Assess every planned contract and run the anti-splitting check over them."""
+    """Assess every planned contract (a concession under the concessions pack) and run
+    the anti-splitting check over them."""
     rows = planned_contracts(session, city)
     views = []
     domain = []
     for row in rows:
         contract = to_domain(row, city)
-        pack = city_rule_pack(city, contract.notice_date, search_dirs)
+        pack = contract_rule_pack(city, contract, search_dirs)
         try:
             views.append(PlannedContractView(row, assess_row(row, contract, pack)))
         except InputError as exc:
             views.append(PlannedContractView(row, None, str(exc)))
         domain.append(contract)
-    warnings = check_splitting(domain, city_rule_pack(city, search_dirs=search_dirs))
-    return views, warnings
+    return views, city_splitting_warnings(city, domain, search_dirs)
 
 
 def splitting_warnings(session: Session, city: City) -> list[SplittingWarning]:
@@ -328,7 +359,7 @@ def splitting_warnings(session: Session, city: City) -> list[SplittingWarning]:
 
     def compute() -> tuple[SplittingWarning, ...]:
         contracts = [to_domain(row, city) for row in planned_contracts(session, city)]
-        return tuple(check_splitting(contracts, city_rule_pack(city)))
+        return tuple(city_splitting_warnings(city, contracts))
 
     key = (*city_key(city), "splitting", date.today())
     return list(cached(session, key, compute))

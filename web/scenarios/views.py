@@ -483,7 +483,9 @@ def comparison_of(job: ScenarioJob) -> dict[str, Any] | None:
     runs = [r for r in runs if r["result"].get("status") in ("optimal", "feasible")]
     if len(runs) < 2:
         return None
-    return compare_runs([ComparedRun(r["name"], r["input"]["scenario"], r["result"]) for r in runs])
+    return compare_runs(
+        [ComparedRun.from_stored(r["name"], r["input"]["scenario"], r["result"]) for r in runs]
+    )
 
 
 def progress_of(job: ScenarioJob) -> dict[str, Any]:

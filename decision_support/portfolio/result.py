@@ -235,26 +235,28 @@ def _read_record(value: Any, cls: type, path: tuple[Any, ...], problems: list[Pr
     if not isinstance(value, Mapping):
         _wrong(path, "a mapping", problems)
         return None
-    hints = _field_types(cls)
+    hints, required = _field_types(cls), _required(cls)
     values = {}
     for spec in dataclasses.fields(cls):
         if spec.name in value:
             values[spec.name] = _read(
                 value[spec.name], hints[spec.name], (*path, spec.name), problems
             )
-        elif spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING:
+        elif spec.name in required:
             problems.append(
                 Problem(
                     f"a stored portfolio result has no '{spec.name}'",
                     field=document_path((*path, spec.name)),
                 )
             )
-    if any(name not in values for name in _required(cls)):
+    if any(name not in values for name in required):
         return None
     return cls(**values)
 
 
+@functools.cache
 def _required(cls: type) -> tuple[str, ...]:
+    """The fields of ``cls`` without a default: a document must hold them."""
     return tuple(
         f.name
         for f in dataclasses.fields(cls)

@@ -34,6 +34,7 @@ from models.services.procurement import (
     assess_row,
     city_projects,
     city_rule_pack,
+    contract_rule_pack,
     delete_planned_contract,
     input_from_project,
     planned_contract,
@@ -148,12 +149,7 @@ def index() -> str | Response | tuple[str, int]:
         if form.validate():
             contract = _contract_from_form(form)
             try:
-                pack = route_pack(
-                    _pack(form.pack.data, contract.notice_date),
-                    contract.contract_kind,
-                    contract.notice_date or date.today(),
-                    pack_dirs(),
-                )
+                pack = _routed_pack(form.pack.data, contract)
                 result = assess(contract, pack, procedure_id=form.procedure.data or None)
             except InputError as exc:
                 attach_problems(form, _renamed(exc, ASSESSMENT_FIELDS))
@@ -175,10 +171,22 @@ def index() -> str | Response | tuple[str, int]:
     ), status
 
 
+def _routed_pack(name: str | None, contract: PlannedContract) -> RulePack:
+    """The named pack (or the city's) on the contract's notice date, routed to the
+    jurisdiction's concessions pack for a concession."""
+    on = contract.notice_date or date.today()
+    return route_pack(_pack(name, contract.notice_date), contract.contract_kind, on, pack_dirs())
+
+
 def _procedure_choices(empty_label: str) -> list[SelectChoice]:
-    return [SelectChoice("", empty_label)] + [
-        SelectChoice(p.id, p.name) for p in _pack().procedures
-    ]
+    """The city's pack's procedures, then those of its concessions pack (if any)."""
+    pack = _pack()
+    concessions = route_pack(pack, "concession", date.today(), pack_dirs())
+    choices = [SelectChoice("", empty_label)]
+    choices += [SelectChoice(p.id, p.name) for p in pack.procedures]
+    if concessions is not pack:
+        choices += [SelectChoice(p.id, f"{p.name} (concession)") for p in concessions.procedures]
+    return choices
 
 
 def _ocid_prefix() -> str:
@@ -392,6 +400,7 @@ def _contract_input(form: PlannedContractForm) -> PlannedContractInput:
         direct_award_ground=form.direct_award_ground.data or "",
         project_id=form.project_id.data,
         procedure=form.procedure.data or "",
+        contract_kind=form.contract_kind.data or "contract",
     )
 
 
@@ -473,7 +482,9 @@ def contract(contract_id: int) -> str | Response | tuple[str, int]:
                 return redirect(url_for("procurement.contract", contract_id=row.id))
     domain = to_domain(row, g.city)
     try:
-        result: Assessment | None = assess_row(row, domain, _pack(on=domain.notice_date))
+        result: Assessment | None = assess_row(
+            row, domain, contract_rule_pack(g.city, domain, configured_pack_dirs())
+        )
         problem = ""
     except InputError as exc:
         result, problem = None, str(exc)
@@ -509,7 +520,9 @@ def contract_delete(contract_id: int) -> Response:
 def _contract_assessment(contract_id: int) -> tuple[PlannedContract, Assessment]:
     row = _own_contract(contract_id)
     domain = to_domain(row, g.city)
-    return domain, assess_row(row, domain, _pack(on=domain.notice_date))
+    return domain, assess_row(
+        row, domain, contract_rule_pack(g.city, domain, configured_pack_dirs())
+    )
 
 
 @bp.route("/contracts/<int:contract_id>/ocds.json")
@@ -567,7 +580,7 @@ def api_assess() -> Response | tuple[Response, int]:
     contract = _contract_from_form(form)
     result = assess(
         contract,
-        _pack(form.pack.data, contract.notice_date),
+        _routed_pack(form.pack.data, contract),
         procedure_id=form.procedure.data or None,
     )
     return jsonify(result.as_dict())
@@ -585,6 +598,7 @@ def api_contracts() -> Response:
                     "code": v.row.code,
                     "title": v.row.title,
                     "category": v.row.category,
+                    "contract_kind": v.row.contract_kind,
                     "estimated_value": v.row.estimated_value,
                     "notice_date": v.row.notice_date.isoformat() if v.row.notice_date else None,
                     "above_threshold": v.assessment.above_threshold if v.assessment else None,

@@ -352,16 +352,18 @@ def assess_planned_contracts(
     return views, city_splitting_warnings(city, domain, search_dirs)
 
 
-def splitting_warnings(session: Session, city: City) -> list[SplittingWarning]:
-    """The anti-splitting check over the city's planned contracts under its shipped
-    rule pack (as on the dashboard), computed once per change of the city's data and
-    day (the pack in force depends on the date)."""
+def splitting_warnings(
+    session: Session, city: City, search_dirs: Sequence[Path | str] = ()
+) -> list[SplittingWarning]:
+    """The anti-splitting check over the city's planned contracts under its rule pack
+    (also looked up in ``search_dirs``; as on the dashboard), computed once per change
+    of the city's data, day (the pack in force depends on the date) and folders."""
 
     def compute() -> tuple[SplittingWarning, ...]:
         contracts = [to_domain(row, city) for row in planned_contracts(session, city)]
-        return tuple(city_splitting_warnings(city, contracts))
+        return tuple(city_splitting_warnings(city, contracts, search_dirs))
 
-    key = (*city_key(city), "splitting", date.today())
+    key = (*city_key(city), "splitting", date.today(), tuple(str(d) for d in search_dirs))
     return list(cached(session, key, compute))
 
 

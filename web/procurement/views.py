@@ -5,7 +5,6 @@ anti-splitting warnings."""
 from __future__ import annotations
 
 import json
-import os
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
@@ -61,7 +60,7 @@ from rules.criteria_text import (
 from rules.ocds_export import DEFAULT_OCID_PREFIX, export_planned_tender
 from rules.ocds_review import review_document
 from rules.report_xlsx import assessment_xlsx, report_xlsx
-from rules.rule_pack import RulePack, available_packs, load_pack, pack_search_dirs, route_pack
+from rules.rule_pack import RulePack, available_packs, load_pack, route_pack
 from rules.tender import TenderDescription, tender_from_mapping
 from rules.tender_input import is_ocds, parse_tender_input, tenders_from_input
 from web.access import city_api_blueprint, city_blueprint, require
@@ -77,6 +76,7 @@ from web.procurement.forms import (
     clause_labels,
     direct_award_questions,
 )
+from web.rule_packs import configured_pack_dirs, pack_dirs
 
 bp = city_blueprint("procurement", __name__, "procurement")
 api = city_api_blueprint("procurement_api", __name__, "procurement")
@@ -89,18 +89,10 @@ ASSESSMENT_FIELDS = {
 }
 
 
-def pack_dirs() -> list[str]:
-    """Extra rule-pack directories: the environment's, then the ``RULE_PACK_DIRS`` setting."""
-    configured = current_app.config.get("RULE_PACK_DIRS") or []
-    if isinstance(configured, str):
-        configured = configured.split(os.pathsep)
-    return pack_search_dirs([d for d in configured if d])
-
-
 def _pack(name: str | None = None, on: date | None = None) -> RulePack:
     if name:
         return load_pack(name, on=on, search_dirs=pack_dirs())
-    return city_rule_pack(g.city, on, pack_dirs())
+    return city_rule_pack(g.city, on, configured_pack_dirs())
 
 
 def _number(value: Decimal | float | None) -> float:
@@ -508,7 +500,7 @@ def contracts() -> str | Response | tuple[str, int]:
             else:
                 flash(f"Planned contract {row.code} saved.", "success")
                 return redirect(url_for("procurement.contracts"))
-    views, warnings = assess_planned_contracts(db_session(), g.city, pack_dirs())
+    views, warnings = assess_planned_contracts(db_session(), g.city, configured_pack_dirs())
     return render_template(
         "procurement/contracts.html", form=form, views=views, warnings=warnings
     ), status
@@ -552,7 +544,7 @@ def contract(contract_id: int) -> str | Response | tuple[str, int]:
     domain = to_domain(row, g.city)
     try:
         result: Assessment | None = assess_row(
-            row, domain, contract_rule_pack(g.city, domain, pack_dirs())
+            row, domain, contract_rule_pack(g.city, domain, configured_pack_dirs())
         )
         problem = ""
     except InputError as exc:
@@ -589,7 +581,9 @@ def contract_delete(contract_id: int) -> Response:
 def _contract_assessment(contract_id: int) -> tuple[PlannedContract, Assessment]:
     row = _own_contract(contract_id)
     domain = to_domain(row, g.city)
-    return domain, assess_row(row, domain, contract_rule_pack(g.city, domain, pack_dirs()))
+    return domain, assess_row(
+        row, domain, contract_rule_pack(g.city, domain, configured_pack_dirs())
+    )
 
 
 @bp.route("/contracts/<int:contract_id>/ocds.json")
@@ -658,7 +652,7 @@ def api_assess() -> Response | tuple[Response, int]:
 @api.route("/contracts")
 def api_contracts() -> Response:
     """Planned contracts with their assessment and the anti-splitting warnings."""
-    views, warnings = assess_planned_contracts(db_session(), g.city, pack_dirs())
+    views, warnings = assess_planned_contracts(db_session(), g.city, configured_pack_dirs())
     return jsonify(
         {
             "contracts": [

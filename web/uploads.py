@@ -20,7 +20,7 @@ with :func:`upload_limit_message` next to the file field of the page it came fro
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, Generic, TypeVar
@@ -125,34 +125,44 @@ class ImportOutcome(Generic[T]):
 
 
 def import_upload(
-    form: FlaskForm, file: UploadField, importer: Callable[[UploadedFile], T]
+    form: FlaskForm,
+    file: UploadField,
+    importer: Callable[[UploadedFile], T],
+    *,
+    form_fields: Collection[str] = (),
 ) -> ImportOutcome[T]:
     """``importer``'s result on the upload of ``file`` (a field of the validated
     ``form``; the importer stores the file and returns what the page answers, never
     None), or, when the file or the import is refused (:class:`InputError`), every
-    problem placed (:func:`show_problems`). On refusal the view must answer with an
-    error status (422), so that nothing the importer flushed is saved."""
+    problem placed (:func:`show_problems`; ``form_fields``: the other fields of the
+    form a problem may name). On refusal the view must answer with an error status
+    (422), so that nothing the importer flushed is saved."""
     try:
         upload = read_upload(file.data, file.kind, field=file.short_name)
         return ImportOutcome(importer(upload))
     except InputError as exc:
-        return ImportOutcome(None, show_problems(form, file, exc))
+        return ImportOutcome(None, show_problems(form, file, exc, form_fields))
 
 
-def show_problems(form: FlaskForm, file: FileField, error: InputError) -> list[Problem]:
-    """Put ``error``'s problems on ``form``: a problem naming another field goes next
-    to it; one located in the file (row or column) is returned for the page's table,
-    and the file field says how many there are; any other (the file as a whole, or a
-    place inside a document) goes next to the file field."""
+def show_problems(
+    form: FlaskForm, file: FileField, error: InputError, form_fields: Collection[str] = ()
+) -> list[Problem]:
+    """Put ``error``'s problems on ``form``: a problem naming one of ``form_fields``
+    goes next to that field; one located in the file (row or column) is returned for
+    the page's table, and the file field says how many there are; any other (the file
+    as a whole, or a place inside a document: ``field 'tender.value': …``) goes next
+    to the file field."""
     located: list[Problem] = []
     for problem in error.problems:
-        other = getattr(form, problem.field, None) if problem.field else None
-        if problem.row is not None or problem.column is not None:
+        named = (
+            getattr(form, problem.field) if problem.field and problem.field in form_fields else None
+        )
+        if isinstance(named, Field):
+            _add_error(named, problem.message)
+        elif problem.row is not None or problem.column is not None:
             located.append(problem)
-        elif problem.field == file.short_name or problem.field is None:
+        elif problem.field in (None, file.short_name):
             _add_error(file, problem.message)
-        elif isinstance(other, Field):
-            _add_error(other, problem.message)
         else:
             _add_error(file, str(problem))
     if located:

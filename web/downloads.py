@@ -32,24 +32,33 @@ MIME_TYPES = {
 # RFC 5987 attr-char: what may stand unencoded in ``filename*``.
 _ATTR_CHARS = "!#$&+-.^_`|~"
 _UNSAFE_ASCII = re.compile(r"[^A-Za-z0-9._-]+")
+_DASHES = re.compile(r"--+")
+# Never part of a file name, whatever the script: folder separators and control characters.
+_NOT_IN_NAMES = re.compile(r"[/\\\x00-\x1f\x7f]+")
+
+
+def exact_filename(filename: str) -> str:
+    """``filename`` as given, but with folder separators and control characters (a
+    contract code such as ``ZP/2026/7``) written as ``-``, so it stays one name."""
+    return _NOT_IN_NAMES.sub("-", filename)
 
 
 def ascii_filename(filename: str) -> str:
     """``filename`` in plain ASCII letters, digits, ``.``, ``_`` and ``-``: accents
     folded (``ó`` → ``o``), everything else (spaces, quotes, slashes, other
     scripts) a single ``-``; the extension is kept even when nothing else is."""
-    path = PurePosixPath(filename.replace("\\", "/")).name
-    suffix = PurePosixPath(path).suffix
-    stem = path[: len(path) - len(suffix)] if suffix else path
+    name = exact_filename(filename)
+    suffix = PurePosixPath(name).suffix
+    stem = name[: -len(suffix)] if suffix else name
     folded = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")
-    stem = _UNSAFE_ASCII.sub("-", folded).strip("-.") or "download"
+    stem = _DASHES.sub("-", _UNSAFE_ASCII.sub("-", folded)).strip("-.") or "download"
     return stem + _UNSAFE_ASCII.sub("", suffix)
 
 
 def content_disposition(filename: str) -> str:
     """``attachment; filename="…"`` with the ASCII name, plus ``filename*=UTF-8''…``
     carrying the exact name when it differs (RFC 6266 §4.3)."""
-    exact = PurePosixPath(filename.replace("\\", "/")).name
+    exact = exact_filename(filename)
     simple = ascii_filename(exact)
     header = f'attachment; filename="{simple}"'
     if simple != exact:

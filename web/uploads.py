@@ -65,9 +65,9 @@ class _OfKind:
     def __init__(self, kind: FileKind) -> None:
         self.kind = kind
 
-    def __call__(self, form: Any, field: Field) -> None:
-        if isinstance(field.data, FileStorage) and field.data:
-            refusal = self.kind.refusal(upload_name(field.data))
+    def __call__(self, form: Any, target: Field) -> None:
+        if isinstance(target.data, FileStorage) and target.data:
+            refusal = self.kind.refusal(upload_name(target.data))
             if refusal:
                 raise StopValidation(refusal)
 
@@ -165,14 +165,17 @@ def show_problems(
             _add_error(file, problem.message)
         else:
             _add_error(file, str(problem))
-    if located:
-        count = f"{len(located)} problem{'s' if len(located) > 1 else ''}"
-        _add_error(file, f"{count} in the file, listed with their rows and columns.")
+    if len(located) == 1:
+        _add_error(file, "1 problem in the file, listed with its row and column.")
+    elif located:
+        _add_error(
+            file, f"{len(located)} problems in the file, listed with their rows and columns."
+        )
     return located
 
 
-def _add_error(field: Field, message: str) -> None:
-    field.errors = [*field.errors, message]
+def _add_error(target: Field, message: str) -> None:
+    target.errors = [*target.errors, message]
 
 
 def upload_limit_message() -> str:

@@ -170,7 +170,7 @@ def test_problems_located_in_the_file_are_a_table_and_counted_at_the_field(clien
     response = client.post(page.action, data=page.data(csv))
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "1 problem in the file, listed with their rows and columns." in page.errors_of(html)
+    assert "1 problem in the file, listed with its row and column." in page.errors_of(html)
     table = html.split("problem found; nothing was saved", 1)[1].split("</table>", 1)[0]
     assert "<td>3</td>" in table and "NO SUCH KPI" in table
     assert row_counts(db) == before

@@ -314,3 +314,13 @@ def test_api_refusals_are_422_json(upload_api, client, auth, small_limits, data,
     error = response.get_json()["error"]
     assert error["status"] == 422 and message in error["message"]
     assert error["problems"][0]["field"] == "file"
+
+
+def test_api_request_over_the_limit_is_a_413_json(upload_api, client, auth, small_limits):
+    auth.login_as("city_leader")
+    body = b"x" * (LIMIT + FORM_OVERHEAD_BYTES + 10)
+    response = client.post("/api/test-upload", data={"file": (io.BytesIO(body), "v.csv")})
+    assert response.status_code == 413
+    error = response.get_json()["error"]
+    assert "upload limit of 128 KiB" in error["message"]
+    assert error["problems"][0]["field"] == "file"

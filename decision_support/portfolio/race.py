@@ -1,0 +1,246 @@
+"""Race several single-threaded HiGHS searches of one MIP on the machine's cores.
+
+HiGHS's branch and bound is essentially serial, and how long it takes to close the
+gap of the same model varies several-fold with its ``random_seed`` alone. With more
+than one thread available (``threads`` ≥ 2), :func:`race` runs ``threads`` copies of
+the model at once, each a single-threaded HiGHS with its own seed (``highspy`` releases
+the interpreter lock while it solves), and lets them cooperate through callbacks:
+
+* every improving solution one search finds is handed to the others
+  (``kCallbackMipImprovingSolution`` → ``kCallbackMipUserSolution``), so all of them
+  prune with the best incumbent known;
+* all searches stop (``kCallbackMipInterrupt``) as soon as one of them proves the
+  requested gap, or as soon as the best incumbent and the best dual bound of any
+  search are within it (both are HiGHS's own figures: a dual bound proved by one
+  search is valid for the model, whatever search found the incumbent);
+* at the time limit the run keeps the best incumbent and the best dual bound of all.
+
+The search holding the best incumbent (lowest index on a tie) is the winner: its
+solution is what the caller reads. Which search proves first depends on timing, so
+with ``threads`` ≥ 2 two runs of the same input give plans whose objectives are both
+within the proven gap of the optimum but not always the same plan; ``threads = 1``
+(the default, and what scenario analyses use) stays exactly reproducible.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+RACE_OPTIONS = ("output_flag", "log_to_console", "time_limit", "mip_rel_gap", "mip_abs_gap")
+"""Options copied from the caller's HiGHS to every search of the race."""
+
+
+@dataclass(frozen=True)
+class RaceOutcome:
+    """What the race proved, in the model's own objective sense (HiGHS minimises or
+    maximises as the model says): the best ``objective`` of all searches, the best
+    ``dual_bound`` any search proved, their relative ``gap``, whether the requested gap
+    is ``proven``, whether a search proved the model ``infeasible``, the winner's index,
+    and the nodes of all searches together."""
+
+    winner: int
+    objective: float | None
+    dual_bound: float | None
+    gap: float | None
+    proven: bool
+    infeasible: bool
+    nodes: int
+    searches: int
+    cpu_seconds: tuple[float, ...] = ()  # each search's thread CPU time (load-independent)
+
+
+def relative_gap(primal: float, dual: float, sense: float) -> float:
+    """HiGHS's relative gap |primal − dual| / |primal| (∞ without a finite primal;
+    0 when both are 0). ``sense`` is +1 for minimisation, −1 for maximisation."""
+    if not math.isfinite(primal) or not math.isfinite(dual):
+        return math.inf
+    difference = max(0.0, sense * (primal - dual))
+    if difference == 0.0:
+        return 0.0
+    return difference / abs(primal) if primal else math.inf
+
+
+@dataclass
+class _Shared:
+    """State the searches share: best incumbent, every search's dual bound, stop flag."""
+
+    sense: float
+    rel_gap: float
+    abs_gap: float
+    searches: int
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    best: float = math.inf  # sense-normalised: lower is better
+    solution: Any = None
+    version: int = 0
+    bounds: list[float] = field(default_factory=list)
+    stop: bool = False
+    combined_proof: bool = False
+
+    def __post_init__(self) -> None:
+        self.bounds = [-math.inf] * self.searches
+
+    def offer(self, objective: float, values: Any) -> int:
+        """Record an improving solution; the new version number (0 if not better)."""
+        normalised = self.sense * objective
+        with self.lock:
+            if normalised < self.best:
+                self.best, self.solution = normalised, values
+                self.version += 1
+                return self.version
+        return 0
+
+    def note_bound(self, index: int, dual_bound: float) -> None:
+        """Record search ``index``'s dual bound; stop everyone once the gap is closed."""
+        with self.lock:
+            normalised = self.sense * dual_bound
+            self.bounds[index] = max(self.bounds[index], normalised)
+            if self.stop or not math.isfinite(self.best):
+                return
+            bound = max(self.bounds)
+            if not math.isfinite(bound):
+                return
+            difference = max(0.0, self.best - bound)
+            if difference <= self.abs_gap or difference <= self.rel_gap * abs(self.best):
+                self.stop = self.combined_proof = True
+
+
+def _option(highs: Any, name: str) -> Any:
+    return highs.getOptionValue(name)[1]
+
+
+def _copy(highs: Any, seed: int) -> Any:
+    """A fresh HiGHS holding ``highs``'s model and race options, single-threaded."""
+    import highspy
+
+    from decision_support.portfolio.solve import stdout_to_stderr
+
+    with stdout_to_stderr():
+        other = highspy.Highs()
+    other.passModel(highs.getModel())
+    for name in RACE_OPTIONS:
+        other.setOptionValue(name, _option(highs, name))
+    other.setOptionValue("threads", 1)
+    other.setOptionValue("random_seed", seed)
+    return other
+
+
+def _subscribe(highs: Any, index: int, shared: _Shared) -> None:
+    """Wire search ``index`` to the shared state through HiGHS callbacks."""
+    seen = [0]
+
+    def improving(event: Any) -> None:
+        version = shared.offer(
+            event.data_out.objective_function_value, list(event.data_out.mip_solution)
+        )
+        if version:
+            seen[0] = version
+
+    def user_solution(event: Any) -> None:
+        with shared.lock:
+            if shared.version <= seen[0] or shared.solution is None:
+                return
+            own = shared.sense * event.data_out.mip_primal_bound
+            if shared.best < own:
+                event.data_in.setSolution(shared.solution)
+            seen[0] = shared.version
+
+    def interrupt(event: Any) -> None:
+        shared.note_bound(index, event.data_out.mip_dual_bound)
+        if shared.stop:
+            event.interrupt()
+
+    highs.cbMipImprovingSolution.subscribe(improving)
+    highs.cbMipUserSolution.subscribe(user_solution)
+    highs.cbMipInterrupt.subscribe(interrupt)
+
+
+def race(
+    highs: Any, searches: int, start: Sequence[float] | None = None
+) -> tuple[Any, RaceOutcome]:
+    """Solve ``highs``'s MIP with ``searches`` cooperating single-threaded searches.
+
+    ``highs`` is the first search (its options, with ``threads`` set to 1); the others
+    are copies with ``random_seed`` 1, 2, …. ``start`` is a MIP start given to all.
+    Returns the winning search (read the solution from it) and the race's outcome.
+    """
+    import highspy
+
+    sense = 1.0 if highs.getObjectiveSense()[1] == highspy.ObjSense.kMinimize else -1.0
+    highs.setOptionValue("threads", 1)
+    solvers = [highs, *(_copy(highs, seed) for seed in range(1, searches))]
+    shared = _Shared(
+        sense=sense,
+        rel_gap=float(_option(highs, "mip_rel_gap")),
+        abs_gap=float(_option(highs, "mip_abs_gap")),
+        searches=searches,
+    )
+    model_status = highspy.HighsModelStatus
+    for index, solver in enumerate(solvers):
+        if start is not None:
+            solution = highspy.HighsSolution()
+            solution.col_value = list(start)
+            solution.value_valid = True
+            solver.setSolution(solution)
+        _subscribe(solver, index, shared)
+
+    cpu = [0.0] * len(solvers)
+
+    def run(index: int, solver: Any) -> None:
+        began = time.thread_time()
+        try:
+            solver.run()
+            if solver.getModelStatus() in (model_status.kOptimal, model_status.kInfeasible):
+                shared.stop = True  # proven: the other searches can stop
+        finally:
+            highspy.Highs.resetThreadScheduler(False)  # this thread's HiGHS workers
+            cpu[index] = time.thread_time() - began
+
+    workers = [threading.Thread(target=run, args=pair, daemon=True) for pair in enumerate(solvers)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    for solver in solvers:
+        solver.cbMipImprovingSolution.clear()
+        solver.cbMipUserSolution.clear()
+        solver.cbMipInterrupt.clear()
+    return _outcome(solvers, shared, tuple(cpu))
+
+
+def _outcome(
+    solvers: list[Any], shared: _Shared, cpu: tuple[float, ...]
+) -> tuple[Any, RaceOutcome]:
+    import highspy
+
+    model_status = highspy.HighsModelStatus
+    sense = shared.sense
+    statuses = [s.getModelStatus() for s in solvers]
+    infos = [s.getInfo() for s in solvers]
+    feasible = [i for i, info in enumerate(infos) if info.primal_solution_status == 2]
+    winner = min(feasible, key=lambda i: (sense * infos[i].objective_function_value, i), default=0)
+    objective = infos[winner].objective_function_value if feasible else None
+    bounds = [sense * info.mip_dual_bound for info in infos if math.isfinite(info.mip_dual_bound)]
+    best_bound = sense * max(bounds) if bounds else None
+    gap = None  # best incumbent against best bound: no worse than any one search's gap
+    if objective is not None and best_bound is not None:
+        gap = relative_gap(objective, best_bound, sense)
+    proven = objective is not None and (
+        any(status == model_status.kOptimal for status in statuses) or shared.combined_proof
+    )
+    outcome = RaceOutcome(
+        winner=winner,
+        objective=objective,
+        dual_bound=best_bound,
+        gap=gap,
+        proven=proven,
+        infeasible=any(status == model_status.kInfeasible for status in statuses),
+        nodes=sum(int(info.mip_node_count) for info in infos),
+        searches=len(solvers),
+        cpu_seconds=cpu,
+    )
+    return solvers[winner], outcome

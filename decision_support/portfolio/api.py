@@ -211,6 +211,9 @@ def optimise(scenario: Scenario, options: OptimiseOptions | None = None) -> Port
         "greedy_seconds": solved.greedy_seconds,
         "build_seconds": solved.build_seconds,
         "solve_seconds": solved.solve_seconds,
+        # solver work, comparable across machine loads (nodes of every raced search)
+        "solve_nodes": sum(o.nodes or 0 for o in (first, solved.second) if o is not None),
+        "solve_searches": first.searches,
     }
     result = PortfolioResult(
         scenario_name=scenario.name,

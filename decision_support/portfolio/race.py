@@ -4,7 +4,9 @@ HiGHS's branch and bound is essentially serial, and how long it takes to close t
 gap of the same model varies several-fold with its ``random_seed`` alone. With more
 than one thread available (``threads`` ≥ 2), :func:`race` runs ``threads`` copies of
 the model at once, each a single-threaded HiGHS with its own seed (``highspy`` releases
-the interpreter lock while it solves), and lets them cooperate through callbacks:
+the interpreter lock while it solves; the copies join after ``RACE_DELAY`` seconds, so a
+model the first search solves at once costs no more), and lets them cooperate through
+callbacks:
 
 * every improving solution one search finds is handed to the others
   (``kCallbackMipImprovingSolution`` → ``kCallbackMipUserSolution``), so all of them
@@ -30,6 +32,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+RACE_DELAY = 0.25
+"""Seconds the first search runs alone before the others join (if it is not done)."""
 
 RACE_OPTIONS = ("output_flag", "log_to_console", "time_limit", "mip_rel_gap", "mip_abs_gap")
 """Options copied from the caller's HiGHS to every search of the race."""
@@ -113,20 +118,13 @@ def _option(highs: Any, name: str) -> Any:
     return highs.getOptionValue(name)[1]
 
 
-def _copy(highs: Any, seed: int) -> Any:
-    """A fresh HiGHS holding ``highs``'s model and race options, single-threaded."""
+def _give_start(highs: Any, values: Sequence[float]) -> None:
     import highspy
 
-    from decision_support.portfolio.solve import stdout_to_stderr
-
-    with stdout_to_stderr():
-        other = highspy.Highs()
-    other.passModel(highs.getModel())
-    for name in RACE_OPTIONS:
-        other.setOptionValue(name, _option(highs, name))
-    other.setOptionValue("threads", 1)
-    other.setOptionValue("random_seed", seed)
-    return other
+    solution = highspy.HighsSolution()
+    solution.col_value = list(values)
+    solution.value_valid = True
+    highs.setSolution(solution)
 
 
 def _subscribe(highs: Any, index: int, shared: _Shared) -> None:
@@ -160,51 +158,82 @@ def _subscribe(highs: Any, index: int, shared: _Shared) -> None:
 
 
 def race(
-    highs: Any, searches: int, start: Sequence[float] | None = None
+    highs: Any, searches: int, start: Sequence[float] | None = None, delay: float = RACE_DELAY
 ) -> tuple[Any, RaceOutcome]:
-    """Solve ``highs``'s MIP with ``searches`` cooperating single-threaded searches.
+    """Solve ``highs``'s MIP with up to ``searches`` cooperating single-threaded searches.
 
-    ``highs`` is the first search (its options, with ``threads`` set to 1); the others
-    are copies with ``random_seed`` 1, 2, …. ``start`` is a MIP start given to all.
-    Returns the winning search (read the solution from it) and the race's outcome.
+    ``highs`` is the first search (its options, with ``threads`` set to 1), started at
+    once; the others are copies with ``random_seed`` 1, 2, … that join after ``delay``
+    seconds if no search has finished by then (a small model is solved by the first
+    alone, without the copies' set-up), with what is left of the time limit and the
+    best incumbent so far. ``start`` is a MIP start. Returns the winning search (read
+    the solution from it) and the race's outcome.
     """
     import highspy
 
+    from decision_support.portfolio.solve import stdout_to_stderr
+
     sense = 1.0 if highs.getObjectiveSense()[1] == highspy.ObjSense.kMinimize else -1.0
     highs.setOptionValue("threads", 1)
-    solvers = [highs, *(_copy(highs, seed) for seed in range(1, searches))]
+    options = {name: _option(highs, name) for name in RACE_OPTIONS}
+    model = highs.getModel()  # read before the first search runs
+    with stdout_to_stderr():
+        copies = [highspy.Highs() for _ in range(1, searches)]
     shared = _Shared(
         sense=sense,
-        rel_gap=float(_option(highs, "mip_rel_gap")),
-        abs_gap=float(_option(highs, "mip_abs_gap")),
+        rel_gap=float(options["mip_rel_gap"]),
+        abs_gap=float(options["mip_abs_gap"]),
         searches=searches,
     )
-    model_status = highspy.HighsModelStatus
-    for index, solver in enumerate(solvers):
-        if start is not None:
-            solution = highspy.HighsSolution()
-            solution.col_value = list(start)
-            solution.value_valid = True
-            solver.setSolution(solution)
-        _subscribe(solver, index, shared)
+    if start is not None:
+        _give_start(highs, start)
+    _subscribe(highs, 0, shared)
+    started: list[Any | None] = [highs, *([None] * len(copies))]
+    cpu = [0.0] * searches
+    finished = threading.Event()
+    began = time.perf_counter()
+    proof = (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible)
 
-    cpu = [0.0] * len(solvers)
+    def join_later(index: int) -> Any | None:
+        if finished.wait(delay) or shared.stop:
+            return None
+        other = copies[index - 1]
+        other.passModel(model)
+        for name, value in options.items():
+            other.setOptionValue(name, value)
+        left = float(options["time_limit"]) - (time.perf_counter() - began)
+        other.setOptionValue("time_limit", max(0.0, left))
+        other.setOptionValue("threads", 1)
+        other.setOptionValue("random_seed", index)
+        with shared.lock:
+            incumbent = shared.solution if shared.solution is not None else start
+        if incumbent is not None:
+            _give_start(other, incumbent)
+        _subscribe(other, index, shared)
+        started[index] = other
+        return other
 
-    def run(index: int, solver: Any) -> None:
-        began = time.thread_time()
+    def run(index: int) -> None:
+        clock = time.thread_time()
         try:
+            solver = started[0] if index == 0 else join_later(index)
+            if solver is None:
+                return
             solver.run()
-            if solver.getModelStatus() in (model_status.kOptimal, model_status.kInfeasible):
+            if solver.getModelStatus() in proof:
                 shared.stop = True  # proven: the other searches can stop
         finally:
+            if index == 0:
+                finished.set()  # searches not yet joined need not start any more
             highspy.Highs.resetThreadScheduler(False)  # this thread's HiGHS workers
-            cpu[index] = time.thread_time() - began
+            cpu[index] = time.thread_time() - clock
 
-    workers = [threading.Thread(target=run, args=pair, daemon=True) for pair in enumerate(solvers)]
+    workers = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(searches)]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
+    solvers = [solver for solver in started if solver is not None]
     for solver in solvers:
         solver.cbMipImprovingSolution.clear()
         solver.cbMipUserSolution.clear()

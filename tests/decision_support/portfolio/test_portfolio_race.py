@@ -59,8 +59,8 @@ def _knapsack(seed: int, items: int = 40) -> highspy.Highs:
     return highs
 
 
-def _single_objective(seed: int) -> float:
-    highs = _knapsack(seed)
+def _single_objective(seed: int, items: int = 40) -> float:
+    highs = _knapsack(seed, items)
     highs.setOptionValue("threads", 1)
     highs.run()
     assert highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
@@ -69,7 +69,7 @@ def _single_objective(seed: int) -> float:
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_race_proves_the_same_optimum_as_one_search(seed: int) -> None:
-    winner, outcome = race(_knapsack(seed), 2)
+    winner, outcome = race(_knapsack(seed), 2, delay=0.0)
     assert outcome.proven and outcome.searches == 2
     assert outcome.objective == pytest.approx(_single_objective(seed))
     assert outcome.gap == pytest.approx(0.0, abs=1e-9)
@@ -94,7 +94,7 @@ def test_a_race_stopped_from_outside_reports_no_false_proof() -> None:
     """Searches interrupted before any proof: feasible at best, never 'optimal'."""
     highs = _knapsack(3, items=200)
     highs.setOptionValue("time_limit", 0.05)
-    _winner, outcome = race(highs, 2)
+    _winner, outcome = race(highs, 2, delay=0.0)
     if not outcome.proven:
         assert outcome.gap is None or outcome.gap > 0.0
     else:  # fast machine: then the proof is real
@@ -136,3 +136,9 @@ def test_racing_keeps_infeasibility_diagnosed(make_scenario, fast) -> None:
     )
     result = optimise(scenario, replace(fast, threads=2))
     assert result.status == "infeasible" and result.diagnosis is not None
+
+
+def test_a_model_the_first_search_solves_at_once_starts_no_copy() -> None:
+    _winner, outcome = race(_knapsack(4, items=10), 3, delay=30.0)
+    assert outcome.proven and outcome.searches == 1
+    assert outcome.objective == pytest.approx(_single_objective(4, items=10))

@@ -47,6 +47,8 @@ class SolverSettings:
     time_limit: float = 60.0
     gap: float = 1e-4
     threads: int | None = 1
+    highs_options: tuple[tuple[str, bool | int | float | str], ...] = ()
+    """Further HiGHS options (name, value) for this solve only."""
 
 
 @dataclass(frozen=True)
@@ -281,6 +283,7 @@ def solve_model(
         gapRel=settings.gap,
         threads=settings.threads,
         mip_abs_gap=1e-9,
+        **dict(settings.highs_options),
     )
     model.problem.solve(highs)
     outcome = _highs_outcome(model, time.perf_counter() - began, highs.race)

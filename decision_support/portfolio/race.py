@@ -57,6 +57,7 @@ class RaceOutcome:
     nodes: int
     searches: int
     cpu_seconds: tuple[float, ...] = ()  # each search's thread CPU time (load-independent)
+    statuses: tuple[str, ...] = ()  # each started search's HiGHS model status
 
 
 def relative_gap(primal: float, dual: float, sense: float) -> float:
@@ -158,21 +159,22 @@ def _subscribe(highs: Any, index: int, shared: _Shared) -> None:
 
 
 def race(
-    highs: Any, searches: int, start: Sequence[float] | None = None, delay: float = RACE_DELAY
+    highs: Any, searches: int, start: Sequence[float] | None = None, delay: float | None = None
 ) -> tuple[Any, RaceOutcome]:
     """Solve ``highs``'s MIP with up to ``searches`` cooperating single-threaded searches.
 
     ``highs`` is the first search (its options, with ``threads`` set to 1), started at
     once; the others are copies with ``random_seed`` 1, 2, … that join after ``delay``
-    seconds if no search has finished by then (a small model is solved by the first
-    alone, without the copies' set-up), with what is left of the time limit and the
-    best incumbent so far. ``start`` is a MIP start. Returns the winning search (read
-    the solution from it) and the race's outcome.
+    seconds (default ``RACE_DELAY``) if no search has finished by then (a small model is
+    solved by the first alone, without the copies' set-up), with what is left of the
+    time limit and the best incumbent so far. ``start`` is a MIP start. Returns the
+    winning search (read the solution from it) and the race's outcome.
     """
     import highspy
 
     from decision_support.portfolio.solve import stdout_to_stderr
 
+    delay = RACE_DELAY if delay is None else delay
     sense = 1.0 if highs.getObjectiveSense()[1] == highspy.ObjSense.kMinimize else -1.0
     highs.setOptionValue("threads", 1)
     options = {name: _option(highs, name) for name in RACE_OPTIONS}
@@ -195,8 +197,8 @@ def race(
     proof = (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible)
 
     def join_later(index: int) -> Any | None:
-        if finished.wait(delay) or shared.stop:
-            return None
+        if delay > 0 and (finished.wait(delay) or shared.stop):
+            return None  # the first search was done before the copies were needed
         other = copies[index - 1]
         other.passModel(model)
         for name, value in options.items():
@@ -271,5 +273,9 @@ def _outcome(
         nodes=sum(int(info.mip_node_count) for info in infos),
         searches=len(solvers),
         cpu_seconds=cpu,
+        statuses=tuple(
+            solver.modelStatusToString(status)
+            for solver, status in zip(solvers, statuses, strict=True)
+        ),
     )
     return solvers[winner], outcome

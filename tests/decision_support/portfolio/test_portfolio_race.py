@@ -10,9 +10,12 @@ from typing import Any
 
 import highspy
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
 
-from decision_support.portfolio import OptimiseOptions, optimise, parse_scenario
+from decision_support.portfolio import OptimiseOptions, ScenarioError, optimise, parse_scenario
+from decision_support.portfolio import race as race_module
 from decision_support.portfolio.race import _Shared, race, relative_gap
+from tests.decision_support.portfolio.test_portfolio_formulations import scenarios
 
 
 def generate(n: int, seed: int) -> dict[str, Any]:
@@ -77,6 +80,9 @@ def test_race_proves_the_same_optimum_as_one_search(seed: int) -> None:
     assert outcome.dual_bound is not None and outcome.dual_bound >= outcome.objective - 1e-6
     assert winner.getInfo().objective_function_value == pytest.approx(outcome.objective)
     assert len(outcome.cpu_seconds) == 2
+    # the first proof ends the race: every search proved or was interrupted, none ran on
+    assert set(outcome.statuses) <= {"Optimal", "Interrupted by user"}
+    assert "Optimal" in outcome.statuses or outcome.proven
 
 
 def test_a_proof_stops_the_other_searches() -> None:
@@ -142,3 +148,26 @@ def test_a_model_the_first_search_solves_at_once_starts_no_copy() -> None:
     _winner, outcome = race(_knapsack(4, items=10), 3, delay=30.0)
     assert outcome.proven and outcome.searches == 1
     assert outcome.objective == pytest.approx(_single_objective(4, items=10))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(document=scenarios())
+def test_racing_keeps_the_optimum_on_random_scenarios(document: dict[str, Any]) -> None:
+    """Grants, loans, deal sizes, KPI modes, rules: a race from the first moment (no
+    delay) proves the same optimum as one search, lexicographic solve 2 included."""
+    try:
+        scenario = parse_scenario(document)
+    except ScenarioError:
+        assume(False)
+    base = OptimiseOptions(time_limit=20, gap=0.0, explain=False)
+    one = optimise(scenario, base)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(race_module, "RACE_DELAY", 0.0)
+        two = optimise(scenario, replace(base, threads=2))
+    assert one.status == two.status
+    if one.status == "infeasible":
+        assert two.diagnosis is not None
+        return
+    assert two.status == "optimal" and two.timings["solve_searches"] == 2
+    assert two.verification.passed
+    assert two.objective.value == pytest.approx(one.objective.value, abs=1e-6)

@@ -67,7 +67,8 @@ def plain_model(
     doc: dict[str, Any], time_limit: float, gap: float, threads: int = 1
 ) -> PlainOutcome:
     """Build and solve the textbook model of ``doc`` in HiGHS (defaults, ``threads``)."""
-    from decision_support.portfolio.solve import match_scheduler, stdout_to_stderr
+    from decision_support.portfolio.quiet import stdout_to_stderr
+    from decision_support.portfolio.solve import match_scheduler
 
     columns: list[tuple[str, int]] = []
     one_start: list[list[int]] = []

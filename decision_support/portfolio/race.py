@@ -33,6 +33,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from decision_support.portfolio.quiet import stdout_to_stderr
+
 RACE_DELAY = 0.25
 """Seconds the first search runs alone before the others join (if it is not done)."""
 
@@ -171,8 +173,6 @@ def race(
     winning search (read the solution from it) and the race's outcome.
     """
     import highspy
-
-    from decision_support.portfolio.solve import stdout_to_stderr
 
     delay = RACE_DELAY if delay is None else delay
     sense = 1.0 if highs.getObjectiveSense()[1] == highspy.ObjSense.kMinimize else -1.0

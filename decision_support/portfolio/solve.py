@@ -9,21 +9,18 @@ output, so the solver is created with standard output sent to standard error.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
-import os
-import sys
 import threading
 import time
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pulp
 
 from decision_support.portfolio.model import PortfolioModel
+from decision_support.portfolio.quiet import stdout_to_stderr
 from decision_support.portfolio.race import RaceOutcome, race
 from decision_support.portfolio.result import (
     STATUS_FEASIBLE,
@@ -64,24 +61,6 @@ class SolveOutcome:
     solver: str
     nodes: int | None = None
     searches: int = 1  # HiGHS searches raced (nodes are their sum)
-
-
-@contextlib.contextmanager
-def stdout_to_stderr() -> Iterator[None]:
-    """Send file-descriptor-level standard output to standard error for a while."""
-    sys.stdout.flush()
-    try:
-        saved = os.dup(1)
-    except OSError:  # no real stdout (embedded)
-        yield
-        return
-    try:
-        os.dup2(2, 1)
-        yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
 
 
 _scheduler_lock = threading.Lock()

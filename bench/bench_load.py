@@ -375,6 +375,8 @@ def run_users(
         clicks = 0
         start.wait()
         deadline = time.perf_counter() + seconds
+        if think:  # users arrive spread over one pause, not all in the same instant
+            time.sleep(think * rng.uniform(0.0, 1.0))
         while time.perf_counter() < deadline and budget.acquire(blocking=False):
             clicks += 1
             if code is not None and clicks % write_every == 0:

@@ -70,7 +70,8 @@ def cached_figure_html(
 ) -> Markup:
     """:func:`figure_html` of ``build()``, rendered once per ``key`` (building a
     Plotly figure costs tens of milliseconds). ``key`` must change whenever the
-    figure's data does: start it with ``models.cache.city_key`` or a finished run's id."""
+    figure's data does: start it with ``models.cache.data_key`` (naming the data
+    domains the figure is built from) or a finished run's id."""
     html = cached(
         db_session(), ("figure", element_id, *key), lambda: str(figure_html(build(), element_id))
     )

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from decision_support.errors import InputError, Problem
-from models.cache import cached, city_key
-from models.cities import City
+from models.cache import cached, data_key
+from models.cities import City, DataDomain
 from models.procurement import PlannedContract as PlannedContractRow
 from models.procurement import TenderCheck
 from models.projects import Project
@@ -289,14 +289,15 @@ def assess_planned_contracts(
 
 def splitting_warnings(session: Session, city: City) -> list[SplittingWarning]:
     """The anti-splitting check over the city's planned contracts under its shipped
-    rule pack (as on the dashboard), computed once per change of the city's data and
-    day (the pack in force depends on the date)."""
+    rule pack (as on the dashboard), computed once per change of the city's planned
+    contracts or of the city row (which names the pack) and per day (the pack in
+    force depends on the date)."""
 
     def compute() -> tuple[SplittingWarning, ...]:
         contracts = [to_domain(row, city) for row in planned_contracts(session, city)]
         return tuple(check_splitting(contracts, city_rule_pack(city)))
 
-    key = (*city_key(city), "splitting", date.today())
+    key = (*data_key(city, DataDomain.PROCUREMENT), "splitting", date.today())
     return list(cached(session, key, compute))
 
 

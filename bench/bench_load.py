@@ -54,6 +54,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from decision_support.kpis.catalogue import load_catalogue
 from models import migrate
@@ -522,23 +523,48 @@ def load_average() -> str:
         return "n/a"
 
 
-class CpuMeter:
-    """CPU used by the server's processes and by this client since creation."""
+def database_sessions(url: str) -> int | None:
+    """Connections opened to the benchmark's database so far, this one included
+    (PostgreSQL's statistics, which backends report within a second or so); None on
+    SQLite, where opening a connection opens a file."""
+    if not url.startswith("postgresql"):
+        return None
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            count = conn.execute(
+                text("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+            ).scalar()
+    finally:
+        engine.dispose()
+    return None if count is None else int(count)
 
-    def __init__(self, group: int) -> None:
+
+class PhaseMeter:
+    """CPU used by the server's processes and by this client, and database
+    connections the server opened, since creation."""
+
+    def __init__(self, group: int, url: str) -> None:
         self.group = group
+        self.url = url
         self.server = group_cpu_seconds(group)
         self.client = time.process_time()
+        self.sessions = database_sessions(url)
 
     def per_request(self, requests: int) -> dict[str, float | None]:
         now = group_cpu_seconds(self.group)
         server = None if now is None or self.server is None else now - self.server
         client = time.process_time() - self.client
+        sessions = database_sessions(self.url)
         return {
             "server_cpu_ms_per_request": (
                 None if server is None else round(server * 1000 / max(requests, 1), 1)
             ),
             "client_cpu_ms_per_request": round(client * 1000 / max(requests, 1), 1),
+            # minus the measuring connection of the phase's start
+            "database_connections_opened": (
+                None if sessions is None or self.sessions is None else sessions - self.sessions - 1
+            ),
         }
 
 
@@ -574,7 +600,7 @@ def main() -> int:
         port = free_port()
         with server(url, port, args.workers, args.threads) as group:
             common = {"users": args.users, "max_requests": args.max_requests}
-            meter = CpuMeter(group)
+            meter = PhaseMeter(group, url)
             samples, wall = run_users(
                 port,
                 pages,
@@ -594,7 +620,7 @@ def main() -> int:
                 "pages": per_page(samples),
             }
             writes = Writes()
-            meter = CpuMeter(group)
+            meter = PhaseMeter(group, url)
             samples, wall = run_users(
                 port,
                 pages,
@@ -623,7 +649,7 @@ def main() -> int:
                     target=lambda: imported.extend(slow_imports(port, content, args.slow_seconds)),
                     daemon=True,
                 )
-                meter = CpuMeter(group)
+                meter = PhaseMeter(group, url)
                 importer.start()
                 samples, wall = run_users(
                     port,
@@ -681,9 +707,11 @@ def print_report(report: dict[str, Any]) -> None:
                 f"({data['import_kib']} KiB) again and again (goal: others' p95 < 200 ms)"
             )
         print(f"== {phase}: {data['requests']} requests in {data['seconds']} s, {extra}")
+        connections = data["database_connections_opened"]
         print(
             f"   CPU per request: server {data['server_cpu_ms_per_request']} ms,"
             f" load generator {data['client_cpu_ms_per_request']} ms"
+            + ("" if connections is None else f"; database connections opened: {connections}")
         )
         print(
             f"   {'page':18} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'5xx':>4}"

@@ -214,9 +214,10 @@ def test_a_kpi_write_invalidates_the_kpi_pages_but_not_the_projects_list(
     assert response.status_code == 302
 
     misses = _misses(app)
-    assert counter.during(client, "/cities/demo-city/projects/") <= CEILINGS[
-        "/cities/demo-city/projects/"
-    ][1]
+    assert (
+        counter.during(client, "/cities/demo-city/projects/")
+        <= CEILINGS["/cities/demo-city/projects/"][1]
+    )
     assert _misses(app) == misses  # the projects list came from the cache
     # the KPI pages show the new value at once
     assert "7.25" in client.get(f"/cities/demo-city/kpis/kpi/{code}").get_data(as_text=True)
@@ -235,9 +236,9 @@ def test_a_finance_write_leaves_the_kpi_snapshot_cached(app, client, auth, count
     mechanism.enabled = not mechanism.enabled
     db.commit()
     misses = _misses(app)
-    assert counter.during(client, "/cities/demo-city/kpis/") <= CEILINGS[
-        "/cities/demo-city/kpis/"
-    ][1]
+    assert (
+        counter.during(client, "/cities/demo-city/kpis/") <= CEILINGS["/cities/demo-city/kpis/"][1]
+    )
     assert _misses(app) == misses
     client.get("/cities/demo-city/")  # the dashboard counts the mechanisms again, only them
     assert _misses(app) == misses + 1

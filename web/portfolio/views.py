@@ -23,6 +23,7 @@ from flask import (
     request,
     url_for,
 )
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -30,6 +31,7 @@ from wtforms import SelectChoice
 from decision_support.errors import InputError
 from decision_support.portfolio import dump_scenario, parse_scenario
 from decision_support.portfolio.workbook import result_workbook
+from models.cache import cached, data_key
 from models.jobs.liveness import fail_stalled
 from models.jobs.tasks import enqueue_portfolio_run
 from models.permissions import Action
@@ -47,7 +49,7 @@ from models.services.portfolio import (
     solve_run,
 )
 from web.access import can, city_api_blueprint, city_blueprint, require
-from web.charts import cached_figure_html
+from web.charts import figure_html
 from web.database import db_session
 from web.forms import attach_problems
 from web.job_progress import elapsed_seconds, status_document
@@ -203,20 +205,13 @@ def run_page(run_id: int) -> str:
     run = _run_or_404(run_id)
     if run.status == "running" and fail_stalled(db_session()):
         db_session().refresh(run)
-    result = run.results or {}
-    inputs = dict(run.inputs or {})
-    names = mechanism_names(inputs)
-    figures = {}
-    if result.get("selected"):
-        # A run's result is written once, when it finishes: its charts are built once.
-        key = ("run", run.id, run.status, str(run.finished_at))
-        figures = {
-            "plan": cached_figure_html(key, lambda: charts.plan_gantt(result), "plan-chart"),
-            "funding": cached_figure_html(
-                key, lambda: charts.funding_by_year(result, names), "funding-chart"
-            ),
-            "cash": cached_figure_html(key, lambda: charts.cash_flow(result), "cash-chart"),
-        }
+    result_html = None
+    if run.status not in ("queued", "running", "error"):
+        # A run's result is written once, when it finishes: its section (hundreds of
+        # formatted numbers, three charts) is rendered once per run and city profile
+        # (the city's name, currency and country's number format are in it).
+        key = ("run result", *data_key(g.city), run.id, run.status, str(run.finished_at))
+        result_html = Markup(cached(db_session(), key, lambda: _result_section(run)))
     settings = RunSettings.from_stored(dict(run.settings))
     force = ForceForm(
         force_in=", ".join(settings.force_in), force_out=", ".join(settings.force_out)
@@ -224,8 +219,8 @@ def run_page(run_id: int) -> str:
     return render_template(
         "portfolio/run.html",
         run=run,
-        result=result,
-        figures=figures,
+        result_html=result_html,
+        has_charts=bool((run.results or {}).get("selected")),
         force=force,
         retry=RetryForm(),
         may_run=can(Action.RUN_PORTFOLIO),
@@ -233,6 +228,26 @@ def run_page(run_id: int) -> str:
         elapsed=elapsed_seconds(run.created_at, None),
         progress=progress_of(run),
         project_ids=_project_ids(run),
+    )
+
+
+def _result_section(run: PortfolioRun) -> str:
+    """The HTML of a finished run's result: figures, tables, solver details."""
+    result = run.results or {}
+    inputs = dict(run.inputs or {})
+    names = mechanism_names(inputs)
+    figures = {}
+    if result.get("selected"):
+        figures = {
+            "plan": figure_html(charts.plan_gantt(result), "plan-chart"),
+            "funding": figure_html(charts.funding_by_year(result, names), "funding-chart"),
+            "cash": figure_html(charts.cash_flow(result), "cash-chart"),
+        }
+    return render_template(
+        "portfolio/_result.html",
+        run=run,
+        result=result,
+        figures=figures,
         summary=run_summary(result, inputs) if result else None,
         source_names=names,
         funding_lines=funding_lines,

@@ -10,8 +10,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from markupsafe import Markup
 
-from models.cache import cached
-from web.database import db_session
+from web.templating import cached_html
 
 _MARGIN = {"l": 40, "r": 20, "t": 40, "b": 40}
 _FONT = {"family": "system-ui, sans-serif"}
@@ -72,7 +71,4 @@ def cached_figure_html(
     Plotly figure costs tens of milliseconds). ``key`` must change whenever the
     figure's data does: start it with ``models.cache.data_key`` (naming the data
     domains the figure is built from) or a finished run's id."""
-    html = cached(
-        db_session(), ("figure", element_id, *key), lambda: str(figure_html(build(), element_id))
-    )
-    return Markup(html)
+    return cached_html(("figure", element_id, *key), lambda: str(figure_html(build(), element_id)))

@@ -23,7 +23,6 @@ from flask import (
     request,
     url_for,
 )
-from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -31,7 +30,7 @@ from wtforms import SelectChoice
 from decision_support.errors import InputError
 from decision_support.portfolio import dump_scenario, parse_scenario
 from decision_support.portfolio.workbook import result_workbook
-from models.cache import cached, data_key
+from models.cache import data_key
 from models.jobs.liveness import fail_stalled
 from models.jobs.tasks import enqueue_portfolio_run
 from models.permissions import Action
@@ -56,6 +55,7 @@ from web.job_progress import elapsed_seconds, status_document
 from web.portfolio import charts
 from web.portfolio.forms import ForceForm, RetryForm, RunForm
 from web.portfolio.summary import BAND_LABELS, funding_lines, mechanism_names, run_summary
+from web.templating import cached_html
 
 bp = city_blueprint("portfolio", __name__, "portfolio")
 api = city_api_blueprint("portfolio_api", __name__, "portfolio")
@@ -211,7 +211,7 @@ def run_page(run_id: int) -> str:
         # formatted numbers, three charts) is rendered once per run and city profile
         # (the city's name, currency and country's number format are in it).
         key = ("run result", *data_key(g.city), run.id, run.status, str(run.finished_at))
-        result_html = Markup(cached(db_session(), key, lambda: _result_section(run)))
+        result_html = cached_html(key, lambda: _result_section(run))
     settings = RunSettings.from_stored(dict(run.settings))
     force = ForceForm(
         force_in=", ".join(settings.force_in), force_out=", ".join(settings.force_out)

@@ -24,11 +24,12 @@ def _template() -> dict[str, Any]:
     return template
 
 
-def figure_html(figure: go.Figure, element_id: str) -> Markup:
-    """A ``<div>`` with the figure; pages using it include ``/vendor/plotly.min.js``
+def figure_html(figure: go.Figure | dict[str, Any], element_id: str) -> Markup:
+    """A ``<div>`` with the figure (graph objects, or a figure document as
+    ``to_plotly_json`` gives it); pages using it include ``/vendor/plotly.min.js``
     (``{% block scripts %}{{ plotly_script() }}{% endblock %}`` in the template),
     which loads deferred: the drawing script waits for it."""
-    document = figure.to_plotly_json()
+    document = figure if isinstance(figure, dict) else figure.to_plotly_json()
     layout = dict(document["layout"])
     layout["margin"] = {**layout.get("margin", {}), **_MARGIN}
     layout["font"] = {**layout.get("font", {}), **_FONT}
@@ -65,7 +66,7 @@ def _after_plotly_loads(html: str) -> str:
 
 
 def cached_figure_html(
-    key: tuple[Hashable, ...], build: Callable[[], go.Figure], element_id: str
+    key: tuple[Hashable, ...], build: Callable[[], go.Figure | dict[str, Any]], element_id: str
 ) -> Markup:
     """:func:`figure_html` of ``build()``, rendered once per ``key`` (building a
     Plotly figure costs tens of milliseconds). ``key`` must change whenever the

@@ -35,6 +35,7 @@ import os
 import random
 import re
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -568,6 +569,55 @@ class PhaseMeter:
         }
 
 
+def setup_facts(args: argparse.Namespace, url: str) -> dict[str, Any]:
+    """What a reader needs to repeat the run: the command, the code, the machine,
+    the database server and the server's configuration."""
+    from cli.serve import default_workers
+
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name == "postgresql":
+                version = str(conn.execute(text("SHOW server_version")).scalar())
+            else:
+                version = str(conn.execute(text("SELECT sqlite_version()")).scalar())
+    finally:
+        engine.dispose()
+    workers = args.workers or default_workers()
+    return {
+        "command": " ".join(
+            [
+                "PYTHONPATH=.",
+                "python",
+                "bench/bench_load.py",
+                *[shlex.quote(a) for a in sys.argv[1:]],
+            ]
+        ),
+        "commit": commit,
+        "python": sys.version.split()[0],
+        "cores": os.cpu_count(),
+        "database_server": f"{make_url(url).get_backend_name()} {version}",
+        "server": (
+            f"decision-support serve: Gunicorn gthread, {workers} processes x {args.threads}"
+            f" threads, database pool {os.environ.get('DATABASE_POOL_SIZE') or args.threads}"
+            " connections per process"
+        ),
+        "load": (
+            f"{args.users} users; throughput {args.throughput_seconds:g} s without pause; paced"
+            f" {args.paced_seconds:g} s, {args.think:g} s (0.5-1.5x) between clicks, a write every"
+            f" {args.write_every} clicks of leaders and administrators; slow-request"
+            f" {args.slow_seconds:g} s with a {args.slow_import_rows}-row import; at most"
+            f" {args.max_requests} requests per phase"
+        ),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", help="PostgreSQL server to create a database on")
@@ -591,6 +641,7 @@ def main() -> int:
     with throwaway_database(args.database_url) as url:
         report["database"] = make_url(url).get_backend_name()
         run_id = prepare(url, args.run_time_limit)
+        report["setup"] = setup_facts(args, url)
         pages = {
             "dashboard": f"/cities/{CITY}/",
             "kpi snapshot": f"/cities/{CITY}/kpis/",
@@ -613,6 +664,7 @@ def main() -> int:
             )
             report["throughput"] = {
                 "seconds": round(wall, 1),
+                "load_average_after": load_average(),
                 "requests": len(samples),
                 "pages_per_second": round(len(samples) / wall, 1),
                 "goal_met": len(samples) / wall >= READ_GOAL_PER_SECOND,
@@ -634,6 +686,7 @@ def main() -> int:
             table = per_page(samples)
             report["paced"] = {
                 "seconds": round(wall, 1),
+                "load_average_after": load_average(),
                 "requests": len(samples),
                 "think_seconds": args.think,
                 "writes_acknowledged": sum(len(v) for v in writes.acknowledged.values()),
@@ -665,6 +718,7 @@ def main() -> int:
                 table = per_page(samples + imported)
                 report["slow_request"] = {
                     "seconds": round(wall, 1),
+                    "load_average_after": load_average(),
                     "requests": len(samples) + len(imported),
                     "import_rows": args.slow_import_rows,
                     "import_kib": len(content) // 1024,
@@ -689,6 +743,8 @@ def main() -> int:
 
 
 def print_report(report: dict[str, Any]) -> None:
+    for name, value in report["setup"].items():
+        print(f"{name}: {value}")
     print(f"database: {report['database']}, load average before: {report['load_average_before']}")
     for phase in ("throughput", "paced", "slow_request"):
         if phase not in report:
@@ -707,6 +763,7 @@ def print_report(report: dict[str, Any]) -> None:
                 f"({data['import_kib']} KiB) again and again (goal: others' p95 < 200 ms)"
             )
         print(f"== {phase}: {data['requests']} requests in {data['seconds']} s, {extra}")
+        print(f"   load average at the end of the phase: {data['load_average_after']}")
         connections = data["database_connections_opened"]
         print(
             f"   CPU per request: server {data['server_cpu_ms_per_request']} ms,"

@@ -7,7 +7,7 @@ Setup as in ``bench_load.py``: a throwaway database (SQLite, or with
 ``--database-url`` a new PostgreSQL database beside the named one), migrated and
 seeded with the demo city, plus one finished portfolio run.
 
-``--profile PAGE`` prints the cProfile table (top 30 by cumulative time) of
+``--profile PAGE`` prints the cProfile table (top 30 by ``--profile-sort``) of
 ``--repeat`` views of one page, e.g. ``--profile "kpi value post"``.
 
 Run: ``PYTHONPATH=. python bench/bench_page_costs.py [--database-url URL] [--json]``.
@@ -158,6 +158,7 @@ def main() -> int:
     parser.add_argument("--run-time-limit", type=float, default=20.0)
     parser.add_argument("--profile", metavar="PAGE", help="print a cProfile table of PAGE")
     parser.add_argument("--profile-state", default="repeat view", help="e.g. 'after a KPI write'")
+    parser.add_argument("--profile-sort", default="cumulative", help="or tottime")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     args = parser.parse_args()
 
@@ -197,7 +198,7 @@ def main() -> int:
                 request()
                 profiler.disable()
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+            pstats.Stats(profiler, stream=out).sort_stats(args.profile_sort).print_stats(30)
             print(out.getvalue())
             writes.engine.dispose()
             app.extensions["db_engine"].dispose()

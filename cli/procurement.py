@@ -34,7 +34,7 @@ from rules.rule_pack import (
     unverified_citations,
 )
 from rules.tender_input import is_ocds, read_tender_input_file, tenders_from_input
-from rules.valuation import check_splitting
+from rules.valuation import check_splitting_by_kind
 
 
 def _resolve_pack(name: str, on: date | None, dirs: tuple[str, ...]) -> RulePack:
@@ -193,7 +193,16 @@ def procurement() -> None:
     """Procurement rules: procedure and timeline, ICT tender checks, OCDS."""
 
 
+def _unverified_mark(unverified_steps: set[str], step: str, days: int | None) -> str:
+    return " (unverified)" if days is not None and step in unverified_steps else ""
+
+
 def _render_assessment(p: dict[str, Any]) -> str:
+    unverified_steps = {
+        s["id"] for s in p["steps"] if any(c.get("unverified") for c in s["citations"])
+    }
+    standstill = p.get("standstill_citation") or {}
+    standstill_unverified = bool(standstill.get("unverified"))
     lines = [
         f"Pack: {p['pack']} ({p['pack_title']}); valid {p['pack_valid_from']} – "
         f"{p['pack_valid_to'] or 'open'}, figures checked {p['pack_checked_on'] or 'never'}",
@@ -202,8 +211,12 @@ def _render_assessment(p: dict[str, Any]) -> str:
         f" ({p['regime']})",
         f"Recommended: {p['recommended_procedure']} ({p['recommendation_reason']})",
         "Minimum days: "
-        + ", ".join(f"{k} {'-' if v is None else v}" for k, v in p["min_days"].items()),
-        f"Standstill: {p['standstill_days']} {p['standstill_day_kind']} days",
+        + ", ".join(
+            f"{k} {'-' if v is None else v}{_unverified_mark(unverified_steps, k, v)}"
+            for k, v in p["min_days"].items()
+        ),
+        f"Standstill: {p['standstill_days']} {p['standstill_day_kind']} days"
+        + (" (unverified)" if p["standstill_days"] and standstill_unverified else ""),
         "Procedures:",
         *(
             f"  [{'x' if q['allowed'] else ' '}] {q['id']}: {q['condition']}"
@@ -425,9 +438,12 @@ def _combined_summary(summaries: list[dict[str, Any]]) -> dict[str, Any]:
 def splitting_command(
     file: str, *, pack_name: str, on: date | None, packs_dirs: tuple[str, ...], as_json: bool
 ) -> None:
-    """Anti-splitting check over a file of planned contracts (same CPV division and year)."""
+    """Anti-splitting check over a file of planned contracts (same CPV division and year;
+    concessions, ``kind: concession``, under the jurisdiction's concessions pack;
+    framework call-offs, ``kind: call-off``, left out)."""
     pack = _resolve_pack(pack_name, on, packs_dirs)
-    warnings = check_splitting(read_planned_contracts(file), pack)
+    concessions = route_pack(pack, "concession", on or date.today(), pack_search_dirs(packs_dirs))
+    warnings = check_splitting_by_kind(read_planned_contracts(file), pack, concessions)
     payload = {"pack": pack.id, "warnings": [w.as_dict() for w in warnings]}
     emit(
         payload,

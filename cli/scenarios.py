@@ -183,7 +183,7 @@ def _compared(path: Path, base: Path | None) -> tuple[ComparedRun | None, Resolv
             raise InputError(Problem(f"{path}: not a complete saved run (missing {exc})")) from exc
         if not run.result:
             raise InputError(Problem(f"{path}: the saved run has no result ({run.status})"))
-        return ComparedRun(run.name, run.scenario, run.result), None
+        return ComparedRun.from_stored(run.name, run.scenario, run.result), None
     return None, _resolve(path, base)
 
 
@@ -239,7 +239,7 @@ def compare_command(
             raise InputError(
                 Problem(f"{resolved.source if resolved else run.name}: {run.error or run.status}")
             )
-        columns.append(ComparedRun(run.name, run.scenario, run.result))
+        columns.append(ComparedRun.from_stored(run.name, run.scenario, run.result))
     comparison = compare_runs(columns)
     if xlsx_path is not None:
         xlsx_path.write_bytes(comparison_workbook(comparison))

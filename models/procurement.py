@@ -24,6 +24,12 @@ from models.base import Base, utcnow
 
 CATEGORY_CHECK = "category IN ('works', 'supplies', 'services', 'social-services')"
 AUTHORITY_CHECK = "authority IN ('central', 'sub-central', 'utility')"
+# What kind of award the contract is; it picks the rule pack and the standstill:
+# a public contract, a concession (Dir. 2014/23/EU: routed to the concessions
+# pack) or a call-off under an existing framework agreement (its own standstill
+# exemption). The values are those of ``CONTRACT_KINDS``.
+CONTRACT_KINDS = ("contract", "concession", "call-off")
+CONTRACT_KIND_CHECK = "contract_kind IN ('contract', 'concession', 'call-off')"
 
 
 class PlannedContract(Base):
@@ -34,6 +40,7 @@ class PlannedContract(Base):
         UniqueConstraint("city_id", "code"),
         CheckConstraint(CATEGORY_CHECK, name="category"),
         CheckConstraint(AUTHORITY_CHECK, name="authority"),
+        CheckConstraint(CONTRACT_KIND_CHECK, name="contract_kind"),
         CheckConstraint("estimated_value >= 0", name="value_non_negative"),
         CheckConstraint("options_value >= 0", name="options_non_negative"),
         CheckConstraint("renewals_value >= 0", name="renewals_non_negative"),
@@ -52,6 +59,9 @@ class PlannedContract(Base):
     title: Mapped[str] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(20))
     authority: Mapped[str] = mapped_column(String(20))
+    contract_kind: Mapped[str] = mapped_column(
+        String(20), default="contract", server_default="contract"
+    )
     estimated_value: Mapped[float] = mapped_column(Float)
     options_value: Mapped[float] = mapped_column(Float, default=0.0)
     renewals_value: Mapped[float] = mapped_column(Float, default=0.0)

@@ -202,6 +202,9 @@ class Assessment:
             "steps": [s.as_dict() for s in self.steps],
             "standstill_days": self.standstill_days,
             "standstill_day_kind": self.standstill_day_kind,
+            "standstill_citation": self.standstill_citation.as_dict()
+            if self.standstill_citation
+            else None,
             "framework_max_years": self.framework_max_years,
             "notices": [n.as_dict(self.notice_date) for n in self.notices],
             "timeline": [e.as_dict(self.notice_date) for e in self.timeline],
@@ -358,8 +361,9 @@ def assess(
         except ValueError as exc:
             raise PlannedContractError(Problem(str(exc), field="region")) from exc
     start = notice_date or contract.notice_date or date.today()
-    flags = contract.flags()
     valuation = value_contract(contract, pack)
+    market_flag, market_note = market_approach(contract, pack, valuation.compared_value)
+    flags = contract.flags() | ({market_flag} if market_flag else set())
     threshold = pack.threshold_for(contract.category, contract.authority)
     above, regime = determine_regime(valuation, threshold, contract, pack)
 
@@ -504,6 +508,8 @@ def assess(
     if exemption is not None and regime in (standstill.regimes if standstill else ()):
         chosen_warnings.append(exemption.note)
     chosen_warnings.extend(_prior_review_warnings(contract, pack, valuation.compared_value))
+    if market_note:
+        chosen_warnings.append(market_note)
     warnings = chosen_warnings + list(
         _warnings(
             contract,
@@ -589,13 +595,61 @@ def _warnings(
     return tuple(out)
 
 
+RISK_RATINGS = ("high", "substantial", "moderate", "low")
+
+
+def market_approach(contract: PlannedContract, pack: RulePack, value: float) -> tuple[str, str]:
+    """The market-approach flag (``international_market`` / ``national_market``, or
+    empty when the pack ships no figure for the category) and the note saying why.
+
+    With a country threshold ``t`` for the category: international when value ≥ t,
+    else national. Without one the note says the choice rests on the country table."""
+    rules = pack.market_approach
+    if rules is None:
+        return "", ""
+    source = rules.citation.ref + (", unverified" if rules.citation.unverified else "")
+    row = rules.threshold_for(contract.category)
+    country = f" ({rules.country})" if rules.country else ""
+    if row is None:
+        return "", (
+            f"International or national market approach: the choice depends on the "
+            f"thresholds the lender sets for the country{country}, "
+            f"recorded in the Procurement Plan; no figure for {contract.category} is shipped "
+            f"in {pack.id} ({source})"
+        )
+    where = f"{rules.country}'s" if rules.country else "the country's"
+    figure = f"{row.min_value:,.0f} {pack.currency}" + (
+        ", unverified" if row.citation.unverified else ""
+    )
+    if value >= row.min_value:
+        return "international_market", (
+            f"Open international market approach: the value reaches {where} threshold for "
+            f"{contract.category} ({figure}; {row.citation.ref})"
+        )
+    return "national_market", (
+        f"National market approach possible: the value is below {where} threshold for the "
+        f"international approach for {contract.category} ({figure}; {row.citation.ref})"
+    )
+
+
 def _prior_review_warnings(contract: PlannedContract, pack: RulePack, value: float) -> list[str]:
-    """Which procurement risk ratings would put this contract under prior review."""
-    reached = [
-        r for r in pack.prior_review if contract.category in r.categories and value >= r.min_value
-    ]
+    """Which procurement risk ratings would put this contract under prior review, and
+    which ratings the pack has no figure for."""
+    rows = [r for r in pack.prior_review if contract.category in r.categories]
+    shown = {r.risk for r in rows}
+    missing = [risk for risk in RISK_RATINGS if risk not in shown]
+    notes = (
+        [
+            f"No prior-review threshold for the {', '.join(missing)} risk rating"
+            f"{'s' if len(missing) > 1 else ''} is shipped in {pack.id} (not confirmed in a "
+            "primary source): the Procurement Plan states the project's thresholds"
+        ]
+        if rows and missing
+        else []
+    )
+    reached = [r for r in rows if value >= r.min_value]
     if not reached:
-        return []
+        return notes
     ratings = ", ".join(
         f"{r.risk} (from {r.min_value:,.0f} {pack.currency}"
         + (", unverified" if r.citation.unverified else "")
@@ -604,7 +658,8 @@ def _prior_review_warnings(contract: PlannedContract, pack: RulePack, value: flo
     )
     return [
         f"Prior review by the lender applies if the project's procurement risk rating is: "
-        f"{ratings}; the Procurement Plan may set lower thresholds ({reached[0].citation.ref})"
+        f"{ratings}; the Procurement Plan may set lower thresholds ({reached[0].citation.ref})",
+        *notes,
     ]
 
 

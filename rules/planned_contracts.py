@@ -47,6 +47,8 @@ def planned_contracts_from_data(data: Any) -> list[PlannedContract]:
                 renewals_value=float(item.get("renewals", 0)),
                 cpv=item.get("cpv"),
                 notice_date=notice,
+                concession=item.get("kind") == "concession",
+                call_off=item.get("kind") == "call-off",
             )
         )
     return contracts

@@ -103,6 +103,31 @@ class ReviewThreshold:
 
 
 @dataclass(frozen=True)
+class MarketThreshold:
+    """Contract value from which a lender requires the open international market
+    approach for a category (World Bank: set per country by the Bank)."""
+
+    id: str
+    categories: tuple[str, ...]
+    min_value: float
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class MarketApproach:
+    """Where the choice between the international and the national market approach is
+    set (``citation``) and, for a country's pack, that country's thresholds."""
+
+    citation: Citation
+    country: str = ""
+    international_from: tuple[MarketThreshold, ...] = ()
+
+    def threshold_for(self, category: str) -> MarketThreshold | None:
+        """The country's international-approach threshold for ``category``, if shipped."""
+        return next((t for t in self.international_from if category in t.categories), None)
+
+
+@dataclass(frozen=True)
 class Reduction:
     """A shorter time limit when all ``when`` flags hold.
 
@@ -285,6 +310,7 @@ class RulePack:
     threshold_comparison: str = "at-or-above"
     lower_bands: tuple[Band, ...] = ()
     prior_review: tuple[ReviewThreshold, ...] = ()
+    market_approach: MarketApproach | None = None
     valuation: ValuationRules = field(default_factory=ValuationRules)
     framework: tuple[FrameworkLimit, ...] = ()
     standstill: Standstill | None = None
@@ -339,6 +365,11 @@ def pack_citations(pack: RulePack) -> list[Citation]:
         *(t.citation for t in pack.thresholds),
         *(b.citation for b in pack.lower_bands),
         *(r.citation for r in pack.prior_review),
+        pack.market_approach.citation if pack.market_approach else None,
+        *(
+            t.citation
+            for t in (pack.market_approach.international_from if pack.market_approach else ())
+        ),
         pack.vat_citation,
         pack.valuation.options_citation,
         pack.valuation.lots_citation,
@@ -539,6 +570,7 @@ def build_pack(document: Mapping[str, Any], source: str) -> RulePack:
             )
             for r in document.get("prior_review", ())
         ),
+        market_approach=_market_approach(document.get("market_approach")),
         valuation=_valuation(document.get("valuation", {})),
         framework=tuple(
             FrameworkLimit(
@@ -620,6 +652,24 @@ def build_pack(document: Mapping[str, Any], source: str) -> RulePack:
     return pack
 
 
+def _market_approach(section: dict[str, Any] | None) -> MarketApproach | None:
+    if section is None:
+        return None
+    return MarketApproach(
+        citation=_required_citation(section["citation"]),
+        country=section.get("country", ""),
+        international_from=tuple(
+            MarketThreshold(
+                id=t["id"],
+                categories=tuple(t["categories"]),
+                min_value=float(t["min_value"]),
+                citation=_required_citation(t["citation"]),
+            )
+            for t in section.get("international_from", ())
+        ),
+    )
+
+
 def consistency_problems(pack: RulePack) -> list[Problem]:
     """What the schema cannot see: duplicates, dangling references, gaps, dates."""
     problems: list[Problem] = []
@@ -646,6 +696,19 @@ def consistency_problems(pack: RulePack) -> list[Problem]:
                 problems.append(
                     Problem(f"no threshold for {category} / {authority}", field="thresholds")
                 )
+    if pack.market_approach is not None:
+        covered: dict[str, int] = {}
+        for index, market in enumerate(pack.market_approach.international_from):
+            for category in market.categories:
+                if category in covered:
+                    problems.append(
+                        Problem(
+                            f"{category} already has a market-approach threshold "
+                            f"(international_from[{covered[category]}])",
+                            field=f"market_approach.international_from[{index}]",
+                        )
+                    )
+                covered[category] = index
     ids = [p.id for p in pack.procedures]
     for index, proc_id in enumerate(ids):
         if ids.index(proc_id) != index:

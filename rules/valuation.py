@@ -221,3 +221,17 @@ def check_splitting(contracts: Sequence[PlannedContract], pack: RulePack) -> lis
             )
         )
     return warnings
+
+
+def check_splitting_by_kind(
+    contracts: Sequence[PlannedContract], pack: RulePack, concession_pack: RulePack
+) -> list[SplittingWarning]:
+    """:func:`check_splitting` per kind of award: public contracts under ``pack``,
+    concessions among themselves under ``concession_pack`` (their own threshold and
+    valuation rule, e.g. Dir. 2014/23/EU Art. 8). Call-offs under a framework agreement
+    are left out: their value was counted when the framework agreement was valued (the
+    maximum value of all contracts envisaged for its term, Dir. 2014/24/EU Art. 5(5)),
+    so they are not separate purchases to add up again."""
+    public = [c for c in contracts if not c.concession and not c.call_off]
+    concessions = [c for c in contracts if c.concession]
+    return check_splitting(public, pack) + check_splitting(concessions, concession_pack)

@@ -5,12 +5,11 @@ Within the horizon, the city's cost in year ``t`` is read from the result's cash
     C_t = own_capex_t + debt_service_t + issuance_costs_t + opex_t − savings_t
 
 After the horizon, the debt drawn during it is still being repaid. Each draw ``A`` of a
-repayable mechanism (rate ``r``, tenor ``n``, grace ``g``, style annuity or linear) in
-year ``y`` is repaid as the optimiser models it (``MechanismSpec`` in
-``decision_support/portfolio/scenario.py``): interest only ``A·r`` in years
-``y+1 … y+g``, then over ``m = n − g`` years either the annuity ``A·r/(1 − (1+r)^−m)``
-(``numpy_financial.pmt``) or linear principal ``A/m`` plus interest on the balance.
-The payments falling after the last horizon year form the tail ``D_t``.
+repayable mechanism (rate ``r``, tenor ``n``, grace ``g``, style annuity, linear or
+bullet) in year ``y`` is repaid as the optimiser models it: ``A`` times the finance
+engine's payments per unit (:func:`decision_support.finance.schedules.debt_service_per_unit`,
+the optimiser's repayment factors) in years ``y+1 … y+n``. The payments falling after
+the last horizon year form the tail ``D_t``.
 
     NPV = Σ_t (C_t + D_t) / (1 + ρ)^(t − start_year)
 
@@ -24,9 +23,8 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-import numpy_financial as npf
-
-from decision_support.finance.schedules import discount_factor
+from decision_support.finance.schedules import debt_service_per_unit, discount_factor
+from decision_support.portfolio.result import PortfolioResult
 
 NON_REPAYABLE = ("own_budget", "grant")
 
@@ -35,38 +33,25 @@ def repayment_schedule(
     amount: float, draw_year: int, *, rate: float, tenor: int, grace: int, style: str
 ) -> dict[int, float]:
     """Yearly payments (interest and principal) of one draw, by calendar year."""
-    payments: dict[int, float] = {}
-    grace = min(grace, max(tenor - 1, 0))
-    for k in range(1, grace + 1):
-        payments[draw_year + k] = amount * rate
-    years = max(tenor - grace, 1)
-    if style == "linear":
-        balance = amount
-        for k in range(1, years + 1):
-            payments[draw_year + grace + k] = amount / years + balance * rate
-            balance -= amount / years
-    else:
-        payment = -float(npf.pmt(rate, years, amount)) if rate else amount / years
-        for k in range(1, years + 1):
-            payments[draw_year + grace + k] = payment
-    return payments
+    factors = debt_service_per_unit(rate, tenor, grace, style)
+    return {draw_year + 1 + k: amount * factor for k, factor in enumerate(factors)}
 
 
-def debt_service_tail(scenario: Mapping[str, Any], result: Mapping[str, Any]) -> dict[int, float]:
+def debt_service_tail(scenario: Mapping[str, Any], result: PortfolioResult) -> dict[int, float]:
     """Debt service of the portfolio's borrowing falling after the horizon, by year."""
     start = int(scenario["start_year"])
     end = start + int(scenario["horizon_years"]) - 1
     mechanisms = {str(m["id"]): m for m in scenario.get("mechanisms") or []}
     tail: dict[int, float] = defaultdict(float)
-    for project in result.get("selected") or []:
-        for mech_id, by_year in (project.get("funding_by_year") or {}).items():
+    for project in result.selected:
+        for mech_id, by_year in project.funding_by_year.items():
             mechanism = mechanisms.get(mech_id)
             if mechanism is None or mechanism.get("type") in NON_REPAYABLE:
                 continue
             for year, amount in by_year.items():
                 schedule = repayment_schedule(
                     float(amount),
-                    int(year),
+                    year,
                     rate=float(mechanism.get("rate", 0.0)),
                     tenor=int(mechanism.get("tenor_years", 1)),
                     grace=int(mechanism.get("grace_years", 0)),
@@ -78,19 +63,19 @@ def debt_service_tail(scenario: Mapping[str, Any], result: Mapping[str, Any]) ->
     return dict(sorted(tail.items()))
 
 
-def yearly_city_cost(result: Mapping[str, Any]) -> dict[int, float]:
+def yearly_city_cost(result: PortfolioResult) -> dict[int, float]:
     """``C_t`` for each horizon year from the result's cash flow."""
     return {
-        int(row["year"]): float(row.get("own_capex") or 0.0)
-        + float(row.get("debt_service") or 0.0)
-        + float(row.get("issuance_costs") or 0.0)
-        + float(row.get("opex") or 0.0)
-        - float(row.get("savings") or 0.0)
-        for row in result.get("cash_flow") or []
+        row.year: float(row.own_capex)
+        + float(row.debt_service)
+        + float(row.issuance_costs)
+        + float(row.opex)
+        - float(row.savings)
+        for row in result.cash_flow
     }
 
 
-def npv_cost_to_city(scenario: Mapping[str, Any], result: Mapping[str, Any]) -> float:
+def npv_cost_to_city(scenario: Mapping[str, Any], result: PortfolioResult) -> float:
     """Present value at the start year of the city's cost, horizon plus debt tail."""
     start = int(scenario["start_year"])
     rho = float(scenario.get("discount_rate", 0.03))

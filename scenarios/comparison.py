@@ -1,10 +1,10 @@
 """Side-by-side comparison of two or more solved scenarios.
 
-Works on the optimiser's result dictionaries (``PortfolioResult.to_dict()``, the JSON
-of ``decision-support optimise --json``) together with the scenario dictionaries that
-produced them. The first scenario is the reference: every other column is compared
-with it, and each row says whether it differs (``differs``) so that views can
-highlight it.
+Works on the optimiser's results (:class:`PortfolioResult`; a stored one, the JSON of
+``decision-support optimise --json``, is read with ``PortfolioResult.from_dict``)
+together with the scenario dictionaries that produced them. The first scenario is
+the reference: every other column is compared with it, and each row says whether it
+differs (``differs``) so that views can highlight it.
 
 Definitions:
 
@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from decision_support.errors import InputError, Problem
+from decision_support.portfolio.result import PortfolioResult, YearCashFlow
 from scenarios.city_cost import npv_cost_to_city, yearly_city_cost
 
 TOLERANCE = 1e-6
@@ -37,11 +38,18 @@ TOLERANCE = 1e-6
 
 @dataclass(frozen=True)
 class ComparedRun:
-    """One column of a comparison: a name, its scenario and its result dictionary."""
+    """One column of a comparison: a name, its scenario and its result."""
 
     name: str
     scenario: Mapping[str, Any]
-    result: Mapping[str, Any]
+    result: PortfolioResult
+
+    @classmethod
+    def from_stored(
+        cls, name: str, scenario: Mapping[str, Any], result: Mapping[str, Any]
+    ) -> ComparedRun:
+        """A column from a stored result document (raises ``ResultFormatError``)."""
+        return cls(name, scenario, PortfolioResult.from_dict(result))
 
 
 def _differs(values: Sequence[Any]) -> bool:
@@ -67,12 +75,12 @@ def _years(runs: Sequence[ComparedRun]) -> list[int]:
     for run in runs:
         start = int(run.scenario["start_year"])
         years.update(range(start, start + int(run.scenario["horizon_years"])))
-        years.update(int(row["year"]) for row in run.result.get("cash_flow") or [])
+        years.update(row.year for row in run.result.cash_flow)
     return sorted(years)
 
 
-def _starts(result: Mapping[str, Any]) -> dict[str, int]:
-    return {str(p["id"]): int(p["start_year"]) for p in result.get("selected") or []}
+def _starts(result: PortfolioResult) -> dict[str, int]:
+    return {p.id: p.start_year for p in result.selected}
 
 
 def _project_change(reference: int | None, here: int | None) -> str:
@@ -88,15 +96,15 @@ def _project_change(reference: int | None, here: int | None) -> str:
 def _capex_by_year(run: ComparedRun) -> dict[int, float]:
     projects = {str(p["id"]): p for p in run.scenario.get("projects") or []}
     spend: dict[int, float] = defaultdict(float)
-    for selected in run.result.get("selected") or []:
-        project = projects.get(str(selected["id"]))
+    for selected in run.result.selected:
+        project = projects.get(selected.id)
         if project is not None:
             for k, amount in enumerate(project.get("capex_profile") or []):
-                spend[int(selected["start_year"]) + k] += float(amount)
+                spend[selected.start_year + k] += float(amount)
         else:  # project not in the scenario: fall back on its funding by year
-            for by_year in (selected.get("funding_by_year") or {}).values():
+            for by_year in selected.funding_by_year.values():
                 for year, amount in by_year.items():
-                    spend[int(year)] += float(amount)
+                    spend[year] += float(amount)
     return spend
 
 
@@ -109,34 +117,33 @@ def _kpi_weights(scenario: Mapping[str, Any]) -> dict[str, float]:
 
 
 def gap_closure_by_dimension(
-    scenario: Mapping[str, Any], result: Mapping[str, Any]
+    scenario: Mapping[str, Any], result: PortfolioResult
 ) -> dict[str, float]:
     """Weighted share of the KPI gaps closed, per U4SSC dimension (see module docstring)."""
     weights = _kpi_weights(scenario)
     closed: dict[str, float] = defaultdict(float)
     total: dict[str, float] = defaultdict(float)
-    for row in result.get("kpi_projection") or []:
-        share = row.get("gap_closed_share")
+    for row in result.kpi_projection:
+        share = row.gap_closed_share
         if share is None:
             continue
-        weight = weights.get(str(row.get("key")), weights.get(str(row.get("code")), 1.0))
-        dimension = str(row.get("dimension") or "Unknown")
+        weight = weights.get(row.key, weights.get(row.code, 1.0))
+        dimension = row.dimension or "Unknown"
         closed[dimension] += weight * float(share)
         total[dimension] += weight
     return {d: closed[d] / total[d] for d in sorted(total) if total[d] > 0}
 
 
-def _funding_mix(result: Mapping[str, Any]) -> dict[str, float]:
+def _funding_mix(result: PortfolioResult) -> dict[str, float]:
     mix: dict[str, float] = defaultdict(float)
-    for project in result.get("selected") or []:
-        for mech_id, amount in (project.get("funding") or {}).items():
-            mix[str(mech_id)] += float(amount)
+    for project in result.selected:
+        for mech_id, amount in project.funding.items():
+            mix[mech_id] += float(amount)
     return mix
 
 
-def _u4ssc(result: Mapping[str, Any], which: str) -> float | None:
-    score = result.get("u4ssc_score") or {}
-    value = score.get(which)
+def _u4ssc(result: PortfolioResult, which: str) -> float | None:
+    value = result.u4ssc_score.get(which)
     return float(value) if isinstance(value, int | float) else None
 
 
@@ -174,8 +181,8 @@ def compare_runs(runs: Sequence[ComparedRun]) -> dict[str, Any]:
     for run in runs:
         for project in run.scenario.get("projects") or []:
             project_names.setdefault(str(project["id"]), str(project.get("name") or project["id"]))
-        for project in run.result.get("selected") or []:
-            project_names.setdefault(str(project["id"]), str(project.get("name") or project["id"]))
+        for chosen in run.result.selected:
+            project_names.setdefault(chosen.id, chosen.name or chosen.id)
     every_id = sorted({pid for s in starts for pid in s} | set())
     projects = []
     changes: dict[str, dict[str, list[Any]]] = {
@@ -203,26 +210,26 @@ def compare_runs(runs: Sequence[ComparedRun]) -> dict[str, Any]:
 
     kpi_rows: dict[str, dict[str, Any]] = {}
     for index, run in enumerate(runs):
-        for row in run.result.get("kpi_projection") or []:
-            key = str(row.get("key") or row.get("code"))
+        for row in run.result.kpi_projection:
+            key = row.key or row.code
             entry = kpi_rows.setdefault(
                 key,
                 {
                     "key": key,
-                    "code": row.get("code"),
-                    "name": row.get("name"),
-                    "dimension": row.get("dimension"),
-                    "baseline": row.get("baseline"),
+                    "code": row.code,
+                    "name": row.name,
+                    "dimension": row.dimension,
+                    "baseline": row.baseline,
                     "targets": [None] * len(runs),
                     "projected": [None] * len(runs),
                     "band_after": [None] * len(runs),
                     "gap_closed_share": [None] * len(runs),
                 },
             )
-            entry["targets"][index] = row.get("target")
-            entry["projected"][index] = row.get("projected")
-            entry["band_after"][index] = row.get("band_after")
-            entry["gap_closed_share"][index] = row.get("gap_closed_share")
+            entry["targets"][index] = row.target
+            entry["projected"][index] = row.projected
+            entry["band_after"][index] = row.band_after
+            entry["gap_closed_share"][index] = row.gap_closed_share
     kpis = [
         {**entry, "differs": _differs(entry["projected"]) or _differs(entry["targets"])}
         for entry in kpi_rows.values()
@@ -268,26 +275,25 @@ def compare_runs(runs: Sequence[ComparedRun]) -> dict[str, Any]:
     ]
 
     debt_rows = []
-    ratio_by_run: list[dict[int, Mapping[str, Any]]] = [
-        {int(row["year"]): row for row in run.result.get("cash_flow") or []} for run in runs
+    ratio_by_run: list[dict[int, YearCashFlow]] = [
+        {row.year: row for row in run.result.cash_flow} for run in runs
     ]
     for year in years:
-        ratios = [r.get(year, {}).get("debt_service_ratio") for r in ratio_by_run]
-        limits = [r.get(year, {}).get("debt_service_ratio_limit") for r in ratio_by_run]
+        rows = [r.get(year) for r in ratio_by_run]
+        ratios = [row.debt_service_ratio if row else None for row in rows]
+        limits = [row.debt_service_ratio_limit if row else None for row in rows]
         debt_rows.append(
             {
                 "year": year,
                 "ratio": ratios,
                 "limit": limits,
-                "debt_service": [
-                    float(r.get(year, {}).get("debt_service") or 0.0) for r in ratio_by_run
-                ],
+                "debt_service": [float(row.debt_service) if row else 0.0 for row in rows],
                 "differs": _differs(ratios),
             }
         )
     max_ratio = [
         max(
-            (v for v in (row.get("debt_service_ratio") for row in r.values()) if v is not None),
+            (row.debt_service_ratio for row in r.values() if row.debt_service_ratio is not None),
             default=None,
         )
         for r in ratio_by_run
@@ -295,9 +301,9 @@ def compare_runs(runs: Sequence[ComparedRun]) -> dict[str, Any]:
     limit = [
         min(
             (
-                v
-                for v in (row.get("debt_service_ratio_limit") for row in r.values())
-                if v is not None
+                row.debt_service_ratio_limit
+                for row in r.values()
+                if row.debt_service_ratio_limit is not None
             ),
             default=None,
         )
@@ -305,10 +311,7 @@ def compare_runs(runs: Sequence[ComparedRun]) -> dict[str, Any]:
     ]
 
     tenders = [
-        Counter(
-            int(item["tender_launch_year"]) for item in run.result.get("procurement_plan") or []
-        )
-        for run in runs
+        Counter(item.tender_launch_year for item in run.result.procurement_plan) for run in runs
     ]
     tender_years = sorted(set(years) | {y for t in tenders for y in t})
     procurement = [
@@ -321,11 +324,10 @@ def compare_runs(runs: Sequence[ComparedRun]) -> dict[str, Any]:
     ]
 
     objective = [
-        (run.result.get("objective") or {}).get("value") if run.result.get("objective") else None
-        for run in runs
+        run.result.objective.value if run.result.objective is not None else None for run in runs
     ]
     summary = [
-        _row("Status", "", [str(run.result.get("status")) for run in runs], None),
+        _row("Status", "", [run.result.status for run in runs], None),
         _row("Objective (impact)", "points", objective, True),
         _row("Projects selected", "count", [len(s) for s in starts], None),
         _row(
@@ -360,9 +362,9 @@ def compare_runs(runs: Sequence[ComparedRun]) -> dict[str, Any]:
         "scenarios": [
             {
                 "name": name,
-                "status": run.result.get("status"),
-                "proven_optimal": run.result.get("proven_optimal"),
-                "mip_gap": run.result.get("mip_gap"),
+                "status": run.result.status,
+                "proven_optimal": run.result.proven_optimal,
+                "mip_gap": run.result.mip_gap,
                 "currency": run.scenario.get("currency", "EUR"),
             }
             for name, run in zip(names, runs, strict=True)
@@ -372,7 +374,7 @@ def compare_runs(runs: Sequence[ComparedRun]) -> dict[str, Any]:
         "changes": changes,
         "projects": projects,
         "kpis": kpis,
-        "u4ssc_score": [dict(run.result.get("u4ssc_score") or {}) for run in runs],
+        "u4ssc_score": [dict(run.result.u4ssc_score) for run in runs],
         "gap_closure_by_dimension": gap_rows,
         "cost_by_year": cost_by_year,
         "financing_mix": financing,

@@ -113,27 +113,34 @@ def budget_factors(scenario: Mapping[str, Any], text: str) -> list[float]:
 def _point(
     axis: Axis, value: float, scenario: Mapping[str, Any], outcome: SolveOutcome
 ) -> dict[str, Any]:
-    result = outcome.result or {}
+    result = outcome.portfolio
+    planned = result if has_plan(result) else None
     point: dict[str, Any] = {
         "axis_value": value,
         "x": budget_total(scenario) if axis.name == "budget" else value,
-        "status": result.get("status", outcome.status),
+        "status": result.status if result is not None else outcome.status,
         "error": outcome.error,
-        "proven_optimal": result.get("proven_optimal"),
-        "mip_gap": result.get("mip_gap"),
-        "impact": impact(result) if has_plan(result) else None,
-        "financing_cost": (result.get("objective") or {}).get("financing_cost"),
-        "selected": [
-            {"id": p["id"], "start_year": p["start_year"]} for p in result.get("selected") or []
-        ]
-        if has_plan(result)
+        "proven_optimal": result.proven_optimal if result is not None else None,
+        "mip_gap": result.mip_gap if result is not None else None,
+        "impact": impact(planned) if planned is not None else None,
+        "financing_cost": (
+            result.objective.financing_cost
+            if result is not None and result.objective is not None
+            else None
+        ),
+        "selected": [{"id": p.id, "start_year": p.start_year} for p in planned.selected]
+        if planned is not None
         else [],
-        "total_capex": sum(float(p.get("capex_total") or 0.0) for p in result.get("selected") or [])
-        if has_plan(result)
+        "total_capex": sum(float(p.capex_total) for p in planned.selected)
+        if planned is not None
         else None,
-        "npv_cost": npv_cost_to_city(scenario, result) if has_plan(result) else None,
-        "u4ssc_score_after": (result.get("u4ssc_score") or {}).get("after"),
-        "diagnosis": (result.get("diagnosis") or {}).get("summary"),
+        "npv_cost": npv_cost_to_city(scenario, planned) if planned is not None else None,
+        "u4ssc_score_after": result.u4ssc_score.get("after") if result is not None else None,
+        "diagnosis": (
+            result.diagnosis.summary
+            if result is not None and result.diagnosis is not None
+            else None
+        ),
         "repaired_from": None,
         "seconds": round(outcome.seconds, 4),
     }
@@ -267,8 +274,12 @@ def _repair(
         repair_tasks, solve=solve, workers=workers, cancel=cancel, pool=pool, executor=executor
     )
     for (i, j), outcome in zip(repairs, repaired, strict=True):
-        result = outcome.result or {}
-        if has_plan(result) and impact(result) > (points[i]["impact"] or float("-inf")):
+        result = outcome.portfolio
+        if (
+            result is not None
+            and has_plan(result)
+            and impact(result) > (points[i]["impact"] or float("-inf"))
+        ):
             replacement = _point(axis, values[i], scenarios[i], outcome)
             replacement["repaired_from"] = j
             replacement["solver_status"] = points[i]["status"]

@@ -1,4 +1,5 @@
-"""Small pure edits of a scenario dictionary shared by frontiers, sensitivity and robustness."""
+"""Small pure edits of a scenario dictionary shared by frontiers, sensitivity and robustness,
+and what those analyses read from a :class:`PortfolioResult`."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from decision_support.errors import InputError, Problem
+from decision_support.portfolio.result import STATUS_FEASIBLE, STATUS_OPTIMAL, PortfolioResult
 
 
 def budget_total(scenario: Mapping[str, Any]) -> float:
@@ -89,21 +91,21 @@ def relax_funding(scenario: Mapping[str, Any]) -> dict[str, Any]:
     return edited
 
 
-def selection(result: Mapping[str, Any]) -> dict[str, int]:
+def selection(result: PortfolioResult) -> dict[str, int]:
     """Project id → start year of a result's selected projects."""
-    return {str(p["id"]): int(p["start_year"]) for p in result.get("selected") or []}
+    return {p.id: p.start_year for p in result.selected}
 
 
-def has_plan(result: Mapping[str, Any] | None) -> bool:
+def has_plan(result: PortfolioResult | None) -> bool:
     """True when a result carries a verified plan (optimal, or feasible with a gap).
 
     A plan that failed the optimiser's independent plain-Python check does not count.
     """
-    if result is None or result.get("status") not in ("optimal", "feasible"):
+    if result is None or result.status not in (STATUS_OPTIMAL, STATUS_FEASIBLE):
         return False
-    return bool((result.get("verification") or {}).get("passed", True))
+    return result.verification is None or result.verification.passed
 
 
-def impact(result: Mapping[str, Any]) -> float:
+def impact(result: PortfolioResult) -> float:
     """What the optimiser maximised first (``objective.value``)."""
-    return float((result.get("objective") or {}).get("value") or 0.0)
+    return float(result.objective.value) if result.objective is not None else 0.0

@@ -145,8 +145,8 @@ def _solve_samples(
         pool=pool,
         executor=executor,
     )
-    nominal = first[0].result or {}
-    if not has_plan(nominal):
+    nominal = first[0].portfolio
+    if nominal is None or not has_plan(nominal):
         skipped(2 * len(samples))
         return first, [SolveOutcome(f"recommended-{s.index}", "cancelled") for s in samples], {}
     recommended = selection(nominal)
@@ -167,7 +167,7 @@ def _solve_samples(
     unfunded = [
         i
         for i, outcome in enumerate(evaluations)
-        if outcome.status == "done" and not has_plan(outcome.result)
+        if outcome.status == "done" and not has_plan(outcome.portfolio)
     ]
     skipped(len(samples) - len(unfunded))
     relaxed = solve_many(
@@ -256,17 +256,18 @@ def robustness(
             cancel=cancel,
             executor=executor,
         )
-    nominal = first[0].result or {}
-    if not has_plan(nominal):
+    nominal = first[0].portfolio
+    if nominal is None or not has_plan(nominal):
         if first[0].status == "cancelled":
             raise InputError(Problem("the robustness run was cancelled", field="samples"))
+        diagnosis = nominal.diagnosis if nominal is not None else None
         raise InputError(
             Problem(
                 "the nominal scenario has no feasible plan: "
                 + str(
-                    (nominal.get("diagnosis") or {}).get("summary")
+                    (diagnosis.summary if diagnosis is not None else None)
                     or first[0].error
-                    or nominal.get("status")
+                    or (nominal.status if nominal is not None else None)
                 ),
                 field="scenario",
             )
@@ -283,13 +284,15 @@ def robustness(
     for position, (sample, outcome, evaluation) in enumerate(
         zip(samples, first[1:], evaluations, strict=True)
     ):
-        result = outcome.result or {}
+        result = outcome.portfolio
+        planned = result if has_plan(result) else None
+        evaluated = evaluation.portfolio
         row: dict[str, Any] = {
             "index": sample.index,
-            "status": result.get("status", outcome.status),
-            "impact": impact(result) if has_plan(result) else None,
-            "selected": sorted(selection(result)) if has_plan(result) else [],
-            "recommended_status": (evaluation.result or {}).get("status", evaluation.status),
+            "status": result.status if result is not None else outcome.status,
+            "impact": impact(planned) if planned is not None else None,
+            "selected": sorted(selection(planned)) if planned is not None else [],
+            "recommended_status": evaluated.status if evaluated is not None else evaluation.status,
             "recommended_impact": None,
             "recommended_affordable": None,
             "recommended_capex": sum(
@@ -303,33 +306,32 @@ def robustness(
                 not in {str(x["id"]) for x in sample.scenario.get("mechanisms") or []}
             ],
         }
-        if has_plan(result):
+        if planned is not None:
             with_plan += 1
             for pid in row["selected"]:
                 counts[pid] = counts.get(pid, 0) + 1
-        evaluated = evaluation.result or {}
         if evaluation.status == "done":
             row["recommended_affordable"] = has_plan(evaluated)
         if not has_plan(evaluated) and position in relaxed:
-            evaluated = relaxed[position].result or {}
-        if has_plan(evaluated):
+            evaluated = relaxed[position].portfolio
+        if evaluated is not None and has_plan(evaluated):
             row["recommended_impact"] = impact(evaluated)
-            for kpi in evaluated.get("kpi_projection") or []:
-                key = str(kpi.get("key") or kpi.get("code"))
+            for kpi in evaluated.kpi_projection:
+                key = kpi.key or kpi.code
                 kpi_meta.setdefault(
                     key,
                     {
-                        "code": kpi.get("code"),
-                        "name": kpi.get("name"),
-                        "dimension": kpi.get("dimension"),
-                        "baseline": kpi.get("baseline"),
-                        "target": kpi.get("target"),
+                        "code": kpi.code,
+                        "name": kpi.name,
+                        "dimension": kpi.dimension,
+                        "baseline": kpi.baseline,
+                        "target": kpi.target,
                     },
                 )
-                if kpi.get("gap_closed_share") is not None:
-                    kpi_closure.setdefault(key, []).append(float(kpi["gap_closed_share"]))
+                if kpi.gap_closed_share is not None:
+                    kpi_closure.setdefault(key, []).append(float(kpi.gap_closed_share))
                     kpi_projected.setdefault(key, []).append(
-                        (float(kpi["gap_closed_share"]), float(kpi["projected"]))
+                        (float(kpi.gap_closed_share), float(kpi.projected))
                     )
         detail.append(row)
 
@@ -376,7 +378,7 @@ def robustness(
         "samples_cancelled": sum(1 for r in detail if r["status"] == "cancelled"),
         "samples_stopped_early": sum(1 for r in detail if r["status"] == "feasible"),
         "nominal": {
-            "status": nominal.get("status"),
+            "status": nominal.status,
             "impact": impact(nominal),
             "selected": [
                 {"id": pid, "start_year": year} for pid, year in sorted(recommended.items())

@@ -32,6 +32,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Literal, Protocol
 
 from decision_support.errors import DecisionSupportError
+from decision_support.portfolio.result import PortfolioResult
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,14 @@ class SolveOutcome:
     result: dict[str, Any] | None = None
     error: str | None = None
     seconds: float = 0.0
+
+    @property
+    def portfolio(self) -> PortfolioResult | None:
+        """The result as a :class:`PortfolioResult` (None without one); ``result`` stays
+        the JSON document that crosses processes and is stored. Raises
+        :class:`~decision_support.portfolio.result.ResultFormatError` for a document
+        not in the optimiser's shape."""
+        return None if self.result is None else PortfolioResult.from_dict(self.result)
 
 
 class SolveExecutor(Protocol):

@@ -157,15 +157,18 @@ def sensitivity(
         cancel=deadline_cancel(budget, cancel),
         executor=executor,
     )
-    nominal = outcomes[0].result or {}
-    if not has_plan(nominal):
+    nominal = outcomes[0].portfolio
+    if nominal is None or not has_plan(nominal):
         raise InputError(Problem("the nominal scenario has no feasible plan", field="scenario"))
     base = selection(nominal)
     rows = []
     for (description, _), outcome in zip(variants, outcomes[1:], strict=True):
-        result = outcome.result or {}
-        row: dict[str, Any] = {**description, "status": result.get("status", outcome.status)}
-        if has_plan(result):
+        result = outcome.portfolio
+        row: dict[str, Any] = {
+            **description,
+            "status": result.status if result is not None else outcome.status,
+        }
+        if result is not None and has_plan(result):
             plan = selection(result)
             row.update(
                 impact=impact(result),

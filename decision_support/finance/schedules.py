@@ -3,6 +3,11 @@
 Notation: principal ``P``, annual rate ``r``, tenor ``n`` years, grace ``g`` years.
 Year ``k`` (1-based) is the k-th year after the money is drawn.
 
+The formulas hold for any rate ``r > −1``: negative rates are real (subsidised loans,
+loans of the ECB's negative-rate years) and the optimiser's repayment factors accept
+them (:func:`debt_service_per_unit`); a user's loan terms (:func:`loan_schedule`) must
+still be zero or positive.
+
 * Grace (``k ≤ g``): interest only, ``I_k = r·P``, no principal.
 * ``annuity``: level payment over the ``m = n − g`` repayment years,
   ``A = P·r / (1 − (1+r)^−m)`` (``A = P/m`` when ``r = 0``); numpy-financial's
@@ -112,19 +117,24 @@ class LoanSchedule:
         }
 
 
-def check_loan_terms(principal: float, rate: float, years: int, grace: int, style: str) -> None:
-    """Raise :class:`ScheduleError` listing every invalid term (field-named)."""
+def check_loan_terms(
+    principal: float,
+    rate: float,
+    years: int,
+    grace: int,
+    style: str,
+    *,
+    negative_rate: bool = False,
+) -> None:
+    """Raise :class:`ScheduleError` listing every invalid term (field-named).
+
+    The rate must be a finite decimal of at most 1 (100 %); it must be zero or positive
+    unless ``negative_rate`` is set, and then above −1 (the schedule needs ``1 + r > 0``).
+    """
     problems = []
     if not np.isfinite(principal) or principal < 0:
         problems.append(Problem("principal must be zero or positive", field="principal"))
-    if not np.isfinite(rate) or rate < 0:
-        problems.append(
-            Problem("rate must be zero or positive (a decimal: 0.035 = 3.5 %)", field="rate")
-        )
-    elif rate > 1:
-        problems.append(
-            Problem("rate must be a decimal (0.035 for 3.5 %), not a percentage", field="rate")
-        )
+    problems.extend(_rate_problems(rate, negative_rate))
     if years < 1:
         problems.append(Problem("years must be at least 1", field="years"))
     if grace < 0:
@@ -144,13 +154,24 @@ def check_loan_terms(principal: float, rate: float, years: int, grace: int, styl
         raise ScheduleError(problems)
 
 
+def _rate_problems(rate: float, negative_rate: bool) -> list[Problem]:
+    if negative_rate and (not np.isfinite(rate) or rate <= -1):
+        return [Problem("rate must be a decimal above -1 (0.035 = 3.5 %)", field="rate")]
+    if not negative_rate and (not np.isfinite(rate) or rate < 0):
+        return [Problem("rate must be zero or positive (a decimal: 0.035 = 3.5 %)", field="rate")]
+    if rate > 1:
+        return [Problem("rate must be a decimal (0.035 for 3.5 %), not a percentage", field="rate")]
+    return []
+
+
 def annuity_payment(principal: float, rate: float, years: int) -> float:
-    """Level annual payment ``A = P·r / (1 − (1+r)^−n)`` (``P/n`` at zero rate)."""
+    """Level annual payment ``A = P·r / (1 − (1+r)^−n)`` (``P/n`` at zero rate), for any
+    rate above −1."""
     if years < 1:
         raise ScheduleError(Problem("years must be at least 1", field="years"))
-    if rate < NEGLIGIBLE_RATE:  # numpy-financial would divide by (1+r)^n − 1 ≈ 0
+    if abs(rate) < NEGLIGIBLE_RATE:  # numpy-financial would divide by (1+r)^n − 1 ≈ 0
         return principal / years
-    if rate < SMALL_RATE:
+    if abs(rate) < SMALL_RATE:
         # (1+r)^−n loses most of its digits to rounding for tiny r; the same formula
         # written with log1p/expm1 keeps full precision there.
         return principal * rate / -math.expm1(-years * math.log1p(rate))
@@ -189,11 +210,17 @@ def loan_schedule(
     grace: int = 0,
     style: str = "annuity",
 ) -> LoanSchedule:
-    """Year-by-year schedule (see the module docstring for the formulas).
+    """Year-by-year schedule of a loan with a zero or positive rate (see the module
+    docstring for the formulas).
 
     Interest is charged once a year on the balance outstanding at the start of the year.
     """
     check_loan_terms(principal, rate, years, grace, style)
+    return _schedule(principal, rate, years, grace, style)
+
+
+def _schedule(principal: float, rate: float, years: int, grace: int, style: str) -> LoanSchedule:
+    """The schedule of terms already checked (any rate above −1)."""
     repay_years = years - grace
     rows: list[ScheduleRow] = []
     balance = float(principal)
@@ -304,8 +331,9 @@ def debt_service_per_unit(
     factors are ``schedule(1/(1 − c), r, n, g, style).payments``. Because schedules are
     linear in the principal, the debt service of borrowing ``x`` in year ``t`` is
     ``x · factors[k]`` in year ``t + 1 + k`` — usable directly as MILP coefficients.
+    Any finite rate above −1 is accepted (a negative rate pays back less than borrowed).
     """
-    return loan_schedule(gross_up(1.0, issuance_cost), rate, tenor, grace, style).payments
+    return _unit_schedule(rate, tenor, grace, style, issuance_cost).payments
 
 
 def balance_per_unit(
@@ -317,7 +345,15 @@ def balance_per_unit(
 ) -> list[float]:
     """Outstanding balance at the end of each year after the draw per unit of net proceeds
     (same indexing as :func:`debt_service_per_unit`); for debt-stock limits."""
-    return loan_schedule(gross_up(1.0, issuance_cost), rate, tenor, grace, style).balances
+    return _unit_schedule(rate, tenor, grace, style, issuance_cost).balances
+
+
+def _unit_schedule(
+    rate: float, tenor: int, grace: int, style: str, issuance_cost: float
+) -> LoanSchedule:
+    principal = gross_up(1.0, issuance_cost)
+    check_loan_terms(principal, rate, tenor, grace, style, negative_rate=True)
+    return _schedule(principal, rate, tenor, grace, style)
 
 
 def internal_rate(cash_flows: list[float]) -> float | None:

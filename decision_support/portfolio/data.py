@@ -14,9 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-import numpy_financial as npf
-
-from decision_support.finance.schedules import discount_factor, net_present_value
+from decision_support.finance.schedules import (
+    debt_service_per_unit,
+    discount_factor,
+    net_present_value,
+)
 from decision_support.kpis.catalogue import load_catalogue
 from decision_support.portfolio.benchmark import achievement
 from decision_support.portfolio.scenario import (
@@ -119,34 +121,19 @@ class ModelData:
 def repayment_factors(mechanism: MechanismSpec) -> tuple[float, ...]:
     """Payments per unit drawn, by years after drawing (index 0 = drawing year, always 0).
 
-    Grace years pay interest only; then ``annuity`` pays r / (1 − (1 + r)^−n') a
-    year, or ``linear`` repays 1/n' of principal plus interest on the balance,
-    with n' = tenor − grace; ``bullet`` pays interest every year and the whole
-    principal in the last.
+    The finance engine's schedule per unit (:func:`debt_service_per_unit`: grace years of
+    interest only, then annuity, linear or bullet repayment over the tenor), with the
+    drawing year in front. Issuance costs are not in these factors: the model charges
+    them in the drawing year.
     """
     if not mechanism.repayable:
         return (0.0,)
-    rate, tenor = mechanism.rate, mechanism.tenor_years
-    grace = min(mechanism.grace_years, tenor - 1)
-    years = tenor - grace
-    payments = [0.0]
-    balance = 1.0
-    # Negative rates are allowed here (the loan-schedule module rejects them).
-    annuity = float(-npf.pmt(rate, years, 1.0)) if rate else 1.0 / years
-    for k in range(1, tenor + 1):
-        interest = rate * balance
-        if k <= grace or (mechanism.style == "bullet" and k < tenor):
-            payments.append(interest)
-            continue
-        if mechanism.style == "bullet":
-            principal = balance
-        elif mechanism.style == "linear":
-            principal = 1.0 / years
-        else:
-            principal = annuity - interest
-        payments.append(interest + principal)
-        balance -= principal
-    return tuple(payments)
+    return (
+        0.0,
+        *debt_service_per_unit(
+            mechanism.rate, mechanism.tenor_years, mechanism.grace_years, mechanism.style
+        ),
+    )
 
 
 def _direction(code: str, explicit: str | None, baseline: float, target: float) -> int:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
@@ -150,8 +151,9 @@ def _scored_kpis(session: Session, city: City) -> list[ScoredKpi]:
     return scored
 
 
-def city_inputs(session: Session, city: City) -> CityInputs:
-    """The city's data as the domain objects its scenario is composed from."""
+def city_inputs(session: Session, city: City, pack_dirs: Sequence[Path | str] = ()) -> CityInputs:
+    """The city's data as the domain objects its scenario is composed from; the city's
+    rule pack is looked up in ``pack_dirs`` too (the app's ``RULE_PACK_DIRS``)."""
     return CityInputs(
         name=city.name,
         currency=city.currency,
@@ -159,29 +161,33 @@ def city_inputs(session: Session, city: City) -> CityInputs:
         scored_kpis=_scored_kpis(session, city),
         mechanisms=list(city_mechanisms(session, city)),
         fiscal=fiscal_profile(session, city),
-        rule_pack=city_rule_pack(city),
+        rule_pack=city_rule_pack(city, search_dirs=pack_dirs),
     )
 
 
-def city_scenario(session: Session, city: City, settings: RunSettings) -> Scenario:
+def city_scenario(
+    session: Session, city: City, settings: RunSettings, pack_dirs: Sequence[Path | str] = ()
+) -> Scenario:
     """A portfolio scenario from the city's KPIs, projects and mechanisms plus the
-    run's budget and fiscal settings (composed by :mod:`scenarios.city_scenario`).
+    run's budget and fiscal settings (composed by :mod:`scenarios.city_scenario`), with
+    lead times from the city's rule pack (also looked up in ``pack_dirs``).
     Raises :class:`ScenarioError` when the data cannot make a scenario (e.g. no
     candidate projects)."""
-    inputs = city_inputs(session, city)
+    inputs = city_inputs(session, city, pack_dirs)
     if not inputs.candidates:
         raise ScenarioError(Problem("the city has no candidate projects yet", field="source"))
     return parse_scenario(city_scenario_document(inputs, settings.planning()))
 
 
 def scenario_for_run(
-    session: Session, city: City, settings: RunSettings
+    session: Session, city: City, settings: RunSettings, pack_dirs: Sequence[Path | str] = ()
 ) -> tuple[Scenario, int | None]:
     """The scenario a run's settings point at, and the saved scenario's id if any.
 
     A scenario file (the demo's or a saved one) gets its missing procurement lead
     times from the city's rule pack, as ``decision-support optimise FILE --pack``
-    does, so the same file gives the same plan in both."""
+    does, so the same file gives the same plan in both. The pack is looked up in the
+    environment's folders and then ``pack_dirs``, as on the procurement pages."""
     if settings.source == SOURCE_DEMO:
         if not city.is_demo:
             raise ScenarioError(Problem("the demo scenario is for the demo city", field="source"))
@@ -192,9 +198,9 @@ def scenario_for_run(
             raise ScenarioError(Problem("no such saved scenario", field="source"))
         document, saved_id = copy.deepcopy(saved.definition), saved.id
     else:
-        return city_scenario(session, city, settings), None
+        return city_scenario(session, city, settings, pack_dirs), None
     if isinstance(document, dict) and isinstance(document.get("start_year"), int):
-        with_lead_times(document, city_rule_pack(city))
+        with_lead_times(document, city_rule_pack(city, search_dirs=pack_dirs))
     return _with_mode(parse_scenario(document), settings), saved_id
 
 
@@ -224,10 +230,17 @@ def _check_forced(
 
 
 def create_run(
-    session: Session, city: City, actor: User | None, settings: RunSettings
+    session: Session,
+    city: City,
+    actor: User | None,
+    settings: RunSettings,
+    pack_dirs: Sequence[Path | str] = (),
 ) -> PortfolioRun:
-    """Store a queued run with a snapshot of its inputs (validated now, solved later)."""
-    scenario, saved_id = scenario_for_run(session, city, settings)
+    """Store a queued run with a snapshot of its inputs (validated now, solved later).
+
+    The snapshot holds the lead times of the city's rule pack (looked up in
+    ``pack_dirs`` too), so the worker that solves it needs no rule-pack folders."""
+    scenario, saved_id = scenario_for_run(session, city, settings, pack_dirs)
     _check_forced(scenario, settings.force_in, settings.force_out)
     run = PortfolioRun(
         city_id=city.id,

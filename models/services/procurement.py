@@ -15,16 +15,16 @@ from sqlalchemy.orm import Session
 from decision_support.errors import InputError, Problem
 from models.cache import cached, data_key
 from models.cities import City, DataDomain
+from models.procurement import CONTRACT_KINDS, TenderCheck
 from models.procurement import PlannedContract as PlannedContractRow
-from models.procurement import TenderCheck
 from models.projects import Project
 from models.services.audit import record_change
 from models.users import User
 from rules.assessment import Assessment, assess
 from rules.checker import TenderReport
 from rules.contract import Lot, PlannedContract, check_planned_contract
-from rules.rule_pack import RulePack, load_pack, pack_search_dirs
-from rules.valuation import SplittingWarning, check_splitting
+from rules.rule_pack import RulePack, load_pack, pack_search_dirs, route_pack
+from rules.valuation import SplittingWarning, check_splitting_by_kind
 
 CODE_MAX = 40
 
@@ -35,6 +35,27 @@ def city_rule_pack(
     """The rule pack the city's profile names (a pack id or a jurisdiction picked by date),
     looked up in the same folders as every other entry point (:func:`pack_search_dirs`)."""
     return load_pack(city.rule_pack, on=on, search_dirs=pack_search_dirs(search_dirs))
+
+
+def contract_rule_pack(
+    city: City, contract: PlannedContract, search_dirs: Sequence[Path | str] = ()
+) -> RulePack:
+    """The pack that governs ``contract``: the city's pack on its notice date, routed to
+    the jurisdiction's concessions pack for a concession (as ``procurement assess
+    --concession`` does)."""
+    pack = city_rule_pack(city, contract.notice_date, search_dirs)
+    on = contract.notice_date or date.today()
+    return route_pack(pack, contract.contract_kind, on, pack_search_dirs(search_dirs))
+
+
+def city_splitting_warnings(
+    city: City, contracts: Sequence[PlannedContract], search_dirs: Sequence[Path | str] = ()
+) -> list[SplittingWarning]:
+    """The anti-splitting check over the city's contracts under the pack in force today,
+    concessions under the jurisdiction's concessions pack."""
+    pack = city_rule_pack(city, search_dirs=search_dirs)
+    concessions = route_pack(pack, "concession", date.today(), pack_search_dirs(search_dirs))
+    return check_splitting_by_kind(contracts, pack, concessions)
 
 
 @dataclass(frozen=True)
@@ -60,6 +81,7 @@ class PlannedContractInput:
     direct_award_ground: str = ""
     project_id: int | None = None
     procedure: str = ""
+    contract_kind: str = "contract"
 
 
 def to_domain(row: PlannedContractRow, city: City | None = None) -> PlannedContract:
@@ -87,6 +109,8 @@ def to_domain(row: PlannedContractRow, city: City | None = None) -> PlannedContr
         needs_innovation=row.needs_innovation,
         needs_negotiation=row.needs_negotiation,
         direct_award_ground=row.direct_award_ground or None,
+        concession=row.contract_kind == "concession",
+        call_off=row.contract_kind == "call-off",
     )
 
 
@@ -111,6 +135,8 @@ def _domain_from_input(data: PlannedContractInput) -> PlannedContract:
         needs_innovation=data.needs_innovation,
         needs_negotiation=data.needs_negotiation,
         direct_award_ground=data.direct_award_ground or None,
+        concession=data.contract_kind == "concession",
+        call_off=data.contract_kind == "call-off",
     )
 
 
@@ -169,6 +195,10 @@ def _check_input(
             problems.append(Problem(f"{code!r} is already used", field="code"))
     if not data.title.strip():
         problems.append(Problem("a title is required", field="title"))
+    if data.contract_kind not in CONTRACT_KINDS:
+        problems.append(
+            Problem(f"must be one of {', '.join(CONTRACT_KINDS)}", field="contract_kind")
+        )
     if data.project_id is not None:
         project = session.get(Project, data.project_id)
         if project is None or project.city_id != city.id:
@@ -211,6 +241,7 @@ def save_planned_contract(
         "direct_award_ground": data.direct_award_ground.strip(),
         "project_id": data.project_id,
         "procedure": data.procedure.strip(),
+        "contract_kind": data.contract_kind,
     }
     for name, value in values.items():
         setattr(row, name, value)
@@ -271,33 +302,40 @@ def assess_row(row: PlannedContractRow, contract: PlannedContract, pack: RulePac
 def assess_planned_contracts(
     session: Session, city: City, search_dirs: Sequence[Path | str] = ()
 ) -> tuple[list[PlannedContractView], list[SplittingWarning]]:
-    """Assess every planned contract and run the anti-splitting check over them."""
+    """Assess every planned contract (a concession under the concessions pack) and run
+    the anti-splitting check over them."""
     rows = planned_contracts(session, city)
     views = []
     domain = []
     for row in rows:
         contract = to_domain(row, city)
-        pack = city_rule_pack(city, contract.notice_date, search_dirs)
+        pack = contract_rule_pack(city, contract, search_dirs)
         try:
             views.append(PlannedContractView(row, assess_row(row, contract, pack)))
         except InputError as exc:
             views.append(PlannedContractView(row, None, str(exc)))
         domain.append(contract)
-    warnings = check_splitting(domain, city_rule_pack(city, search_dirs=search_dirs))
-    return views, warnings
+    return views, city_splitting_warnings(city, domain, search_dirs)
 
 
-def splitting_warnings(session: Session, city: City) -> list[SplittingWarning]:
-    """The anti-splitting check over the city's planned contracts under its shipped
-    rule pack (as on the dashboard), computed once per change of the city's planned
-    contracts or of the city row (which names the pack) and per day (the pack in
-    force depends on the date)."""
+def splitting_warnings(
+    session: Session, city: City, search_dirs: Sequence[Path | str] = ()
+) -> list[SplittingWarning]:
+    """The anti-splitting check over the city's planned contracts under its rule pack
+    (also looked up in ``search_dirs``; as on the dashboard), computed once per change
+    of the city's planned contracts or of the city row (which names the pack), per day
+    (the pack in force depends on the date) and folders."""
 
     def compute() -> tuple[SplittingWarning, ...]:
         contracts = [to_domain(row, city) for row in planned_contracts(session, city)]
-        return tuple(check_splitting(contracts, city_rule_pack(city)))
+        return tuple(city_splitting_warnings(city, contracts, search_dirs))
 
-    key = (*data_key(city, DataDomain.PROCUREMENT), "splitting", date.today())
+    key = (
+        *data_key(city, DataDomain.PROCUREMENT),
+        "splitting",
+        date.today(),
+        tuple(str(d) for d in search_dirs),
+    )
     return list(cached(session, key, compute))
 
 

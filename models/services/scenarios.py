@@ -13,7 +13,7 @@ which fields changed, a note) and an audit entry. Services flush, never commit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -332,9 +332,11 @@ def save_city_data(
     name: str,
     start_year: int,
     horizon_years: int,
+    pack_dirs: Sequence[Path | str] = (),
 ) -> Scenario:
     """Save the city's current data (KPIs, candidate projects, mechanisms, fiscal
     profile, procurement lead times) as a scenario, so what-ifs can be built on it.
+    The city's rule pack is looked up in ``pack_dirs`` too.
 
     The document is the one the portfolio page would solve for these years
     (:func:`models.services.portfolio.city_scenario`), frozen at this moment.
@@ -345,7 +347,7 @@ def save_city_data(
     if not 1 <= horizon_years <= 30:
         raise InputError(Problem("between 1 and 30 years", field="horizon_years"))
     scenario = city_scenario(
-        session, city, RunSettings(start_year=start_year, horizon_years=horizon_years)
+        session, city, RunSettings(start_year=start_year, horizon_years=horizon_years), pack_dirs
     )
     document = canonical_json(scenario_to_dict(scenario))
     document["name"] = name.strip()

@@ -119,3 +119,12 @@ def test_ict_criteria_carry_the_2026_dates() -> None:
     assert "2 Aug 2028" in by_id["ICT-AI-02"].condition
     assert "26 Apr 2027" in by_id["ICT-ACC-US"].condition
     assert any("91 FR 20902" in s.ref and not s.unverified for s in by_id["ICT-ACC-US"].sources)
+
+
+def test_the_ai_act_dates_cite_the_amending_regulation() -> None:
+    by_id = {c.id: c for c in load_criteria_pack().criteria}
+    sources = by_id["ICT-AI-02"].sources
+    [amending] = [s for s in sources if "2026/1744" in s.ref]
+    assert "Art. 113" in amending.ref and "eur-lex.europa.eu" in amending.url
+    assert amending.unverified  # the Official Journal text was not read
+    assert any("Council" in s.ref and "29 Jun 2026" in s.ref for s in sources)

@@ -148,3 +148,18 @@ def test_project_pages_hold_a_kpi_move_in_the_kpis_range(db, city):
     )
     up, down = kpi_moves(db, city, project)
     assert up.after == 100.0 and down.after == 0.0
+
+
+def test_a_stored_run_reads_back_as_a_typed_result(db, city):
+    from decision_support.portfolio.result import PortfolioResult
+    from models.scenarios import PortfolioRun
+
+    run = create_run(db, city, None, RunSettings(budget_per_year=5_000_000, explain=True))
+    solve_run(db, run)
+    db.commit()
+    db.expire_all()
+    stored = db.get(PortfolioRun, run.id).results  # the database's JSON, years as text
+    result = PortfolioResult.from_dict(stored)
+    assert result.status == run.status and result.selected
+    # the web's city scores are not part of the optimiser's result; the rest comes back
+    assert result.to_dict() == {k: v for k, v in stored.items() if k != "city_scores"}

@@ -89,9 +89,48 @@ def make_scenario() -> Callable[..., dict[str, Any]]:
     return factory
 
 
+# What a hand-made row leaves out, filled in so the document has the full
+# ``PortfolioResult.to_dict()`` shape (``PortfolioResult.from_dict`` requires it).
+CASH_FLOW_ROW: dict[str, Any] = dict.fromkeys(
+    (
+        "budget",
+        "available",
+        "own_funds_used",
+        "own_capex",
+        "debt_service",
+        "issuance_costs",
+        "opex",
+        "savings",
+        "carry_over_out",
+        "external_funding",
+    ),
+    0.0,
+)
+KPI_ROW: dict[str, Any] = {
+    "direction": "higher_is_better",
+    "achievement_before": None,
+    "achievement_after": None,
+    "band_before": None,
+    "band_after": None,
+    "gap_closed_share": None,
+}
+
+
+def _procurement_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {"contract_start_year": row["tender_launch_year"], "lead_time_days": 0, **row}
+
+
 def result(selected: dict[str, int], **extra: Any) -> dict[str, Any]:
-    """A hand-made optimiser result (the ``PortfolioResult.to_dict()`` shape)."""
+    """A hand-made optimiser result (the ``PortfolioResult.to_dict()`` shape); rows of
+    ``cash_flow``, ``kpi_projection`` and ``procurement_plan`` given in ``extra`` may
+    name only the fields a test is about, the rest is filled in."""
+    extra = dict(extra)
+    extra["cash_flow"] = [{**CASH_FLOW_ROW, **r} for r in extra.get("cash_flow", [])]
+    extra["kpi_projection"] = [{**KPI_ROW, **r} for r in extra.get("kpi_projection", [])]
+    extra["procurement_plan"] = [_procurement_row(r) for r in extra.get("procurement_plan", [])]
     document: dict[str, Any] = {
+        "scenario_name": "hand-made",
+        "currency": "EUR",
         "status": "optimal",
         "proven_optimal": True,
         "mip_gap": 0.0,
@@ -101,6 +140,7 @@ def result(selected: dict[str, int], **extra: Any) -> dict[str, Any]:
                 "id": pid,
                 "name": pid,
                 "start_year": year,
+                "completion_year": year,
                 "capex_total": 0.0,
                 "funding": {},
                 "funding_by_year": {},

@@ -156,3 +156,15 @@ def test_analysis_commands_state_their_budget_first(capsys, files):
     assert code == 0
     assert "time budget: at most 25 s (5 solves at most, 4 s each)" in err
     assert json.loads(out)["time_budget"]["total_seconds"] == 25
+
+
+def test_a_saved_run_with_a_key_missing_in_its_result_names_the_field(capsys, files, tmp_path):
+    code, out, _ = run(capsys, "run", str(files["base"]), "--workers", "1", "--json")
+    assert code == 0
+    saved = json.loads(out)["runs"][0]
+    del saved["result"]["selected"][0]["start_year"]
+    broken = tmp_path / "missing-key.json"
+    broken.write_text(json.dumps(saved))
+    code, out, err = run(capsys, "compare", str(broken), str(files["base"]), "--workers", "1")
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "selected[0].start_year" in err

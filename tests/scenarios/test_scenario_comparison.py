@@ -105,7 +105,10 @@ def two_runs(make_scenario, make_result):
             {"project_id": "A", "tender_launch_year": 2027},
         ],
     )
-    return [ComparedRun("Base", scenario, reference), ComparedRun("Cut =1", scenario, other)]
+    return [
+        ComparedRun.from_stored("Base", scenario, reference),
+        ComparedRun.from_stored("Cut =1", scenario, other),
+    ]
 
 
 def test_projects_added_removed_and_moved(two_runs):

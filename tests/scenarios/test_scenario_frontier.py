@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from decision_support.errors import InputError
+from decision_support.portfolio.result import ResultFormatError
 from scenarios.frontier import budget_factors, frontier
 from scenarios.solving import solve_scenario
 
@@ -58,3 +59,14 @@ def test_budget_levels_as_factors_or_totals(knapsack):
         budget_factors(knapsack, "1.5:0.5:3")
     with pytest.raises(InputError):
         budget_factors(knapsack, "0.5:1.5")
+
+
+def test_a_result_not_in_the_optimiser_shape_is_a_domain_error(knapsack):
+    def renamed(scenario: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+        result = solve_scenario(scenario, options)
+        result["state"] = result.pop("status")
+        return result
+
+    with pytest.raises(ResultFormatError) as caught:
+        frontier(knapsack, "budget", [0.5, 1.0], solve=renamed, workers=1)
+    assert caught.value.problems[0].field == "status"

@@ -76,7 +76,10 @@ def _books(make_scenario: Callable[..., dict[str, Any]]) -> dict[str, bytes]:
     cheaper = make_scenario(budget={"by_year": {2027: 70.0, 2028: 70.0, 2029: 70.0}})
     first, second = solve_scenario(base, {}), solve_scenario(cheaper, {})
     comparison = compare_runs(
-        [ComparedRun("Reference", base, first), ComparedRun("Budget cut", cheaper, second)]
+        [
+            ComparedRun.from_stored("Reference", base, first),
+            ComparedRun.from_stored("Budget cut", cheaper, second),
+        ]
     )
 
     catalogue = load_catalogue()

@@ -63,3 +63,13 @@ def test_unverified_time_limits_are_labelled_next_to_the_figure(officer):
     assert '<strong>30</strong> working days <span class="badge">unverified</span>' in html
     assert '<strong>10</strong> working days <span class="badge">unverified</span>' in html
     assert "(seventh edition, September 2025): valid from 2025-09-01" in html
+
+
+def test_the_world_bank_market_approach_rests_on_the_country_table(officer):
+    query = "category=works&authority=sub-central&date=2026-05-04&electronic=y"
+    page = officer.get(f"{BASE}/?value=3000000&{query}&pack=world-bank-2025")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "the choice depends on the thresholds the lender sets for the country" in html
+    assert "no figure for works is shipped" in html
+    assert "No prior-review threshold for the moderate, low risk ratings" in html

@@ -11,6 +11,7 @@ from models.services.procurement import splitting_warnings
 from models.services.users import cities_of
 from web.access import city_api_blueprint, city_blueprint
 from web.database import db_session
+from web.rule_packs import configured_pack_dirs
 
 bp = Blueprint("home", __name__)
 city_bp = city_blueprint("dashboard", __name__)
@@ -49,7 +50,7 @@ def dashboard() -> str:
         overview=city_overview(session, g.city),
         snapshot=summary.snapshot,
         gaps=summary.gaps[:5],
-        splitting=splitting_warnings(session, g.city),
+        splitting=splitting_warnings(session, g.city, configured_pack_dirs()),
     )
 
 

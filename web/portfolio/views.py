@@ -55,6 +55,7 @@ from web.job_progress import elapsed_seconds, status_document
 from web.portfolio import charts
 from web.portfolio.forms import ForceForm, RetryForm, RunForm
 from web.portfolio.summary import BAND_LABELS, funding_lines, mechanism_names, run_summary
+from web.rule_packs import configured_pack_dirs
 from web.templating import cached_html
 
 bp = city_blueprint("portfolio", __name__, "portfolio")
@@ -148,7 +149,9 @@ def index() -> str | Response | tuple[str, int]:
         require(Action.RUN_PORTFOLIO)
         if form.validate_on_submit() and _within_time_limit(form, limit):
             try:
-                run = create_run(db_session(), g.city, g.user, _settings(form))
+                run = create_run(
+                    db_session(), g.city, g.user, _settings(form), configured_pack_dirs()
+                )
             except InputError as exc:
                 attach_problems(form, exc)
             else:

@@ -33,6 +33,11 @@ AUTHORITIES = [
     SelectChoice("central", "Central government"),
     SelectChoice("utility", "Utility (water, energy, transport)"),
 ]
+CONTRACT_KINDS = [
+    SelectChoice("contract", "Public contract"),
+    SelectChoice("concession", "Concession"),
+    SelectChoice("call-off", "Framework call-off"),
+]
 TRI_STATE = [
     SelectChoice("", "Not stated"),
     SelectChoice("yes", "Yes"),
@@ -146,6 +151,13 @@ class PlannedContractForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     category = SelectField("Category", choices=CATEGORIES)
     authority = SelectField("Contracting authority", choices=AUTHORITIES)
+    contract_kind = SelectField(
+        "Kind of contract (a concession, paid by the right to exploit as in a user-pays PPP, "
+        "follows the concession rules; a call-off under an existing framework agreement has "
+        "its own standstill exemption)",
+        choices=CONTRACT_KINDS,
+        default="contract",
+    )
     estimated_value = DecimalField(
         "Estimated value, net of VAT", places=2, validators=[Optional(), amount_range()]
     )

@@ -5,7 +5,6 @@ anti-splitting warnings."""
 from __future__ import annotations
 
 import json
-import os
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
@@ -35,6 +34,7 @@ from models.services.procurement import (
     assess_row,
     city_projects,
     city_rule_pack,
+    contract_rule_pack,
     delete_planned_contract,
     input_from_project,
     planned_contract,
@@ -51,7 +51,7 @@ from rules.criteria_pack import load_criteria_pack
 from rules.ocds_export import DEFAULT_OCID_PREFIX, export_planned_tender
 from rules.ocds_review import review_document
 from rules.report_xlsx import assessment_xlsx, report_xlsx
-from rules.rule_pack import RulePack, available_packs, load_pack, pack_search_dirs, route_pack
+from rules.rule_pack import RulePack, available_packs, load_pack, route_pack
 from rules.tender import TenderDescription, tender_from_mapping
 from rules.tender_input import is_ocds, parse_tender_input, tenders_from_input
 from web.access import city_api_blueprint, city_blueprint, require
@@ -66,6 +66,7 @@ from web.procurement.forms import (
     TenderUploadForm,
     clause_labels,
 )
+from web.rule_packs import configured_pack_dirs, pack_dirs
 
 bp = city_blueprint("procurement", __name__, "procurement")
 api = city_api_blueprint("procurement_api", __name__, "procurement")
@@ -78,18 +79,10 @@ ASSESSMENT_FIELDS = {
 }
 
 
-def pack_dirs() -> list[str]:
-    """Extra rule-pack directories: the environment's, then the ``RULE_PACK_DIRS`` setting."""
-    configured = current_app.config.get("RULE_PACK_DIRS") or []
-    if isinstance(configured, str):
-        configured = configured.split(os.pathsep)
-    return pack_search_dirs([d for d in configured if d])
-
-
 def _pack(name: str | None = None, on: date | None = None) -> RulePack:
     if name:
         return load_pack(name, on=on, search_dirs=pack_dirs())
-    return city_rule_pack(g.city, on, pack_dirs())
+    return city_rule_pack(g.city, on, configured_pack_dirs())
 
 
 def _number(value: Decimal | float | None) -> float:
@@ -156,12 +149,7 @@ def index() -> str | Response | tuple[str, int]:
         if form.validate():
             contract = _contract_from_form(form)
             try:
-                pack = route_pack(
-                    _pack(form.pack.data, contract.notice_date),
-                    contract.contract_kind,
-                    contract.notice_date or date.today(),
-                    pack_dirs(),
-                )
+                pack = _routed_pack(form.pack.data, contract)
                 result = assess(contract, pack, procedure_id=form.procedure.data or None)
             except InputError as exc:
                 attach_problems(form, _renamed(exc, ASSESSMENT_FIELDS))
@@ -183,10 +171,22 @@ def index() -> str | Response | tuple[str, int]:
     ), status
 
 
+def _routed_pack(name: str | None, contract: PlannedContract) -> RulePack:
+    """The named pack (or the city's) on the contract's notice date, routed to the
+    jurisdiction's concessions pack for a concession."""
+    on = contract.notice_date or date.today()
+    return route_pack(_pack(name, contract.notice_date), contract.contract_kind, on, pack_dirs())
+
+
 def _procedure_choices(empty_label: str) -> list[SelectChoice]:
-    return [SelectChoice("", empty_label)] + [
-        SelectChoice(p.id, p.name) for p in _pack().procedures
-    ]
+    """The city's pack's procedures, then those of its concessions pack (if any)."""
+    pack = _pack()
+    concessions = route_pack(pack, "concession", date.today(), pack_dirs())
+    choices = [SelectChoice("", empty_label)]
+    choices += [SelectChoice(p.id, p.name) for p in pack.procedures]
+    if concessions is not pack:
+        choices += [SelectChoice(p.id, f"{p.name} (concession)") for p in concessions.procedures]
+    return choices
 
 
 def _ocid_prefix() -> str:
@@ -400,6 +400,7 @@ def _contract_input(form: PlannedContractForm) -> PlannedContractInput:
         direct_award_ground=form.direct_award_ground.data or "",
         project_id=form.project_id.data,
         procedure=form.procedure.data or "",
+        contract_kind=form.contract_kind.data or "contract",
     )
 
 
@@ -446,7 +447,7 @@ def contracts() -> str | Response | tuple[str, int]:
             else:
                 flash(f"Planned contract {row.code} saved.", "success")
                 return redirect(url_for("procurement.contracts"))
-    views, warnings = assess_planned_contracts(db_session(), g.city, pack_dirs())
+    views, warnings = assess_planned_contracts(db_session(), g.city, configured_pack_dirs())
     return render_template(
         "procurement/contracts.html", form=form, views=views, warnings=warnings
     ), status
@@ -481,7 +482,9 @@ def contract(contract_id: int) -> str | Response | tuple[str, int]:
                 return redirect(url_for("procurement.contract", contract_id=row.id))
     domain = to_domain(row, g.city)
     try:
-        result: Assessment | None = assess_row(row, domain, _pack(on=domain.notice_date))
+        result: Assessment | None = assess_row(
+            row, domain, contract_rule_pack(g.city, domain, configured_pack_dirs())
+        )
         problem = ""
     except InputError as exc:
         result, problem = None, str(exc)
@@ -517,7 +520,9 @@ def contract_delete(contract_id: int) -> Response:
 def _contract_assessment(contract_id: int) -> tuple[PlannedContract, Assessment]:
     row = _own_contract(contract_id)
     domain = to_domain(row, g.city)
-    return domain, assess_row(row, domain, _pack(on=domain.notice_date))
+    return domain, assess_row(
+        row, domain, contract_rule_pack(g.city, domain, configured_pack_dirs())
+    )
 
 
 @bp.route("/contracts/<int:contract_id>/ocds.json")
@@ -575,7 +580,7 @@ def api_assess() -> Response | tuple[Response, int]:
     contract = _contract_from_form(form)
     result = assess(
         contract,
-        _pack(form.pack.data, contract.notice_date),
+        _routed_pack(form.pack.data, contract),
         procedure_id=form.procedure.data or None,
     )
     return jsonify(result.as_dict())
@@ -584,7 +589,7 @@ def api_assess() -> Response | tuple[Response, int]:
 @api.route("/contracts")
 def api_contracts() -> Response:
     """Planned contracts with their assessment and the anti-splitting warnings."""
-    views, warnings = assess_planned_contracts(db_session(), g.city, pack_dirs())
+    views, warnings = assess_planned_contracts(db_session(), g.city, configured_pack_dirs())
     return jsonify(
         {
             "contracts": [
@@ -593,6 +598,7 @@ def api_contracts() -> Response:
                     "code": v.row.code,
                     "title": v.row.title,
                     "category": v.row.category,
+                    "contract_kind": v.row.contract_kind,
                     "estimated_value": v.row.estimated_value,
                     "notice_date": v.row.notice_date.isoformat() if v.row.notice_date else None,
                     "above_threshold": v.assessment.above_threshold if v.assessment else None,

@@ -72,6 +72,7 @@ from web.charts import figure_html
 from web.database import db_session
 from web.forms import attach_problems
 from web.job_progress import status_document
+from web.rule_packs import configured_pack_dirs
 from web.scenarios import charts
 from web.scenarios.forms import (
     CancelForm,
@@ -250,6 +251,7 @@ def save_city() -> Response | tuple[str, int]:
                 name=form.name.data or "",
                 start_year=int(form.start_year.data),
                 horizon_years=int(form.horizon_years.data),
+                pack_dirs=configured_pack_dirs(),
             )
         except InputError as exc:
             attach_problems(form, exc)
@@ -481,7 +483,9 @@ def comparison_of(job: ScenarioJob) -> dict[str, Any] | None:
     runs = [r for r in runs if r["result"].get("status") in ("optimal", "feasible")]
     if len(runs) < 2:
         return None
-    return compare_runs([ComparedRun(r["name"], r["input"]["scenario"], r["result"]) for r in runs])
+    return compare_runs(
+        [ComparedRun.from_stored(r["name"], r["input"]["scenario"], r["result"]) for r in runs]
+    )
 
 
 def progress_of(job: ScenarioJob) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """city data versions per data domain (cache keys that a write to another domain leaves valid)
 
 Revision ID: load_0002
-Revises: load_0001
+Revises: facts_0001
 Create Date: 2026-12-04 01:45:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = 'load_0002'
-down_revision = 'load_0001'
+down_revision = 'facts_0001'  # chained after main's head (facts) to keep one head
 branch_labels = None
 depends_on = None
 

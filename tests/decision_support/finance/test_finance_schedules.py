@@ -112,6 +112,32 @@ def test_debt_service_per_unit_matches_schedule_and_issuance():
     assert balance_per_unit(0.05, 10, grace=2, style="linear")[2] == pytest.approx(0.875)
 
 
+def test_negative_rate_factors_hand_checked():
+    # r = -10 %, 2 years: A = r / (1 - (1 + r)^-2) = -0.1 / (1 - 100/81) = 8.1/19
+    annuity = debt_service_per_unit(-0.1, 2)
+    assert annuity == pytest.approx([8.1 / 19, 8.1 / 19], abs=1e-12)
+    # year 1: interest -0.1 on 1, principal 0.5; year 2: interest -0.05 on 0.5
+    assert debt_service_per_unit(-0.1, 2, style="linear") == pytest.approx([0.4, 0.45])
+    # interest -0.1 each year, the whole 1 back at maturity
+    assert debt_service_per_unit(-0.1, 3, style="bullet") == pytest.approx([-0.1, -0.1, 0.9])
+    assert balance_per_unit(-0.1, 2, style="linear") == pytest.approx([0.5, 0.0])
+
+
+def test_tiny_negative_rate_annuity_keeps_its_precision():
+    # 1 − (1 + r)^−n to first order is −n·r·(1 − (n+1)r/2): A ≈ 1/n + (n+1)r/(2n)
+    rate, years = -1e-6, 10
+    expected = 1 / years + (years + 1) * rate / (2 * years)
+    assert annuity_payment(1.0, rate, years) == pytest.approx(expected, abs=1e-11)
+
+
+@pytest.mark.parametrize("rate", [-1.0, -1.5, float("nan"), float("inf")])
+def test_per_unit_factors_reject_rates_at_or_below_minus_one(rate):
+    with pytest.raises(ScheduleError) as caught:
+        debt_service_per_unit(rate, 5)
+    assert caught.value.problems[0].field == "rate"
+    assert "above -1" in caught.value.problems[0].message
+
+
 def test_gross_up_rejects_full_cost():
     with pytest.raises(ScheduleError):
         gross_up(100.0, 1.0)

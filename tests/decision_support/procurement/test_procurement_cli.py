@@ -239,6 +239,19 @@ def test_export_ocds_and_packs(capsys) -> None:
     assert {p["id"] for p in json.loads(out)} >= {"eu-2026", "uk-2026", "world-bank-2025"}
 
 
+def test_assess_text_labels_unverified_figures_and_the_market_approach(capsys) -> None:
+    argv = ["procurement", "assess", "--value", "3000000", "--category", "works"]
+    argv += ["--authority", "sub-central", "--date", "2026-03-02"]
+    code, out, err = _run(capsys, [*argv, "--pack", "world-bank-2025"])
+    assert code == 0, err
+    assert "Minimum days: tender_submission 30 (unverified)" in out
+    assert "Standstill: 10 working days (unverified)" in out
+    assert "the choice depends on the thresholds the lender sets for the country" in out
+    code, out, err = _run(capsys, [*argv, "--pack", "eu-2026"])
+    assert code == 0, err
+    assert "(unverified)" not in out.split("Procedures:")[0]
+
+
 def test_splitting_command(tmp_path: Path, capsys) -> None:
     path = tmp_path / "planned.yaml"
     path.write_text(
@@ -260,6 +273,38 @@ def test_splitting_command(tmp_path: Path, capsys) -> None:
     )
     code, out, err = _run(capsys, ["procurement", "splitting", str(path), "--pack", "eu-2026"])
     assert code == 2 and err.count("\n") == 1 and "contracts[0]" in err
+
+
+def test_splitting_command_keeps_concessions_and_call_offs_apart(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "planned.yaml"
+    rows = [
+        ("A", "120000", "72212000", "contract"),
+        ("B", "110000", "72500000", "call-off"),
+        ("K1", "3000000", "60100000", "concession"),
+        ("K2", "3000000", "60200000", "concession"),
+    ]
+    path.write_text(
+        "contracts:\n"
+        + "".join(
+            f"  - {{id: {i}, category: services, authority: sub-central, value: {v},"
+            f" cpv: '{c}', notice_date: '2026-03-02', kind: {k}}}\n"
+            for i, v, c, k in rows
+        ),
+        encoding="utf-8",
+    )
+    code, out, _ = _run(
+        capsys, ["procurement", "splitting", str(path), "--pack", "eu-2026", "--json"]
+    )
+    assert code == 0
+    [warning] = json.loads(out)["warnings"]
+    assert warning["contracts"] == ["K1", "K2"] and warning["threshold"] > 5_000_000
+    path.write_text(
+        "contracts:\n  - {id: A, category: services, authority: sub-central, value: 1,"
+        " kind: lease}\n",
+        encoding="utf-8",
+    )
+    code, out, err = _run(capsys, ["procurement", "splitting", str(path), "--pack", "eu-2026"])
+    assert code == 2 and err.count("\n") == 1 and "kind" in err
 
 
 def test_check_package_with_two_processes(tmp_path: Path, capsys) -> None:

@@ -15,8 +15,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from decision_support.errors import DecisionSupportError, InputError
-from decision_support.files.documents import format_bytes
-from decision_support.files.limits import current_limits
+from web.uploads import upload_limit_message
 
 
 def wants_json() -> bool:
@@ -55,12 +54,6 @@ def _domain_error(exc: DecisionSupportError) -> Response | tuple[str, int]:
     return render_template(
         "error.html", status=422, title="Input not accepted", message=str(exc), problems=problems
     ), 422
-
-
-def upload_limit_message() -> str:
-    """What a user is told when a request body is over ``MAX_CONTENT_LENGTH``."""
-    limit = current_limits().max_upload_bytes
-    return f"The file is larger than the upload limit of {format_bytes(limit)}; nothing was saved."
 
 
 def _same_site_page(referrer: str | None) -> str | None:

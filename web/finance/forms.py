@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     FieldList,
@@ -30,6 +29,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from decision_support.finance.fiscal import debt_rule_presets
 from decision_support.finance.mechanisms import FINANCING_TAGS, Mechanism
 from web.forms import AmountField, amount_range
+from web.uploads import WORKBOOK, UploadField
 
 RISKS = ("construction", "availability", "performance", "demand", "obsolescence")
 AMORTISATION = ("annuity", "linear", "bullet", "none")
@@ -91,10 +91,7 @@ class MechanismForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(
-        "Mechanism settings workbook (.xlsx)",
-        validators=[FileRequired(), FileAllowed(["xlsx"], "Upload an .xlsx workbook")],
-    )
+    file = UploadField("Mechanism settings workbook (.xlsx)", WORKBOOK)
     submit = SubmitField("Import")
 
 

@@ -40,6 +40,7 @@ from models.services.projects import list_candidates, project_by_code, to_candid
 from web.access import city_api_blueprint, city_blueprint, require
 from web.charts import figure_html
 from web.database import db_session
+from web.downloads import download
 from web.finance.forms import (
     FiscalProfileForm,
     FundingMixBaseForm,
@@ -47,11 +48,11 @@ from web.finance.forms import (
     MechanismForm,
     funding_mix_form_class,
 )
+from web.uploads import UploadedFile, import_upload
 
 bp = city_blueprint("finance", __name__, "finance")
 api = city_api_blueprint("finance_api", __name__, "finance")
 
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 YEAR_ROWS = 10
 
 
@@ -159,12 +160,7 @@ def reset(mechanism_id: str) -> Response:
 def export_mechanisms() -> Response:
     """The city's mechanism settings as a workbook to edit and import again."""
     data = mechanism_workbook(db_session(), g.city)
-    filename = f"{g.city.slug}-financing-mechanisms.xlsx"
-    return Response(
-        data,
-        mimetype=XLSX_MIMETYPE,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return download(data, f"{g.city.slug}-financing-mechanisms.xlsx")
 
 
 @bp.route("/mechanisms/import", methods=["POST"])
@@ -175,13 +171,10 @@ def import_mechanisms() -> str | Response | tuple[str, int]:
     form = ImportForm()
     problems: list[Problem] = []
     if form.validate_on_submit():
-        try:
-            import_mechanism_workbook(session, g.city, g.user, form.file.data.read())
-        except InputError as exc:
-            problems = exc.problems
-        else:
-            flash("Mechanism settings imported.", "success")
-            return redirect(url_for("finance.index"))
+        outcome = import_upload(form, form.file, _import_mechanisms)
+        if outcome.result is not None:
+            return outcome.result
+        problems = outcome.problems
     return render_template(
         "finance/index.html",
         mechanisms=city_mechanisms(session, g.city),
@@ -190,6 +183,12 @@ def import_mechanisms() -> str | Response | tuple[str, int]:
         problems=problems,
         catalogue_edition=data_edition("decision_support/data/financing_mechanisms.yaml"),
     ), 422
+
+
+def _import_mechanisms(upload: UploadedFile) -> Response:
+    import_mechanism_workbook(db_session(), g.city, g.user, upload.content)
+    flash("Mechanism settings imported.", "success")
+    return redirect(url_for("finance.index"))
 
 
 def _fill_profile_form(form: FiscalProfileForm, profile: FiscalProfile | None) -> None:
@@ -431,11 +430,7 @@ def mix() -> str | Response | tuple[str, int]:
         else:
             if request.form.get("export") == "xlsx":
                 data = funding_mix_xlsx(result, g.city.currency, {m.id: m.name for m in mechanisms})
-                return Response(
-                    data,
-                    mimetype=XLSX_MIMETYPE,
-                    headers={"Content-Disposition": 'attachment; filename="funding-mix.xlsx"'},
-                )
+                return download(data, "funding-mix.xlsx")
             chart = _mix_chart(result)
     else:
         status = 422

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     HiddenField,
     IntegerField,
@@ -16,8 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from decision_support.kpis.catalogue import load_catalogue
 from decision_support.kpis.values import QUALITY_FLAGS
-
-_SPREADSHEETS = FileAllowed(["csv", "xlsx"], "Upload a CSV or XLSX file.")
+from web.uploads import SPREADSHEET, UploadField
 
 
 def kpi_choices() -> list[SelectChoice]:
@@ -25,7 +23,7 @@ def kpi_choices() -> list[SelectChoice]:
 
 
 class ValuesImportForm(FlaskForm):
-    file = FileField("Values file (CSV or XLSX)", validators=[FileRequired(), _SPREADSHEETS])
+    file = UploadField("Values file (CSV or XLSX)", SPREADSHEET)
     default_year = IntegerField(
         "Year for rows without one",
         validators=[Optional(), NumberRange(min=1900, max=2100)],
@@ -89,5 +87,5 @@ class TargetForm(FlaskForm):
 
 
 class TargetsImportForm(FlaskForm):
-    file = FileField("Targets file (CSV or XLSX)", validators=[FileRequired(), _SPREADSHEETS])
+    file = UploadField("Targets file (CSV or XLSX)", SPREADSHEET)
     submit = SubmitField("Import targets")

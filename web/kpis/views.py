@@ -44,6 +44,7 @@ from web import pending_uploads
 from web.access import city_api_blueprint, city_blueprint, require
 from web.charts import cached_figure_html, figure_html
 from web.database import db_session
+from web.downloads import download
 from web.forms import attach_problems
 from web.kpis.charts import trend_figure, wheel_figure
 from web.kpis.forms import (
@@ -53,11 +54,11 @@ from web.kpis.forms import (
     TargetsImportForm,
     ValuesImportForm,
 )
+from web.uploads import UploadedFile, import_upload
 
 bp = city_blueprint("kpis", __name__, "kpis")
 api = city_api_blueprint("kpis_api", __name__, "kpis")
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _BAND_CLASSES = {"95+": "band-95", "66-95": "band-66", "33-66": "band-33", "0-33": "band-0"}
 
 
@@ -177,45 +178,46 @@ def import_values() -> str | Response | tuple[str, int]:
     form = ValuesImportForm()
     problems: list[Any] = []
     if form.validate_on_submit():
-        upload = form.file.data
-        content, filename = upload.read(), upload.filename or "upload"
-        try:
-            preview = preview_kpi_import(
-                db_session(),
-                g.city,
-                content,
-                filename=filename,
-                default_year=form.default_year.data,
-            )
-            if not preview.new and not preview.replaces:
-                flash("Nothing to import: every value in the file equals the stored one.", "info")
-                return redirect(url_for("kpis.import_values"))
-            if not preview.replaces:
-                return _imported(
-                    import_kpi_values(
-                        db_session(),
-                        g.city,
-                        content,
-                        g.user,
-                        filename=filename,
-                        default_year=form.default_year.data,
-                    )
-                )
-        except InputError as exc:
-            problems = exc.problems
-        else:
-            token = pending_uploads.store(
-                content,
-                filename=filename,
-                owner=(g.city.id, g.user.id),
-                extra={"default_year": form.default_year.data},
-            )
-            confirm = ConfirmImportForm(token=token)
-            return render_template(
-                "kpis/import_preview.html", preview=preview, form=confirm, filename=filename
-            ), 200
+        outcome = import_upload(form, form.file, lambda upload: _preview_or_import(form, upload))
+        if outcome.result is not None:
+            return outcome.result
+        problems = outcome.problems
     status = 422 if request.method == "POST" else 200
     return render_template("kpis/import.html", form=form, problems=problems), status
+
+
+def _preview_or_import(form: ValuesImportForm, upload: UploadedFile) -> str | Response:
+    """Import a file that only adds values; preview one that replaces stored values."""
+    default_year = form.default_year.data
+    preview = preview_kpi_import(
+        db_session(), g.city, upload.content, filename=upload.filename, default_year=default_year
+    )
+    if not preview.new and not preview.replaces:
+        flash("Nothing to import: every value in the file equals the stored one.", "info")
+        return redirect(url_for("kpis.import_values"))
+    if not preview.replaces:
+        return _imported(
+            import_kpi_values(
+                db_session(),
+                g.city,
+                upload.content,
+                g.user,
+                filename=upload.filename,
+                default_year=default_year,
+            )
+        )
+    token = pending_uploads.store(
+        upload.content,
+        filename=upload.filename,
+        owner=(g.city.id, g.user.id),
+        extra={"default_year": default_year},
+    )
+    return render_template(
+        "kpis/import_preview.html",
+        preview=preview,
+        form=ConfirmImportForm(token=token),
+        filename=upload.filename,
+    )
 
 
 @bp.route("/import/confirm", methods=["POST"])
@@ -346,17 +348,19 @@ def import_targets() -> Response | tuple[str, int]:
     import_form = TargetsImportForm(prefix="import")
     problems: list[Any] = []
     if import_form.validate_on_submit():
-        upload = import_form.file.data
-        try:
-            count = import_city_targets(
-                db_session(), g.city, upload.read(), g.user, filename=upload.filename
-            )
-        except InputError as exc:
-            problems = exc.problems
-        else:
-            flash(f"Imported {count} targets.", "success")
-            return redirect(url_for("kpis.targets"))
+        outcome = import_upload(import_form, import_form.file, _import_targets)
+        if outcome.result is not None:
+            return outcome.result
+        problems = outcome.problems
     return _targets_page(TargetForm(formdata=None), import_form, problems, 422)
+
+
+def _import_targets(upload: UploadedFile) -> Response:
+    count = import_city_targets(
+        db_session(), g.city, upload.content, g.user, filename=upload.filename
+    )
+    flash(f"Imported {count} targets.", "success")
+    return redirect(url_for("kpis.targets"))
 
 
 @bp.route("/targets/<int:target_id>/delete", methods=["POST"])
@@ -376,31 +380,20 @@ def export_xlsx() -> Response:
     """The assessment as a formatted workbook."""
     _, _, assessment = _assessment()
     data = assessment_to_xlsx(assessment, f"U4SSC KPI assessment · {g.city.name}")
-    return Response(
-        data,
-        mimetype=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{g.city.slug}-kpis.xlsx"'},
-    )
+    return download(data, f"{g.city.slug}-kpis.xlsx")
 
 
 @bp.route("/template.xlsx")
 def template_xlsx() -> Response:
     """The blank data-collection template (imports back as it is)."""
-    return Response(
-        write_template(),
-        mimetype=XLSX,
-        headers={"Content-Disposition": 'attachment; filename="u4ssc-kpi-template.xlsx"'},
-    )
+    return download(write_template(), "u4ssc-kpi-template.xlsx")
 
 
 @bp.route("/template-filled.xlsx")
 def filled_template_xlsx() -> Response:
     """The template pre-filled with the city's latest value of every KPI."""
-    return Response(
-        write_template(values=city_values(db_session(), g.city)),
-        mimetype=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{g.city.slug}-kpi-template.xlsx"'},
-    )
+    values = city_values(db_session(), g.city)
+    return download(write_template(values=values), f"{g.city.slug}-kpi-template.xlsx")
 
 
 @api.route("/values")

@@ -17,7 +17,6 @@ from flask import (
     flash,
     g,
     jsonify,
-    make_response,
     redirect,
     render_template,
     request,
@@ -50,6 +49,7 @@ from models.services.portfolio import (
 from web.access import can, city_api_blueprint, city_blueprint, require
 from web.charts import figure_html
 from web.database import db_session
+from web.downloads import download, json_download
 from web.forms import attach_problems
 from web.job_progress import elapsed_seconds, status_document
 from web.portfolio import charts
@@ -295,19 +295,12 @@ def retry(run_id: int) -> Response:
     return _launch(run, redirect(url_for("portfolio.run_page", run_id=run.id)))
 
 
-def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
-    response = make_response(body)
-    response.mimetype = mimetype
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @bp.route("/runs/<int:run_id>/result.json")
 def download_json(run_id: int) -> Response:
     run = _run_or_404(run_id)
     if run.results is None:
         abort(404)
-    return jsonify(run.results)
+    return json_download(run.results, f"portfolio-run-{run.id}-result.json")
 
 
 @bp.route("/runs/<int:run_id>/result.xlsx")
@@ -315,18 +308,14 @@ def download_xlsx(run_id: int) -> Response:
     run = _run_or_404(run_id)
     if run.results is None:
         abort(404)
-    return _download(
-        result_workbook(run.results),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        f"portfolio-run-{run.id}.xlsx",
-    )
+    return download(result_workbook(run.results), f"portfolio-run-{run.id}.xlsx")
 
 
 @bp.route("/runs/<int:run_id>/scenario.yaml")
 def download_scenario(run_id: int) -> Response:
     run = _run_or_404(run_id)
     text = dump_scenario(parse_scenario(dict(run.inputs)))
-    return _download(text, "application/yaml", f"portfolio-run-{run.id}-scenario.yaml")
+    return download(text, f"portfolio-run-{run.id}-scenario.yaml")
 
 
 @api.route("/runs")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -21,6 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from rules.criteria_pack import load_criteria_pack
 from web.forms import amount_range
+from web.uploads import DOCUMENT, UploadField
 
 CATEGORIES = [
     SelectChoice("services", "Services"),
@@ -196,12 +196,8 @@ class DeleteForm(FlaskForm):
 class TenderUploadForm(FlaskForm):
     """A tender description (YAML/JSON) or OCDS file, plus optional specification text."""
 
-    file = FileField(
-        "Tender file (OCDS release, record or package, or a tender description)",
-        validators=[
-            FileRequired(),
-            FileAllowed(["json", "yaml", "yml"], "A .json, .yaml or .yml file"),
-        ],
+    file = UploadField(
+        "Tender file (OCDS release, record or package, or a tender description)", DOCUMENT
     )
     authority = SelectField("Authority type if the file does not say", choices=AUTHORITIES)
     # blank (the default when a client leaves it out): the city's own pack

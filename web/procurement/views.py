@@ -4,10 +4,8 @@ anti-splitting warnings."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
-from io import BytesIO
 from typing import Any
 
 from flask import (
@@ -19,7 +17,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from werkzeug.wrappers import Response
@@ -56,6 +53,7 @@ from rules.tender import TenderDescription, tender_from_mapping
 from rules.tender_input import is_ocds, parse_tender_input, tenders_from_input
 from web.access import city_api_blueprint, city_blueprint, require
 from web.database import db_session
+from web.downloads import download, json_download
 from web.forms import attach_problems
 from web.procurement.forms import (
     FEATURES,
@@ -67,11 +65,11 @@ from web.procurement.forms import (
     clause_labels,
 )
 from web.rule_packs import configured_pack_dirs, pack_dirs
+from web.uploads import UploadedFile, import_upload
 
 bp = city_blueprint("procurement", __name__, "procurement")
 api = city_api_blueprint("procurement_api", __name__, "procurement")
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ASSESSMENT_FIELDS = {
     "estimated_value": "value",
     "options_value": "options",
@@ -100,10 +98,6 @@ def _renamed(error: InputError, names: dict[str, str]) -> InputError:
             for p in error.problems
         ]
     )
-
-
-def _bytes_response(data: bytes, mimetype: str, filename: str) -> Response:
-    return send_file(BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename)
 
 
 # --------------------------------------------------------------------------- assessment
@@ -158,10 +152,10 @@ def index() -> str | Response | tuple[str, int]:
     if result is not None and contract is not None:
         export = request.args.get("export")
         if export == "xlsx":
-            return _bytes_response(assessment_xlsx(result), XLSX, "procurement-assessment.xlsx")
+            return download(assessment_xlsx(result), "procurement-assessment.xlsx")
         if export == "ocds":
             package = export_planned_tender(contract, result, ocid_prefix=_ocid_prefix())
-            return _json_download(package, "planned-tender-ocds.json")
+            return json_download(package, "planned-tender-ocds.json")
     return render_template(
         "procurement/index.html",
         form=form,
@@ -191,11 +185,6 @@ def _procedure_choices(empty_label: str) -> list[SelectChoice]:
 
 def _ocid_prefix() -> str:
     return str(current_app.config.get("OCDS_OCID_PREFIX") or DEFAULT_OCID_PREFIX)
-
-
-def _json_download(data: Any, filename: str) -> Response:
-    body = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
-    return _bytes_response(body, "application/json", filename)
 
 
 # --------------------------------------------------------------------------- checker
@@ -297,6 +286,7 @@ def check() -> str | Response | tuple[str, int]:
         SelectChoice(p.id, p.name) for p in pack.procedures
     ]
     status = 200
+    problems: list[Problem] = []
     if request.method == "POST":
         require(Action.EDIT_PROCUREMENT)
         status = 422
@@ -309,14 +299,16 @@ def check() -> str | Response | tuple[str, int]:
                 attach_problems(form, exc)
             else:
                 return redirect(url_for("procurement.report", check_id=saved.id))
-        elif upload.submit.data and upload.validate():
-            result = _check_upload(upload)
-            if isinstance(result, Response):
-                return result
+        elif upload.submit.data and upload.validate() and _pack_listed(upload):
+            outcome = import_upload(upload, upload.file, lambda file: _check_upload(upload, file))
+            if outcome.result is not None:
+                return outcome.result
+            problems = outcome.problems
     return render_template(
         "procurement/check.html",
         form=form,
         upload=upload,
+        problems=problems,
         pack=pack,
         features=FEATURES,
         clauses=clause_labels(),
@@ -325,28 +317,29 @@ def check() -> str | Response | tuple[str, int]:
     ), status
 
 
-def _check_upload(upload: TenderUploadForm) -> Response | None:
-    if (upload.pack.data or "") not in {str(c.value) for c in upload.pack.choices or ()}:
-        upload.pack.errors = ["Choose one of the listed rule packs"]
-        return None
-    stored = upload.file.data
-    try:
-        name = stored.filename or "upload"
-        document = parse_tender_input(stored.read(), name)
-        spec = upload.specification_text.data or ""
-        tenders = [
-            t.with_specification(spec) if spec else t for t in tenders_from_input(document, name)
-        ]
-        quality = review_document(document) if is_ocds(document) else []
-        reports = _check_tenders(
-            tenders, upload.authority.data or "sub-central", upload.pack.data or None, quality
-        )
-        saved = save_tender_check(
-            db_session(), g.city, g.user, reports, source="upload", filename=stored.filename or ""
-        )
-    except InputError as exc:
-        upload.file.errors = [str(p) for p in exc.problems]
-        return None
+def _pack_listed(upload: TenderUploadForm) -> bool:
+    """The chosen rule pack is one of those offered (blank: the city's own)."""
+    if (upload.pack.data or "") in {str(c.value) for c in upload.pack.choices or ()}:
+        return True
+    upload.pack.errors = ["Choose one of the listed rule packs"]
+    return False
+
+
+def _check_upload(upload: TenderUploadForm, file: UploadedFile) -> Response:
+    """Check every tender of an uploaded OCDS or description file and save the check."""
+    document = parse_tender_input(file.content, file.filename)
+    spec = upload.specification_text.data or ""
+    tenders = [
+        t.with_specification(spec) if spec else t
+        for t in tenders_from_input(document, file.filename)
+    ]
+    quality = review_document(document) if is_ocds(document) else []
+    reports = _check_tenders(
+        tenders, upload.authority.data or "sub-central", upload.pack.data or None, quality
+    )
+    saved = save_tender_check(
+        db_session(), g.city, g.user, reports, source="upload", filename=file.filename
+    )
     return redirect(url_for("procurement.report", check_id=saved.id))
 
 
@@ -373,7 +366,7 @@ def report(check_id: int) -> str:
 def report_download(check_id: int) -> Response:
     """The check's report as an Excel workbook."""
     saved = _saved_check(check_id)
-    return _bytes_response(report_xlsx(saved.reports), XLSX, f"tender-check-{saved.id}.xlsx")
+    return download(report_xlsx(saved.reports), f"tender-check-{saved.id}.xlsx")
 
 
 # --------------------------------------------------------------------------- planned contracts
@@ -530,14 +523,14 @@ def contract_ocds(contract_id: int) -> Response:
     """The planned contract as an OCDS 1.1.5 release package (planning/tender stage)."""
     domain, result = _contract_assessment(contract_id)
     package = export_planned_tender(domain, result, ocid_prefix=_ocid_prefix())
-    return _json_download(package, f"{domain.id}-ocds.json")
+    return json_download(package, f"{domain.id}-ocds.json")
 
 
 @bp.route("/contracts/<int:contract_id>/assessment.xlsx")
 def contract_xlsx(contract_id: int) -> Response:
     """The planned contract's assessment as an Excel workbook."""
     domain, result = _contract_assessment(contract_id)
-    return _bytes_response(assessment_xlsx(result), XLSX, f"{domain.id}-assessment.xlsx")
+    return download(assessment_xlsx(result), f"{domain.id}-assessment.xlsx")
 
 
 # --------------------------------------------------------------------------- JSON API

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     FieldList,
@@ -38,6 +37,7 @@ from decision_support.projects.model import (
     Risk,
 )
 from web.forms import MAX_AMOUNT, AmountField, NumberField, amount_range
+from web.uploads import WORKBOOK, UploadField
 
 
 def _choices(values: tuple[str, ...]) -> list[SelectChoice]:
@@ -250,10 +250,7 @@ class ProjectForm(FlaskForm):
 
 
 class UploadForm(FlaskForm):
-    file = FileField(
-        "Candidate workbook (.xlsx)",
-        validators=[FileRequired(), FileAllowed(["xlsx"], "An .xlsx workbook, please.")],
-    )
+    file = UploadField("Candidate workbook (.xlsx)", WORKBOOK)
     replace_all = BooleanField("Delete candidates that are not in the file")
     submit = SubmitField("Upload")
 

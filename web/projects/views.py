@@ -4,11 +4,10 @@ sizes, and the JSON API."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import plotly.graph_objects as go
-from flask import abort, flash, g, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from decision_support.errors import InputError
@@ -24,6 +23,7 @@ from models.services import projects as service
 from web.access import city_api_blueprint, city_blueprint, require
 from web.charts import figure_html
 from web.database import db_session
+from web.downloads import download
 from web.forms import attach_problems
 from web.projects.forms import (
     DeleteForm,
@@ -33,11 +33,11 @@ from web.projects.forms import (
     sizes_form_class,
 )
 from web.templating import cached_html
+from web.uploads import UploadedFile, import_upload
 
 bp = city_blueprint("projects", __name__, "projects")
 api = city_api_blueprint("projects_api", __name__, "projects")
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORM_FIELD = {
     "procurement.category": "procurement_category",
     "procurement.cpv": "cpv",
@@ -312,12 +312,7 @@ def match() -> str:
 def export_xlsx() -> Response:
     """Download the candidate list as a workbook."""
     data = service.export_candidates_xlsx(db_session(), g.city)
-    return send_file(
-        io.BytesIO(data),
-        mimetype=XLSX_MIME,
-        as_attachment=True,
-        download_name=f"{g.city.slug}-candidates.xlsx",
-    )
+    return download(data, f"{g.city.slug}-candidates.xlsx")
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -327,21 +322,20 @@ def import_xlsx() -> str | Response | tuple[str, int]:
     form = UploadForm()
     problems: list[Any] = []
     if form.validate_on_submit():
-        try:
-            written = service.import_candidates_xlsx(
-                db_session(),
-                g.city,
-                form.file.data.read(),
-                g.user,
-                replace_all=bool(form.replace_all.data),
-            )
-        except InputError as exc:
-            problems = exc.problems
-        else:
-            flash(f"Workbook imported: {written} project(s) created or changed.", "success")
-            return redirect(url_for("projects.index"))
+        outcome = import_upload(form, form.file, lambda upload: _import_workbook(form, upload))
+        if outcome.result is not None:
+            return outcome.result
+        problems = outcome.problems
     status = 422 if request.method == "POST" else 200
     return render_template("projects/import.html", form=form, problems=problems), status
+
+
+def _import_workbook(form: UploadForm, upload: UploadedFile) -> Response:
+    written = service.import_candidates_xlsx(
+        db_session(), g.city, upload.content, g.user, replace_all=bool(form.replace_all.data)
+    )
+    flash(f"Workbook imported: {written} project(s) created or changed.", "success")
+    return redirect(url_for("projects.index"))
 
 
 @bp.route("/sizes", methods=["GET", "POST"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DecimalField,
@@ -17,9 +16,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from web.uploads import DOCUMENT, UploadField
+
 
 class ImportForm(FlaskForm):
-    file = FileField("Scenario or what-if file (YAML or JSON)", validators=[FileRequired()])
+    file = UploadField("Scenario or what-if file (YAML or JSON)", DOCUMENT)
     name = StringField("Name (optional: else the file's name)", validators=[Length(max=200)])
     submit = SubmitField("Import")
 

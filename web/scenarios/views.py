@@ -70,6 +70,7 @@ from scenarios.workbook import change_lines, comparison_workbook
 from web.access import can, city_api_blueprint, city_blueprint, require
 from web.charts import figure_html
 from web.database import db_session
+from web.downloads import download
 from web.forms import attach_problems
 from web.job_progress import status_document
 from web.rule_packs import configured_pack_dirs
@@ -87,11 +88,10 @@ from web.scenarios.forms import (
     SensitivityForm,
     WhatIfForm,
 )
+from web.uploads import UploadedFile, import_upload
 
 bp = city_blueprint("scenarios", __name__, "scenarios")
 api = city_api_blueprint("scenarios_api", __name__, "scenarios")
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _scenario(scenario_id: int) -> Scenario:
@@ -161,9 +161,12 @@ def _robustness_bound(samples: int | None) -> dict[str, Any]:
     }
 
 
-def _index(forms: dict[str, Any], status: int = 200) -> tuple[str, int]:
+def _index(
+    forms: dict[str, Any], status: int = 200, import_problems: list[Problem] | None = None
+) -> tuple[str, int]:
     return render_template(
         "scenarios/index.html",
+        import_problems=import_problems or [],
         scenarios=scenarios_of(db_session(), g.city),
         jobs=jobs_of(db_session(), g.city),
         can_manage=can(Action.MANAGE_SCENARIOS),
@@ -198,22 +201,21 @@ def import_file() -> Response | tuple[str, int]:
     forms = _forms()
     form = forms["import_form"]
     if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            scenario = import_scenario(
-                db_session(),
-                g.city,
-                g.user,
-                upload.filename or "upload.yaml",
-                upload.read(),
-                name=form.name.data or "",
-            )
-        except InputError as exc:
-            attach_problems(form, exc)
-        else:
-            flash(f"Imported '{scenario.name}'.", "success")
-            return redirect(url_for("scenarios.detail", scenario_id=scenario.id))
+        outcome = import_upload(
+            form, form.file, lambda upload: _import_scenario(form, upload), form_fields=("name",)
+        )
+        if outcome.result is not None:
+            return outcome.result
+        return _index(forms, 422, import_problems=outcome.problems)
     return _index(forms, 422)
+
+
+def _import_scenario(form: ImportForm, upload: UploadedFile) -> Response:
+    scenario = import_scenario(
+        db_session(), g.city, g.user, upload.filename, upload.content, name=form.name.data or ""
+    )
+    flash(f"Imported '{scenario.name}'.", "success")
+    return redirect(url_for("scenarios.detail", scenario_id=scenario.id))
 
 
 def _parse_yaml(text: str, field: str) -> dict[str, Any]:
@@ -366,11 +368,7 @@ def restore(scenario_id: int, version: int) -> Response:
 def export(scenario_id: int) -> Response:
     """Download the scenario as a YAML file."""
     filename, data = export_scenario(_scenario(scenario_id))
-    return Response(
-        data,
-        mimetype="application/yaml",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return download(data, filename)
 
 
 def _selected(ids: list[int]) -> list[Scenario]:
@@ -575,13 +573,8 @@ def comparison_download(job_id: int) -> Response:
     comparison = comparison_of(_job(job_id))
     if comparison is None:
         abort(404)
-    return Response(
-        comparison_workbook(comparison, title=f"Scenario comparison · {g.city.name}"),
-        mimetype=XLSX,
-        headers={
-            "Content-Disposition": f'attachment; filename="scenario-comparison-{job_id}.xlsx"'
-        },
-    )
+    workbook = comparison_workbook(comparison, title=f"Scenario comparison · {g.city.name}")
+    return download(workbook, f"scenario-comparison-{job_id}.xlsx")
 
 
 @api.route("/")

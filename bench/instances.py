@@ -60,11 +60,15 @@ class PlainOutcome:
     objective: float | None
     gap: float | None
     starts: dict[str, int]
+    nodes: int = 0
 
 
-def plain_model(doc: dict[str, Any], time_limit: float, gap: float) -> PlainOutcome:
-    """Build and solve the textbook model of ``doc`` in HiGHS (1 thread, defaults)."""
-    from decision_support.portfolio.solve import match_scheduler, stdout_to_stderr
+def plain_model(
+    doc: dict[str, Any], time_limit: float, gap: float, threads: int = 1
+) -> PlainOutcome:
+    """Build and solve the textbook model of ``doc`` in HiGHS (defaults, ``threads``)."""
+    from decision_support.portfolio.quiet import stdout_to_stderr
+    from decision_support.portfolio.solve import match_scheduler
 
     columns: list[tuple[str, int]] = []
     one_start: list[list[int]] = []
@@ -83,13 +87,13 @@ def plain_model(doc: dict[str, Any], time_limit: float, gap: float) -> PlainOutc
         one_start.append(own)
     values = {p["id"]: p["value"] for p in doc["projects"]}
     n = len(columns)
-    match_scheduler(1)
+    match_scheduler(threads)
     with stdout_to_stderr():
         highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("time_limit", float(time_limit))
     highs.setOptionValue("mip_rel_gap", gap)
-    highs.setOptionValue("threads", 1)
+    highs.setOptionValue("threads", threads)
     index = np.arange(n, dtype=np.int32)
     highs.addVars(n, np.zeros(n), np.ones(n))
     highs.changeColsCost(n, index, np.array([-values[p] for p, _s in columns]))
@@ -106,9 +110,10 @@ def plain_model(doc: dict[str, Any], time_limit: float, gap: float) -> PlainOutc
         highs.run()
     status = highs.getModelStatus()
     info = highs.getInfo()
+    nodes = int(info.mip_node_count)
     if info.primal_solution_status != 2:
-        return PlainOutcome(str(status), None, None, {})
+        return PlainOutcome(str(status), None, None, {}, nodes)
     chosen = highs.getSolution().col_value
     starts = {columns[j][0]: columns[j][1] for j in range(n) if chosen[j] > 0.5}
     label = "optimal" if status == highspy.HighsModelStatus.kOptimal else "feasible"
-    return PlainOutcome(label, -info.objective_function_value, info.mip_gap, starts)
+    return PlainOutcome(label, -info.objective_function_value, info.mip_gap, starts, nodes)

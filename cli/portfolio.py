@@ -58,7 +58,10 @@ def _render(payload: dict[str, Any]) -> str:
     type=click.IntRange(min=1, max=64),
     default=1,
     show_default=True,
-    help="HiGHS threads (2 adds a second search worker).",
+    help=(
+        "HiGHS searches: 2 or more race that many single-threaded searches sharing "
+        "incumbents (plans of equal proven quality, not bit-reproducible; 1 is)."
+    ),
 )
 @click.option("--no-explain", is_flag=True, help="Skip the explanation re-solves.")
 @click.option(

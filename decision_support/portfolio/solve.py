@@ -9,20 +9,19 @@ output, so the solver is created with standard output sent to standard error.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import sys
+import math
 import threading
 import time
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pulp
 
 from decision_support.portfolio.model import PortfolioModel
+from decision_support.portfolio.quiet import stdout_to_stderr
+from decision_support.portfolio.race import RaceOutcome, race
 from decision_support.portfolio.result import (
     STATUS_FEASIBLE,
     STATUS_INFEASIBLE,
@@ -38,12 +37,15 @@ SOLVERS = ("highs", "cbc")
 @dataclass(frozen=True)
 class SolverSettings:
     """Solver configuration: ``time_limit`` in seconds for this solve, ``gap`` relative,
-    ``threads`` for HiGHS (2 lets it run a second search worker on the other core)."""
+    ``threads`` for HiGHS: with 2 or more, that many single-threaded searches race on
+    the cores and share incumbents (:mod:`~decision_support.portfolio.race`)."""
 
     solver: str = "highs"
     time_limit: float = 60.0
     gap: float = 1e-4
     threads: int | None = 1
+    highs_options: tuple[tuple[str, bool | int | float | str], ...] = ()
+    """Further HiGHS options (name, value) for this solve only."""
 
 
 @dataclass(frozen=True)
@@ -58,24 +60,7 @@ class SolveOutcome:
     seconds: float
     solver: str
     nodes: int | None = None
-
-
-@contextlib.contextmanager
-def stdout_to_stderr() -> Iterator[None]:
-    """Send file-descriptor-level standard output to standard error for a while."""
-    sys.stdout.flush()
-    try:
-        saved = os.dup(1)
-    except OSError:  # no real stdout (embedded)
-        yield
-        return
-    try:
-        os.dup2(2, 1)
-        yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
+    searches: int = 1  # HiGHS searches raced (nodes are their sum)
 
 
 _scheduler_lock = threading.Lock()
@@ -108,6 +93,7 @@ class QuietHighs(pulp.HiGHS):
     def __init__(self, start: dict[str, float] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.start = start or {}
+        self.race: RaceOutcome | None = None
 
     def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP API)
         with stdout_to_stderr():
@@ -167,9 +153,15 @@ class QuietHighs(pulp.HiGHS):
     def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP API)
         import highspy
 
+        values = [self.start.get(var.name, 0.0) for var in lp.variables()] if self.start else None
+        searches = self.threads or 1
+        if searches > 1 and self.mip and any(v.cat == pulp.LpInteger for v in lp.variables()):
+            # several single-threaded searches on the cores; PuLP reads the winner's
+            # solution (its own thread pools, so the caller's scheduler is left alone)
+            lp.solverModel, self.race = race(lp.solverModel, searches, values)
+            return
         match_scheduler(self.threads)
-        if self.start:
-            values = [self.start.get(var.name, 0.0) for var in lp.variables()]
+        if values is not None:
             solution = highspy.HighsSolution()
             solution.col_value = values
             solution.value_valid = True
@@ -178,7 +170,9 @@ class QuietHighs(pulp.HiGHS):
             lp.solverModel.run()
 
 
-def _highs_outcome(model: PortfolioModel, seconds: float) -> SolveOutcome:
+def _highs_outcome(
+    model: PortfolioModel, seconds: float, raced: RaceOutcome | None
+) -> SolveOutcome:
     import highspy
 
     highs = model.problem.solverModel
@@ -189,20 +183,28 @@ def _highs_outcome(model: PortfolioModel, seconds: float) -> SolveOutcome:
     sign = -1.0 if maximise else 1.0  # PuLP hands HiGHS a minimisation
     objective = sign * info.objective_function_value if has_solution else None
     bound = info.mip_dual_bound
-    best_bound = sign * bound if abs(bound) < 1e30 else None
     gap = info.mip_gap if has_solution and abs(info.mip_gap) < 1e30 else None
+    nodes, searches = int(info.mip_node_count), 1
     model_status = highspy.HighsModelStatus
-    if status == model_status.kOptimal:
+    optimal = status == model_status.kOptimal
+    infeasible = status in (model_status.kInfeasible, model_status.kUnboundedOrInfeasible)
+    if raced is not None:  # the race's best incumbent and best bound of all its searches
+        bound = raced.dual_bound if raced.dual_bound is not None else math.inf
+        gap = raced.gap if has_solution and raced.gap is not None and raced.gap < 1e30 else None
+        optimal, infeasible = raced.proven, raced.infeasible and not has_solution
+        nodes, searches = raced.nodes, raced.searches
+    best_bound = sign * bound if abs(bound) < 1e30 else None
+    if optimal:
         label = STATUS_OPTIMAL
         gap = gap if gap is not None else 0.0
-    elif status in (model_status.kInfeasible, model_status.kUnboundedOrInfeasible):
+    elif infeasible:
         label = STATUS_INFEASIBLE
     elif has_solution:
         label = STATUS_FEASIBLE
     else:
         label = STATUS_NOT_SOLVED
     return SolveOutcome(
-        label, has_solution, objective, best_bound, gap, seconds, "HiGHS", int(info.mip_node_count)
+        label, has_solution, objective, best_bound, gap, seconds, "HiGHS", nodes, searches
     )
 
 
@@ -253,16 +255,26 @@ def solve_model(
     if settings.solver == "cbc":
         model.problem.solve(_cbc_solver(settings))
         return _cbc_outcome(model, time.perf_counter() - began)
-    highs = QuietHighs(
-        start=start,
-        msg=False,
-        timeLimit=settings.time_limit,
-        gapRel=settings.gap,
-        threads=settings.threads,
-        mip_abs_gap=1e-9,
-    )
-    model.problem.solve(highs)
-    outcome = _highs_outcome(model, time.perf_counter() - began)
+    outcome = _run_highs(model, settings, start, began)
+    if start is not None and not _plan_matches_report(model, outcome):
+        # HiGHS 1.16 can report the objective of a better plan found in its presolved
+        # space while handing back the (postsolved) starting plan: its word and its
+        # plan disagree, so the claimed status cannot stand. Solve again without the
+        # start in the time that is left.
+        logger.warning(
+            "HiGHS reported objective %s but returned a plan worth %s after a MIP start; "
+            "solving again without the start",
+            outcome.objective,
+            _plan_objective(model),
+        )
+        remaining = settings.time_limit - (time.perf_counter() - began)
+        if remaining > 0:
+            retry = SolverSettings(
+                settings.solver, remaining, settings.gap, settings.threads, settings.highs_options
+            )
+            outcome = _run_highs(model, retry, None, began)
+    if not _plan_matches_report(model, outcome):
+        outcome = _distrusted(model, outcome)
     logger.info(
         "solved %s: %s obj=%s bound=%s gap=%s in %.2fs",
         model.problem.name,
@@ -273,3 +285,53 @@ def solve_model(
         outcome.seconds,
     )
     return outcome
+
+
+def _run_highs(
+    model: PortfolioModel, settings: SolverSettings, start: dict[str, float] | None, began: float
+) -> SolveOutcome:
+    highs = QuietHighs(
+        start=start,
+        msg=False,
+        timeLimit=settings.time_limit,
+        gapRel=settings.gap,
+        threads=settings.threads,
+        mip_abs_gap=1e-9,
+        **dict(settings.highs_options),
+    )
+    model.problem.solve(highs)
+    return _highs_outcome(model, time.perf_counter() - began, highs.race)
+
+
+def _plan_matches_report(model: PortfolioModel, outcome: SolveOutcome) -> bool:
+    """True when the objective of the plan read back equals the one HiGHS reported
+    (relative tolerance 1e-6), or when there is no plan to compare."""
+    if not outcome.has_solution or outcome.objective is None:
+        return True
+    value = _plan_objective(model)
+    if value is None:
+        return False
+    return abs(value - outcome.objective) <= 1e-6 * max(1.0, abs(outcome.objective))
+
+
+def _plan_objective(model: PortfolioModel) -> float | None:
+    """Objective of the plan read back, without PuLP's constant (HiGHS is given none)."""
+    objective = model.problem.objective
+    value = pulp.value(objective)
+    return None if value is None else float(value) - float(getattr(objective, "constant", 0.0))
+
+
+def _distrusted(model: PortfolioModel, outcome: SolveOutcome) -> SolveOutcome:
+    """The plan read back, worth what it is worth, with no claim of optimality."""
+    value = _plan_objective(model)
+    return SolveOutcome(
+        STATUS_FEASIBLE if value is not None else STATUS_NOT_SOLVED,
+        value is not None,
+        value,
+        outcome.best_bound,
+        None,
+        outcome.seconds,
+        outcome.solver,
+        outcome.nodes,
+        outcome.searches,
+    )

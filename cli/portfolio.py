@@ -9,7 +9,7 @@ import click
 from cli.output import emit, json_option
 from decision_support.portfolio.api import OptimiseOptions, optimise
 from decision_support.portfolio.scenario_file import parse_scenario, read_scenario_document
-from rules.rule_pack import load_pack
+from rules.rule_pack import load_pack, pack_search_dirs
 from scenarios.city_scenario import with_lead_times
 
 
@@ -88,7 +88,7 @@ def optimise_command(
         and isinstance(document, dict)
         and isinstance(document.get("start_year"), int)
     ):
-        with_lead_times(document, load_pack(pack))
+        with_lead_times(document, load_pack(pack, search_dirs=pack_search_dirs()))
     scenario = parse_scenario(document)
     options = OptimiseOptions(
         time_limit=time_limit, gap=gap, solver=solver, threads=threads, explain=not no_explain

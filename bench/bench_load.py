@@ -35,6 +35,7 @@ import os
 import random
 import re
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -54,6 +55,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from decision_support.kpis.catalogue import load_catalogue
 from models import migrate
@@ -375,6 +377,8 @@ def run_users(
         clicks = 0
         start.wait()
         deadline = time.perf_counter() + seconds
+        if think:  # users arrive spread over one pause, not all in the same instant
+            time.sleep(think * rng.uniform(0.0, 1.0))
         while time.perf_counter() < deadline and budget.acquire(blocking=False):
             clicks += 1
             if code is not None and clicks % write_every == 0:
@@ -520,24 +524,98 @@ def load_average() -> str:
         return "n/a"
 
 
-class CpuMeter:
-    """CPU used by the server's processes and by this client since creation."""
+def database_sessions(url: str) -> int | None:
+    """Connections opened to the benchmark's database so far, this one included
+    (PostgreSQL's statistics, which backends report within a second or so); None on
+    SQLite, where opening a connection opens a file."""
+    if not url.startswith("postgresql"):
+        return None
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            count = conn.execute(
+                text("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+            ).scalar()
+    finally:
+        engine.dispose()
+    return None if count is None else int(count)
 
-    def __init__(self, group: int) -> None:
+
+class PhaseMeter:
+    """CPU used by the server's processes and by this client, and database
+    connections the server opened, since creation."""
+
+    def __init__(self, group: int, url: str) -> None:
         self.group = group
+        self.url = url
         self.server = group_cpu_seconds(group)
         self.client = time.process_time()
+        self.sessions = database_sessions(url)
 
     def per_request(self, requests: int) -> dict[str, float | None]:
         now = group_cpu_seconds(self.group)
         server = None if now is None or self.server is None else now - self.server
         client = time.process_time() - self.client
+        sessions = database_sessions(self.url)
         return {
             "server_cpu_ms_per_request": (
                 None if server is None else round(server * 1000 / max(requests, 1), 1)
             ),
             "client_cpu_ms_per_request": round(client * 1000 / max(requests, 1), 1),
+            # minus the measuring connection of the phase's start
+            "database_connections_opened": (
+                None if sessions is None or self.sessions is None else sessions - self.sessions - 1
+            ),
         }
+
+
+def setup_facts(args: argparse.Namespace, url: str) -> dict[str, Any]:
+    """What a reader needs to repeat the run: the command, the code, the machine,
+    the database server and the server's configuration."""
+    from cli.serve import default_workers
+
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name == "postgresql":
+                version = str(conn.execute(text("SHOW server_version")).scalar())
+            else:
+                version = str(conn.execute(text("SELECT sqlite_version()")).scalar())
+    finally:
+        engine.dispose()
+    workers = args.workers or default_workers()
+    return {
+        "command": " ".join(
+            [
+                "PYTHONPATH=.",
+                "python",
+                "bench/bench_load.py",
+                *[shlex.quote(a) for a in sys.argv[1:]],
+            ]
+        ),
+        "commit": commit,
+        "python": sys.version.split()[0],
+        "cores": os.cpu_count(),
+        "database_server": f"{make_url(url).get_backend_name()} {version}",
+        "server": (
+            f"decision-support serve: Gunicorn gthread, {workers} processes x {args.threads}"
+            f" threads, database pool {os.environ.get('DATABASE_POOL_SIZE') or args.threads}"
+            " connections per process"
+        ),
+        "load": (
+            f"{args.users} users; throughput {args.throughput_seconds:g} s without pause; paced"
+            f" {args.paced_seconds:g} s, {args.think:g} s (0.5-1.5x) between clicks, a write every"
+            f" {args.write_every} clicks of leaders and administrators; slow-request"
+            f" {args.slow_seconds:g} s with a {args.slow_import_rows}-row import; at most"
+            f" {args.max_requests} requests per phase"
+        ),
+    }
 
 
 def main() -> int:
@@ -563,6 +641,7 @@ def main() -> int:
     with throwaway_database(args.database_url) as url:
         report["database"] = make_url(url).get_backend_name()
         run_id = prepare(url, args.run_time_limit)
+        report["setup"] = setup_facts(args, url)
         pages = {
             "dashboard": f"/cities/{CITY}/",
             "kpi snapshot": f"/cities/{CITY}/kpis/",
@@ -572,7 +651,7 @@ def main() -> int:
         port = free_port()
         with server(url, port, args.workers, args.threads) as group:
             common = {"users": args.users, "max_requests": args.max_requests}
-            meter = CpuMeter(group)
+            meter = PhaseMeter(group, url)
             samples, wall = run_users(
                 port,
                 pages,
@@ -585,6 +664,7 @@ def main() -> int:
             )
             report["throughput"] = {
                 "seconds": round(wall, 1),
+                "load_average_after": load_average(),
                 "requests": len(samples),
                 "pages_per_second": round(len(samples) / wall, 1),
                 "goal_met": len(samples) / wall >= READ_GOAL_PER_SECOND,
@@ -592,7 +672,7 @@ def main() -> int:
                 "pages": per_page(samples),
             }
             writes = Writes()
-            meter = CpuMeter(group)
+            meter = PhaseMeter(group, url)
             samples, wall = run_users(
                 port,
                 pages,
@@ -606,6 +686,7 @@ def main() -> int:
             table = per_page(samples)
             report["paced"] = {
                 "seconds": round(wall, 1),
+                "load_average_after": load_average(),
                 "requests": len(samples),
                 "think_seconds": args.think,
                 "writes_acknowledged": sum(len(v) for v in writes.acknowledged.values()),
@@ -621,7 +702,7 @@ def main() -> int:
                     target=lambda: imported.extend(slow_imports(port, content, args.slow_seconds)),
                     daemon=True,
                 )
-                meter = CpuMeter(group)
+                meter = PhaseMeter(group, url)
                 importer.start()
                 samples, wall = run_users(
                     port,
@@ -637,6 +718,7 @@ def main() -> int:
                 table = per_page(samples + imported)
                 report["slow_request"] = {
                     "seconds": round(wall, 1),
+                    "load_average_after": load_average(),
                     "requests": len(samples) + len(imported),
                     "import_rows": args.slow_import_rows,
                     "import_kib": len(content) // 1024,
@@ -661,6 +743,8 @@ def main() -> int:
 
 
 def print_report(report: dict[str, Any]) -> None:
+    for name, value in report["setup"].items():
+        print(f"{name}: {value}")
     print(f"database: {report['database']}, load average before: {report['load_average_before']}")
     for phase in ("throughput", "paced", "slow_request"):
         if phase not in report:
@@ -679,9 +763,12 @@ def print_report(report: dict[str, Any]) -> None:
                 f"({data['import_kib']} KiB) again and again (goal: others' p95 < 200 ms)"
             )
         print(f"== {phase}: {data['requests']} requests in {data['seconds']} s, {extra}")
+        print(f"   load average at the end of the phase: {data['load_average_after']}")
+        connections = data["database_connections_opened"]
         print(
             f"   CPU per request: server {data['server_cpu_ms_per_request']} ms,"
             f" load generator {data['client_cpu_ms_per_request']} ms"
+            + ("" if connections is None else f"; database connections opened: {connections}")
         )
         print(
             f"   {'page':18} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'5xx':>4}"

@@ -9,7 +9,7 @@ import click
 from cli.output import emit, json_option
 from decision_support.portfolio.api import OptimiseOptions, optimise
 from decision_support.portfolio.scenario_file import parse_scenario, read_scenario_document
-from rules.rule_pack import load_pack
+from rules.rule_pack import load_pack, pack_search_dirs
 from scenarios.city_scenario import with_lead_times
 
 
@@ -58,7 +58,10 @@ def _render(payload: dict[str, Any]) -> str:
     type=click.IntRange(min=1, max=64),
     default=1,
     show_default=True,
-    help="HiGHS threads (2 adds a second search worker).",
+    help=(
+        "HiGHS searches: 2 or more race that many single-threaded searches sharing "
+        "incumbents (plans of equal proven quality, not bit-reproducible; 1 is)."
+    ),
 )
 @click.option("--no-explain", is_flag=True, help="Skip the explanation re-solves.")
 @click.option(
@@ -85,7 +88,7 @@ def optimise_command(
         and isinstance(document, dict)
         and isinstance(document.get("start_year"), int)
     ):
-        with_lead_times(document, load_pack(pack))
+        with_lead_times(document, load_pack(pack, search_dirs=pack_search_dirs()))
     scenario = parse_scenario(document)
     options = OptimiseOptions(
         time_limit=time_limit, gap=gap, solver=solver, threads=threads, explain=not no_explain

@@ -154,6 +154,8 @@ def serve(
     """Serve the web app (DATABASE_URL picks the database, JOB_QUEUE_URL the job queue)."""
     from web import create_app
 
+    # One pooled database connection per request thread (the workers inherit this).
+    os.environ.setdefault("DATABASE_POOL_SIZE", str(threads))
     # Fail here, with one message, rather than in every worker after the fork.
     app = create_app()
     worker = _start_worker(job_workers) if job_workers else None

@@ -2,9 +2,10 @@
 snapshot, the dashboard's figures, rendered charts), shared by the sessions of one
 session factory (one per web app or CLI command).
 
-Keys start with :func:`city_key`, which holds the city's data version
-(``models/versioning.py``): a write anywhere, by any process, raises the version,
-so the next page asks for a new key and the old entry simply ages out. Cached
+Keys start with :func:`data_key`, which holds the versions of the data domains the
+item is computed from (``models/versioning.py``): a write to one of them, by any
+process, raises its version, so the next page asks for a new key and the old entry
+simply ages out; writes to other domains leave the entry valid. Cached
 values are shared between requests and threads: callers treat them as read-only
 (the domain objects stored here are frozen dataclasses and tuples).
 """
@@ -18,7 +19,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from models.cities import City
+from models.cities import City, DataDomain
 
 T = TypeVar("T")
 SESSION_INFO_KEY = "snapshot_cache"
@@ -78,10 +79,13 @@ class SnapshotCache:
         return len(self._entries)
 
 
-def city_key(city: City) -> tuple[Hashable, ...]:
-    """The part of a cache key that changes with the city's data (the creation time
-    tells a city apart from a later one that reuses its id in a rebuilt database)."""
-    return (city.id, city.created_at, city.data_version)
+def data_key(city: City, *domains: DataDomain) -> tuple[Hashable, ...]:
+    """The part of a cache key that changes with the city's data in ``domains``: the
+    versions of those domains and of the city row itself (every page reads it). The
+    creation time tells a city apart from a later one that reuses its id in a rebuilt
+    database. Declare next to each cached item the domains its computation reads."""
+    wanted = sorted(set(domains) | {DataDomain.PROFILE})
+    return (city.id, city.created_at, *((d.value, city.version(d)) for d in wanted))
 
 
 def cached(session: Session, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,21 @@ from models.base import Base, utcnow
 
 if TYPE_CHECKING:
     from models.users import Membership
+
+
+class DataDomain(enum.StrEnum):
+    """The parts of a city's data that change independently of each other. Each has
+    a version on the city row (``<domain>_version``), raised by every write to it
+    (``models/versioning.py``); a cached item is keyed by the versions of the domains
+    it reads (``models.cache.data_key``), so a write to one domain leaves the others'
+    cached items valid."""
+
+    PROFILE = "profile"  # the city row itself (name, currency, rule pack…), memberships
+    KPIS = "kpis"  # KPI values, the city's targets (and the shared catalogue, references)
+    PROJECTS = "projects"  # candidate projects, their KPI impacts, city sizes
+    FINANCE = "finance"  # financing mechanisms, the fiscal profile and its years
+    PROCUREMENT = "procurement"  # planned contracts, tender checks
+    PORTFOLIO = "portfolio"  # scenarios and their versions, portfolio runs, scenario jobs
 
 
 class City(Base):
@@ -46,10 +62,28 @@ class City(Base):
     fiscal_year_start_month: Mapped[int] = mapped_column(Integer, default=1)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    # Raised by one in the same transaction as every write to the city's data
-    # (models/versioning.py); cached pages and snapshots are keyed by it.
+    # Raised by one in the same transaction as every write to the city's data, whatever
+    # its domain (models/versioning.py): "has anything changed since".
     data_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # One version per DataDomain, raised with writes to that domain only; cached pages
+    # and snapshots are keyed by the versions of the domains they read.
+    profile_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    kpis_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    projects_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    finance_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    procurement_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    portfolio_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="city", cascade="all, delete-orphan"
     )
+
+    def version(self, domain: DataDomain) -> int:
+        """The current version of the city's data in ``domain``."""
+        value: int = getattr(self, version_column(domain))
+        return value
+
+
+def version_column(domain: DataDomain) -> str:
+    """The name of the city column holding ``domain``'s version."""
+    return f"{domain.value}_version"

@@ -51,14 +51,23 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str | None = None) -> Engine:
-    """Create an engine; SQLite files get foreign keys, WAL and a busy timeout."""
+def make_engine(url: str | None = None, pool_size: int | None = None) -> Engine:
+    """Create an engine; SQLite files get foreign keys, WAL and a busy timeout.
+
+    ``pool_size``: connections the pool keeps open (SQLAlchemy's default, 5, when
+    None). A server gives it its number of request threads: a connection returned
+    while the pool is full is closed, and opening a PostgreSQL connection costs
+    tens of milliseconds, so a pool smaller than the threads reconnects under load.
+    """
     resolved = database_url(url)
+    options: dict[str, Any] = {} if pool_size is None else {"pool_size": pool_size}
     if resolved.startswith("sqlite"):
-        engine = create_engine(resolved, future=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
+        engine = create_engine(
+            resolved, future=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT}, **options
+        )
         event.listen(engine, "connect", _configure_sqlite)
     else:
-        engine = create_engine(resolved, future=True)
+        engine = create_engine(resolved, future=True, **options)
     return engine
 
 

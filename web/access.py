@@ -17,8 +17,7 @@ from flask import Blueprint, abort, g, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from models.permissions import Action, may
-from models.services.cities import city_by_slug
-from models.services.users import membership_of
+from models.services.users import member_city
 from web.database import db_session
 
 
@@ -29,12 +28,10 @@ def _take_city_slug(endpoint: str | None, values: dict[str, Any] | None) -> None
 
 def _load_member_city() -> None:
     """Put the city and the member's role on ``g``; 404 for non-members."""
-    city = city_by_slug(db_session(), g.city_slug)
-    membership = membership_of(db_session(), g.user, city) if city is not None else None
-    if membership is None:
+    found = member_city(db_session(), g.user, g.city_slug)
+    if found is None:
         abort(404)
-    g.city = city
-    g.role = membership.role
+    g.city, g.role = found
 
 
 def _add_city_slug(endpoint: str, values: dict[str, Any]) -> None:

@@ -10,8 +10,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from markupsafe import Markup
 
-from models.cache import cached
-from web.database import db_session
+from web.templating import cached_html
 
 _MARGIN = {"l": 40, "r": 20, "t": 40, "b": 40}
 _FONT = {"family": "system-ui, sans-serif"}
@@ -25,11 +24,12 @@ def _template() -> dict[str, Any]:
     return template
 
 
-def figure_html(figure: go.Figure, element_id: str) -> Markup:
-    """A ``<div>`` with the figure; pages using it include ``/vendor/plotly.min.js``
+def figure_html(figure: go.Figure | dict[str, Any], element_id: str) -> Markup:
+    """A ``<div>`` with the figure (graph objects, or a figure document as
+    ``to_plotly_json`` gives it); pages using it include ``/vendor/plotly.min.js``
     (``{% block scripts %}{{ plotly_script() }}{% endblock %}`` in the template),
     which loads deferred: the drawing script waits for it."""
-    document = figure.to_plotly_json()
+    document = figure if isinstance(figure, dict) else figure.to_plotly_json()
     layout = dict(document["layout"])
     layout["margin"] = {**layout.get("margin", {}), **_MARGIN}
     layout["font"] = {**layout.get("font", {}), **_FONT}
@@ -66,12 +66,10 @@ def _after_plotly_loads(html: str) -> str:
 
 
 def cached_figure_html(
-    key: tuple[Hashable, ...], build: Callable[[], go.Figure], element_id: str
+    key: tuple[Hashable, ...], build: Callable[[], go.Figure | dict[str, Any]], element_id: str
 ) -> Markup:
     """:func:`figure_html` of ``build()``, rendered once per ``key`` (building a
     Plotly figure costs tens of milliseconds). ``key`` must change whenever the
-    figure's data does: start it with ``models.cache.city_key`` or a finished run's id."""
-    html = cached(
-        db_session(), ("figure", element_id, *key), lambda: str(figure_html(build(), element_id))
-    )
-    return Markup(html)
+    figure's data does: start it with ``models.cache.data_key`` (naming the data
+    domains the figure is built from) or a finished run's id."""
+    return cached_html(("figure", element_id, *key), lambda: str(figure_html(build(), element_id)))

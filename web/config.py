@@ -31,6 +31,9 @@ class Config:
 
     SECRET_KEY: str | None = None
     DATABASE_URL: str | None = None
+    # Database connections each process keeps open (None: SQLAlchemy's 5); ``serve``
+    # sets it to its threads per process, so no request waits for a new connection.
+    DATABASE_POOL_SIZE: int | None = None
     SOLVER = "HiGHS"  # PuLP solver name; "PULP_CBC_CMD" is the fallback
     SOLVER_TIME_LIMIT = 60
     # One request-size limit for the whole app: the file limit every reader applies
@@ -57,6 +60,8 @@ class Config:
         settings["NUMBER_LOCALE"] = os.environ.get("NUMBER_LOCALE", cls.NUMBER_LOCALE)
         settings["MAX_CONTENT_LENGTH"] = current_limits().max_upload_bytes + FORM_OVERHEAD_BYTES
         settings["PEERS_DATASET_DIR"] = os.environ.get("PEERS_DATASET_DIR") or None
+        if os.environ.get("DATABASE_POOL_SIZE"):
+            settings["DATABASE_POOL_SIZE"] = int(os.environ["DATABASE_POOL_SIZE"])
         if "SOLVER_TIME_LIMIT" in os.environ:
             settings["SOLVER_TIME_LIMIT"] = int(os.environ["SOLVER_TIME_LIMIT"])
         return settings

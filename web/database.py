@@ -11,7 +11,7 @@ from models.session import make_engine, make_session_factory
 
 
 def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"], app.config.get("DATABASE_POOL_SIZE"))
     app.extensions["db_engine"] = engine
     app.extensions["db_sessions"] = make_session_factory(engine)
     app.after_request(_commit_or_roll_back)

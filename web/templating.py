@@ -9,6 +9,7 @@ else the ``NUMBER_LOCALE`` setting.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from functools import cache
 
 from babel import Locale, UnknownLocaleError
@@ -21,9 +22,12 @@ from babel.numbers import (
     format_percent,
 )
 from flask import Flask, current_app, g, has_request_context
+from markupsafe import Markup
 
+from models.cache import cached
 from models.permissions import Action
 from web.access import can
+from web.database import db_session
 from web.forms import field_problems
 
 DEFAULT_LOCALE = "en"
@@ -125,6 +129,14 @@ def format_audit_value(value: object) -> str:
             f"{str(k).replace('_', ' ')}: {format_audit_value(v)}" for k, v in value.items()
         )
     return str(value)
+
+
+def cached_html(key: tuple[Hashable, ...], render: Callable[[], str]) -> Markup:
+    """``render()`` (a page fragment) rendered once per ``key``, which must name
+    everything the fragment shows: ``models.cache.data_key`` of the data domains it
+    reads, plus ids. Only for fragments that are the same for every member of the
+    city: no form (CSRF tokens), no ``can(...)``, nothing of ``g.user``."""
+    return Markup(cached(db_session(), key, render))
 
 
 def init_app(app: Flask) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from typing import Literal
 
@@ -133,8 +134,19 @@ def _target_number(kpi: KPI, text: str) -> float:
 
 
 def load_reference_targets(catalogue: Catalogue | None = None) -> TargetSet:
-    """Load the shipped reference targets (every KPI listed; empty value = no benchmark)."""
-    catalogue = catalogue or load_catalogue()
+    """Load the shipped reference targets (every KPI listed; empty value = no benchmark).
+
+    With the shipped catalogue the set is read once and shared (a TargetSet is never
+    changed in place: ``with_city_targets`` returns a new one)."""
+    return _shipped_reference_targets() if catalogue is None else _reference_targets(catalogue)
+
+
+@cache
+def _shipped_reference_targets() -> TargetSet:
+    return _reference_targets(load_catalogue())
+
+
+def _reference_targets(catalogue: Catalogue) -> TargetSet:
     text = (
         resources.files("decision_support.data")
         .joinpath("u4ssc_reference_targets.csv")

@@ -255,17 +255,26 @@ def solve_model(
     if settings.solver == "cbc":
         model.problem.solve(_cbc_solver(settings))
         return _cbc_outcome(model, time.perf_counter() - began)
-    highs = QuietHighs(
-        start=start,
-        msg=False,
-        timeLimit=settings.time_limit,
-        gapRel=settings.gap,
-        threads=settings.threads,
-        mip_abs_gap=1e-9,
-        **dict(settings.highs_options),
-    )
-    model.problem.solve(highs)
-    outcome = _highs_outcome(model, time.perf_counter() - began, highs.race)
+    outcome = _run_highs(model, settings, start, began)
+    if start is not None and not _plan_matches_report(model, outcome):
+        # HiGHS 1.16 can report the objective of a better plan found in its presolved
+        # space while handing back the (postsolved) starting plan: its word and its
+        # plan disagree, so the claimed status cannot stand. Solve again without the
+        # start in the time that is left.
+        logger.warning(
+            "HiGHS reported objective %s but returned a plan worth %s after a MIP start; "
+            "solving again without the start",
+            outcome.objective,
+            _plan_objective(model),
+        )
+        remaining = settings.time_limit - (time.perf_counter() - began)
+        if remaining > 0:
+            retry = SolverSettings(
+                settings.solver, remaining, settings.gap, settings.threads, settings.highs_options
+            )
+            outcome = _run_highs(model, retry, None, began)
+    if not _plan_matches_report(model, outcome):
+        outcome = _distrusted(model, outcome)
     logger.info(
         "solved %s: %s obj=%s bound=%s gap=%s in %.2fs",
         model.problem.name,
@@ -276,3 +285,53 @@ def solve_model(
         outcome.seconds,
     )
     return outcome
+
+
+def _run_highs(
+    model: PortfolioModel, settings: SolverSettings, start: dict[str, float] | None, began: float
+) -> SolveOutcome:
+    highs = QuietHighs(
+        start=start,
+        msg=False,
+        timeLimit=settings.time_limit,
+        gapRel=settings.gap,
+        threads=settings.threads,
+        mip_abs_gap=1e-9,
+        **dict(settings.highs_options),
+    )
+    model.problem.solve(highs)
+    return _highs_outcome(model, time.perf_counter() - began, highs.race)
+
+
+def _plan_matches_report(model: PortfolioModel, outcome: SolveOutcome) -> bool:
+    """True when the objective of the plan read back equals the one HiGHS reported
+    (relative tolerance 1e-6), or when there is no plan to compare."""
+    if not outcome.has_solution or outcome.objective is None:
+        return True
+    value = _plan_objective(model)
+    if value is None:
+        return False
+    return abs(value - outcome.objective) <= 1e-6 * max(1.0, abs(outcome.objective))
+
+
+def _plan_objective(model: PortfolioModel) -> float | None:
+    """Objective of the plan read back, without PuLP's constant (HiGHS is given none)."""
+    objective = model.problem.objective
+    value = pulp.value(objective)
+    return None if value is None else float(value) - float(getattr(objective, "constant", 0.0))
+
+
+def _distrusted(model: PortfolioModel, outcome: SolveOutcome) -> SolveOutcome:
+    """The plan read back, worth what it is worth, with no claim of optimality."""
+    value = _plan_objective(model)
+    return SolveOutcome(
+        STATUS_FEASIBLE if value is not None else STATUS_NOT_SOLVED,
+        value is not None,
+        value,
+        outcome.best_bound,
+        None,
+        outcome.seconds,
+        outcome.solver,
+        outcome.nodes,
+        outcome.searches,
+    )

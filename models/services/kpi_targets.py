@@ -28,28 +28,40 @@ class StoredTarget:
     target: Target
 
 
-def _to_domain(row: KpiTarget, kpi: Kpi) -> Target:
-    return Target(
-        code=kpi.code,
-        data_point=row.data_point or None,
-        value=row.value,
-        target_year=row.target_year,
-        source=row.source,
-        note=row.note,
-        origin="city",
-        direction=row.direction or None,  # type: ignore[arg-type]
-    )
-
-
 def stored_city_targets(session: Session, city: City) -> list[StoredTarget]:
-    """The city's own targets in catalogue order."""
+    """The city's own targets in catalogue order (read as columns, not ORM rows: the
+    KPI rows' JSON columns would cost more to decode than the targets themselves)."""
     rows = session.execute(
-        select(KpiTarget, Kpi)
+        select(
+            KpiTarget.id,
+            Kpi.code,
+            KpiTarget.data_point,
+            KpiTarget.value,
+            KpiTarget.target_year,
+            KpiTarget.source,
+            KpiTarget.note,
+            KpiTarget.direction,
+        )
         .join(Kpi, Kpi.id == KpiTarget.kpi_id)
         .where(KpiTarget.city_id == city.id)
         .order_by(Kpi.id, KpiTarget.data_point)
     )
-    return [StoredTarget(row.id, _to_domain(row, kpi)) for row, kpi in rows]
+    return [
+        StoredTarget(
+            row_id,
+            Target(
+                code=code,
+                data_point=data_point or None,
+                value=value,
+                target_year=target_year,
+                source=source,
+                note=note,
+                origin="city",
+                direction=direction or None,
+            ),
+        )
+        for row_id, code, data_point, value, target_year, source, note, direction in rows
+    ]
 
 
 def target_set(session: Session, city: City) -> TargetSet:

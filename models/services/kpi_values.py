@@ -12,8 +12,8 @@ from decision_support.kpis.analysis import CitySnapshot, PriorityGap, city_snaps
 from decision_support.kpis.scoring import Assessment, score_values
 from decision_support.kpis.targets import TargetSet
 from decision_support.kpis.values import KPIValue, read_values
-from models.cache import cached, city_key
-from models.cities import City
+from models.cache import cached, data_key
+from models.cities import City, DataDomain
 from models.kpis import Kpi, KpiValue
 from models.services.audit import record_change
 from models.services.kpi_targets import target_set
@@ -73,29 +73,39 @@ class ImportSummary:
         return self.created + self.updated
 
 
-def to_domain(row: KpiValue, kpi: Kpi) -> KPIValue:
-    """An ORM value as the core's KPIValue ('' data point → None)."""
-    return KPIValue(
-        code=kpi.code,
-        data_point=row.data_point or None,
-        year=row.year,
-        value=row.value,
-        unit=row.unit or kpi.unit,
-        source=row.source,
-        quality=row.quality,
-        verified=row.verified,
-    )
-
-
 def city_values(session: Session, city: City) -> list[KPIValue]:
-    """Every stored value of ``city`` (all years), as domain objects."""
+    """Every stored value of ``city`` (all years), as domain objects ('' data point →
+    None). Reads the columns it needs, not ORM rows: the KPI rows' JSON columns cost
+    more to decode than the whole scoring."""
     rows = session.execute(
-        select(KpiValue, Kpi)
+        select(
+            Kpi.code,
+            Kpi.unit,
+            KpiValue.data_point,
+            KpiValue.year,
+            KpiValue.value,
+            KpiValue.unit,
+            KpiValue.source,
+            KpiValue.quality,
+            KpiValue.verified,
+        )
         .join(Kpi, Kpi.id == KpiValue.kpi_id)
         .where(KpiValue.city_id == city.id)
         .order_by(Kpi.id, KpiValue.data_point, KpiValue.year)
     )
-    return [to_domain(value, kpi) for value, kpi in rows]
+    return [
+        KPIValue(
+            code=code,
+            data_point=data_point or None,
+            year=year,
+            value=value,
+            unit=unit or kpi_unit,
+            source=source,
+            quality=quality,
+            verified=verified,
+        )
+        for code, kpi_unit, data_point, year, value, unit, source, quality, verified in rows
+    ]
 
 
 def _check_city_and_years(
@@ -340,7 +350,7 @@ def city_assessment(
 ) -> tuple[list[KPIValue], TargetSet, Assessment]:
     """The city's values, its targets (reference + own) and their assessment.
 
-    Computed once per change of the city's data (``models/cache.py``): the result is
+    Computed once per change of the city's KPI data (``models/cache.py``): the result is
     shared between requests, so callers must not change the target set."""
 
     def compute() -> tuple[tuple[KPIValue, ...], TargetSet, Assessment]:
@@ -348,7 +358,8 @@ def city_assessment(
         targets = target_set(session, city)
         return tuple(values), targets, score_values(values, targets, year=year)
 
-    values, targets, assessment = cached(session, (*city_key(city), "assessment", year), compute)
+    key = (*data_key(city, DataDomain.KPIS), "assessment", year)
+    values, targets, assessment = cached(session, key, compute)
     return list(values), targets, assessment
 
 
@@ -363,7 +374,7 @@ class KpiSummary:
 
 def kpi_summary(session: Session, city: City, year: int | None = None) -> KpiSummary:
     """The snapshot, priority gaps and value years of the city's assessment, computed
-    once per change of the city's data (they walk every stored value)."""
+    once per change of the city's KPI data (they walk every stored value)."""
 
     def compute() -> KpiSummary:
         values, _, assessment = city_assessment(session, city, year)
@@ -373,4 +384,4 @@ def kpi_summary(session: Session, city: City, year: int | None = None) -> KpiSum
             years=tuple(sorted({v.year for v in values if v.year is not None}, reverse=True)),
         )
 
-    return cached(session, (*city_key(city), "summary", year), compute)
+    return cached(session, (*data_key(city, DataDomain.KPIS), "summary", year), compute)

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from decision_support.errors import InputError, Problem
-from models.cache import cached, city_key
-from models.cities import City
+from models.cache import cached, data_key
+from models.cities import City, DataDomain
 from models.procurement import CONTRACT_KINDS, TenderCheck
 from models.procurement import PlannedContract as PlannedContractRow
 from models.projects import Project
@@ -357,13 +357,19 @@ def splitting_warnings(
 ) -> list[SplittingWarning]:
     """The anti-splitting check over the city's planned contracts under its rule pack
     (also looked up in ``search_dirs``; as on the dashboard), computed once per change
-    of the city's data, day (the pack in force depends on the date) and folders."""
+    of the city's planned contracts or of the city row (which names the pack), per day
+    (the pack in force depends on the date) and folders."""
 
     def compute() -> tuple[SplittingWarning, ...]:
         contracts = [to_domain(row, city) for row in planned_contracts(session, city)]
         return tuple(city_splitting_warnings(city, contracts, search_dirs))
 
-    key = (*city_key(city), "splitting", date.today(), tuple(str(d) for d in search_dirs))
+    key = (
+        *data_key(city, DataDomain.PROCUREMENT),
+        "splitting",
+        date.today(),
+        tuple(str(d) for d in search_dirs),
+    )
     return list(cached(session, key, compute))
 
 

@@ -35,8 +35,8 @@ from decision_support.projects.model import (
 )
 from decision_support.projects.portfolio_entry import to_portfolio_entry
 from decision_support.projects.spreadsheet import read_candidates_xlsx, write_candidates_xlsx
-from models.cache import cached, city_key
-from models.cities import City
+from models.cache import cached, data_key
+from models.cities import City, DataDomain
 from models.projects import CitySize, Project, ProjectImpact
 from models.services.audit import record_change
 from models.services.kpi_targets import target_set
@@ -244,12 +244,13 @@ def project_by_code(session: Session, city: City, code: str) -> Project | None:
 
 def list_candidates(session: Session, city: City) -> list[CandidateProject]:
     """The city's candidate projects as domain objects, by id (read once per change of
-    the city's data, ``models/cache.py``; the objects are shared, never change them)."""
+    the city's projects or of the city row, whose currency they carry,
+    ``models/cache.py``; the objects are shared, never change them)."""
 
     def compute() -> tuple[CandidateProject, ...]:
         return tuple(to_candidate(row, city.currency) for row in _rows(session, city))
 
-    return list(cached(session, (*city_key(city), "candidates"), compute))
+    return list(cached(session, (*data_key(city, DataDomain.PROJECTS), "candidates"), compute))
 
 
 # ------------------------------------------------------------------ verbs

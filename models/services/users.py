@@ -64,10 +64,15 @@ def grant_membership(session: Session, user: User, city: City, role: Role) -> Me
     return membership
 
 
-def membership_of(session: Session, user: User, city: City) -> Membership | None:
-    return session.scalar(
-        select(Membership).where(Membership.user_id == user.id, Membership.city_id == city.id)
-    )
+def member_city(session: Session, user: User, slug: str) -> tuple[City, Role] | None:
+    """The city ``slug`` with ``user``'s role in it (one statement: every city page
+    asks), or None when there is no such city or the user is not a member."""
+    row = session.execute(
+        select(City, Membership.role)
+        .join(Membership, Membership.city_id == City.id)
+        .where(City.slug == slug, Membership.user_id == user.id)
+    ).one_or_none()
+    return None if row is None else (row[0], row[1])
 
 
 def cities_of(session: Session, user: User) -> list[tuple[City, Role]]:

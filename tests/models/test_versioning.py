@@ -10,10 +10,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from decision_support.kpis.catalogue import load_catalogue
 from decision_support.kpis.values import check_value
 from models.audit import AuditEntry
 from models.cache import SESSION_INFO_KEY, SnapshotCache
-from models.cities import City
+from models.cities import City, DataDomain
+from models.financing import FinancingMechanism
 from models.kpis import Kpi
 from models.projects import Project
 from models.scenarios import PortfolioRun
@@ -164,3 +166,101 @@ def test_threads_missing_the_same_entry_compute_it_once():
     for n in range(5):
         cache.get_or_compute(n, lambda: "x")
     assert len(cache) == 4  # bounded: the oldest entries go
+
+
+def _versions(factory: sessionmaker[Session]) -> dict[str, int]:
+    with factory() as session:
+        city = _city(session)
+        return {"data": city.data_version} | {d.value: city.version(d) for d in DataDomain}
+
+
+def _raised(before: dict[str, int], after: dict[str, int]) -> set[str]:
+    return {name for name in before if after[name] != before[name]}
+
+
+def test_each_write_raises_its_own_domain_only(factory):
+    before = _versions(factory)
+    with factory() as session:
+        _save(session, "40")
+        session.commit()
+    after_kpi = _versions(factory)
+    assert _raised(before, after_kpi) == {"data", "kpis"}
+    assert after_kpi["kpis"] == before["kpis"] + 1
+
+    with factory() as session:
+        project = session.scalars(select(Project).where(Project.impacts.any())).first()
+        assert project is not None
+        project.impacts[0].change = project.impacts[0].change + 1  # a child row
+        session.commit()
+    after_project = _versions(factory)
+    assert _raised(after_kpi, after_project) == {"data", "projects"}
+
+    with factory() as session:
+        mechanism = session.scalars(select(FinancingMechanism)).first()
+        assert mechanism is not None
+        mechanism.enabled = not mechanism.enabled
+        session.commit()
+    after_finance = _versions(factory)
+    assert _raised(after_project, after_finance) == {"data", "finance"}
+
+    with factory() as session:
+        _city(session).name = "Demo City (renamed again)"
+        session.commit()
+    assert _raised(after_finance, _versions(factory)) == {"data", "profile"}
+
+
+def test_one_transaction_writing_two_domains_raises_both_once(factory):
+    before = _versions(factory)
+    with factory() as session:
+        _save(session, "41")
+        project = session.scalars(select(Project)).first()
+        assert project is not None
+        project.name = project.name + " (two domains)"
+        session.commit()
+    after = _versions(factory)
+    assert _raised(before, after) == {"data", "kpis", "projects"}
+    assert after["kpis"] == before["kpis"] + 1 and after["projects"] == before["projects"] + 1
+
+
+def test_a_catalogue_change_raises_every_domain_of_every_city(factory):
+    before = _versions(factory)
+    with factory() as session:
+        kpi = session.scalars(select(Kpi)).first()
+        assert kpi is not None
+        kpi.name = kpi.name + " "
+        session.commit()
+    after = _versions(factory)
+    assert after == {name: version + 1 for name, version in before.items()}
+
+
+def test_concurrent_writers_never_lose_a_raise(factory):
+    """Two writers saving values at the same time: every committed write is counted
+    (each increment is computed by the database under the row lock)."""
+    writes_each = 6
+    codes = [k.code for k in load_catalogue() if not k.data_points and k.value_kind == "number"]
+    before = _versions(factory)
+    start = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def writer(code: str) -> None:
+        try:
+            start.wait(10)
+            for n in range(writes_each):
+                with factory() as session:
+                    save_kpi_value(
+                        session, _city(session), None, check_value(code, str(n), year="2026")
+                    )
+                    session.commit()
+        except BaseException as exc:  # reported by the assertion below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(code,)) for code in codes[:2]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert failures == []
+    after = _versions(factory)
+    assert after["kpis"] == before["kpis"] + 2 * writes_each
+    assert after["data"] == before["data"] + 2 * writes_each
+    assert _raised(before, after) == {"data", "kpis"}

@@ -3,12 +3,17 @@ trend, imports (all-or-nothing), value and target forms, exports."""
 
 import io
 
+import plotly.graph_objects as go
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from decision_support.kpis.analysis import benchmarking_wheel
 from models.audit import AuditEntry
+from models.cities import City
 from models.kpis import KpiTarget, KpiValue
+from models.services.kpi_values import city_assessment
+from web.kpis.charts import wheel_figure
 
 BASE = "/cities/demo-city/kpis"
 API = "/api/cities/demo-city/kpis"
@@ -323,3 +328,13 @@ def test_the_kpi_export_workbook_imports_back(leader, db):
     response = leader.post(BASE + "/import", data=upload(exported, "export.xlsx"))
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     assert count(db, KpiValue) == before
+
+
+def test_the_wheel_document_is_a_valid_plotly_figure(db):
+    """The wheel is built as a plain figure document (no validation when served):
+    Plotly's graph objects accept every property of it."""
+    city = db.scalar(select(City).where(City.slug == "demo-city"))
+    document = wheel_figure(benchmarking_wheel(city_assessment(db, city)[2]))
+    figure = go.Figure(document)  # raises on an unknown or mistyped property
+    assert figure.data[0].type == "sunburst"
+    assert len(figure.data[0].ids) == len(document["data"][0]["ids"]) > 90

@@ -11,8 +11,11 @@ import sys
 import time
 
 import pytest
+from click.testing import CliRunner
 
+from cli import serve as serve_command
 from cli.serve import default_workers, gunicorn_options
+from web import create_app
 
 
 def test_gunicorn_runs_threaded_workers_with_timeouts():
@@ -29,6 +32,22 @@ def test_worker_count_follows_web_concurrency_else_the_cores(monkeypatch):
     assert default_workers() == 5
     monkeypatch.delenv("WEB_CONCURRENCY")
     assert default_workers() >= 2
+
+
+def test_each_request_thread_has_a_pooled_database_connection(database_url, monkeypatch):
+    """A pool smaller than the threads would close and reopen connections under load."""
+    served = {}
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "")  # restored (unset) after the test
+    monkeypatch.delenv("DATABASE_POOL_SIZE")
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("SECRET_KEY", "test-secret")
+    monkeypatch.setattr(serve_command, "_serve_gunicorn", lambda options: served.update(os.environ))
+    result = CliRunner().invoke(serve_command.serve, ["--threads", "12", "--job-workers", "0"])
+    assert result.exit_code == 0, result.output
+    assert served["DATABASE_POOL_SIZE"] == "12"
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test-secret"})
+    assert app.extensions["db_engine"].pool.size() == 12  # what each worker builds
+    app.extensions["db_engine"].dispose()
 
 
 @pytest.mark.skipif(os.name == "nt", reason="Gunicorn runs on POSIX systems")

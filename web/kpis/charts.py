@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import plotly.graph_objects as go
 
@@ -13,11 +14,13 @@ BAND_COLOURS = {"95+": "#1e7b34", "66-95": "#7cb342", "33-66": "#f2a900", "0-33"
 NO_SCORE_COLOUR = "#e6e9ed"
 
 
-def wheel_figure(nodes: list[WheelNode]) -> go.Figure:
+def wheel_figure(nodes: list[WheelNode]) -> dict[str, Any]:
     """The U4SSC benchmarking wheel: dimensions inside, KPIs outside, coloured by band.
 
     Every KPI (or data point) counts as one unit of angle; a group's size is the
-    number of KPIs below it.
+    number of KPIs below it. Built as a Plotly figure document rather than graph
+    objects: it is rebuilt after every change of the city's KPI data, and validating
+    150 segments cost more than the rest of the rebuild (the tests validate it).
     """
     leaves = Counter[str]()
     parent_of = {n.id: n.parent for n in nodes}
@@ -27,30 +30,29 @@ def wheel_figure(nodes: list[WheelNode]) -> go.Figure:
             while ancestor:
                 leaves[ancestor] += 1
                 ancestor = parent_of.get(ancestor, "")
-    figure = go.Figure(
-        go.Sunburst(
-            ids=[n.id for n in nodes],
-            labels=[n.label for n in nodes],
-            parents=[n.parent for n in nodes],
-            values=[leaves[n.id] for n in nodes],
-            branchvalues="total",
-            marker={
-                "colors": [BAND_COLOURS.get(n.band or "", NO_SCORE_COLOUR) for n in nodes],
-                "line": {"color": "#ffffff", "width": 1},
-            },
-            hovertext=[n.hover for n in nodes],
-            hoverinfo="text",
-            insidetextorientation="radial",
-            maxdepth=3,
-        )
-    )
-    # labels too small to read are hidden rather than drawn illegibly (narrow screens)
-    figure.update_layout(
-        height=620,
-        title="Benchmarking wheel (click a segment to zoom)",
-        uniformtext={"minsize": 10, "mode": "hide"},
-    )
-    return figure
+    sunburst = {
+        "type": "sunburst",
+        "ids": [n.id for n in nodes],
+        "labels": [n.label for n in nodes],
+        "parents": [n.parent for n in nodes],
+        "values": [leaves[n.id] for n in nodes],
+        "branchvalues": "total",
+        "marker": {
+            "colors": [BAND_COLOURS.get(n.band or "", NO_SCORE_COLOUR) for n in nodes],
+            "line": {"color": "#ffffff", "width": 1},
+        },
+        "hovertext": [n.hover for n in nodes],
+        "hoverinfo": "text",
+        "insidetextorientation": "radial",
+        "maxdepth": 3,
+    }
+    layout = {
+        "height": 620,
+        "title": {"text": "Benchmarking wheel (click a segment to zoom)"},
+        # labels too small to read are hidden rather than drawn illegibly (narrow screens)
+        "uniformtext": {"minsize": 10, "mode": "hide"},
+    }
+    return {"data": [sunburst], "layout": layout}
 
 
 def trend_figure(series: dict[str, list[TrendPoint]], unit: str) -> go.Figure:

@@ -22,7 +22,8 @@ from decision_support.kpis.scoring import Assessment
 from decision_support.kpis.targets import TargetSet, check_target, load_reference_targets
 from decision_support.kpis.template import write_template
 from decision_support.kpis.values import KPIValue, check_value
-from models.cache import city_key
+from models.cache import data_key
+from models.cities import DataDomain
 from models.permissions import Action
 from models.services.kpi_targets import (
     delete_city_target,
@@ -85,7 +86,7 @@ def index() -> str:
     """City snapshot: counts, performance per dimension and sub-dimension, the wheel."""
     summary = kpi_summary(db_session(), g.city, _year_arg())
     wheel = cached_figure_html(
-        (*city_key(g.city), _year_arg()),
+        (*data_key(g.city, DataDomain.KPIS), _year_arg()),
         lambda: wheel_figure(benchmarking_wheel(_assessment()[2])),
         "kpi-wheel",
     )

@@ -29,6 +29,7 @@ from wtforms import SelectChoice
 from decision_support.errors import InputError
 from decision_support.portfolio import dump_scenario, parse_scenario
 from decision_support.portfolio.workbook import result_workbook
+from models.cache import data_key
 from models.jobs.liveness import fail_stalled
 from models.jobs.tasks import enqueue_portfolio_run
 from models.permissions import Action
@@ -46,7 +47,7 @@ from models.services.portfolio import (
     solve_run,
 )
 from web.access import can, city_api_blueprint, city_blueprint, require
-from web.charts import cached_figure_html
+from web.charts import figure_html
 from web.database import db_session
 from web.downloads import download, json_download
 from web.forms import attach_problems
@@ -55,6 +56,7 @@ from web.portfolio import charts
 from web.portfolio.forms import ForceForm, RetryForm, RunForm
 from web.portfolio.summary import BAND_LABELS, funding_lines, mechanism_names, run_summary
 from web.rule_packs import configured_pack_dirs
+from web.templating import cached_html
 
 bp = city_blueprint("portfolio", __name__, "portfolio")
 api = city_api_blueprint("portfolio_api", __name__, "portfolio")
@@ -206,20 +208,13 @@ def run_page(run_id: int) -> str:
     run = _run_or_404(run_id)
     if run.status == "running" and fail_stalled(db_session()):
         db_session().refresh(run)
-    result = run.results or {}
-    inputs = dict(run.inputs or {})
-    names = mechanism_names(inputs)
-    figures = {}
-    if result.get("selected"):
-        # A run's result is written once, when it finishes: its charts are built once.
-        key = ("run", run.id, run.status, str(run.finished_at))
-        figures = {
-            "plan": cached_figure_html(key, lambda: charts.plan_gantt(result), "plan-chart"),
-            "funding": cached_figure_html(
-                key, lambda: charts.funding_by_year(result, names), "funding-chart"
-            ),
-            "cash": cached_figure_html(key, lambda: charts.cash_flow(result), "cash-chart"),
-        }
+    result_html = None
+    if run.status not in ("queued", "running", "error"):
+        # A run's result is written once, when it finishes: its section (hundreds of
+        # formatted numbers, three charts) is rendered once per run and city profile
+        # (the city's name, currency and country's number format are in it).
+        key = ("run result", *data_key(g.city), run.id, run.status, str(run.finished_at))
+        result_html = cached_html(key, lambda: _result_section(run))
     settings = RunSettings.from_stored(dict(run.settings))
     force = ForceForm(
         force_in=", ".join(settings.force_in), force_out=", ".join(settings.force_out)
@@ -227,8 +222,8 @@ def run_page(run_id: int) -> str:
     return render_template(
         "portfolio/run.html",
         run=run,
-        result=result,
-        figures=figures,
+        result_html=result_html,
+        has_charts=bool((run.results or {}).get("selected")),
         force=force,
         retry=RetryForm(),
         may_run=can(Action.RUN_PORTFOLIO),
@@ -236,6 +231,26 @@ def run_page(run_id: int) -> str:
         elapsed=elapsed_seconds(run.created_at, None),
         progress=progress_of(run),
         project_ids=_project_ids(run),
+    )
+
+
+def _result_section(run: PortfolioRun) -> str:
+    """The HTML of a finished run's result: figures, tables, solver details."""
+    result = run.results or {}
+    inputs = dict(run.inputs or {})
+    names = mechanism_names(inputs)
+    figures = {}
+    if result.get("selected"):
+        figures = {
+            "plan": figure_html(charts.plan_gantt(result), "plan-chart"),
+            "funding": figure_html(charts.funding_by_year(result, names), "funding-chart"),
+            "cash": figure_html(charts.cash_flow(result), "cash-chart"),
+        }
+    return render_template(
+        "portfolio/_result.html",
+        run=run,
+        result=result,
+        figures=figures,
         summary=run_summary(result, inputs) if result else None,
         source_names=names,
         funding_lines=funding_lines,

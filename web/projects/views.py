@@ -16,6 +16,8 @@ from decision_support.projects.candidates import candidate_to_dict
 from decision_support.projects.library import city_parameters, load_library
 from decision_support.projects.matching import MEANINGFUL_SHARE, MIN_LIFETIME_COST
 from decision_support.projects.model import CandidateProject, ProjectTemplate
+from models.cache import data_key
+from models.cities import DataDomain
 from models.permissions import Action
 from models.services import projects as service
 from web.access import city_api_blueprint, city_blueprint, require
@@ -30,6 +32,7 @@ from web.projects.forms import (
     UploadForm,
     sizes_form_class,
 )
+from web.templating import cached_html
 from web.uploads import UploadedFile, import_upload
 
 bp = city_blueprint("projects", __name__, "projects")
@@ -85,9 +88,14 @@ def _attach_project_problems(form: ProjectForm, error: InputError) -> None:
 def index() -> str:
     """The city's candidate projects."""
     candidates = service.list_candidates(db_session(), g.city)
+    table_html = cached_html(
+        (*data_key(g.city, DataDomain.PROJECTS), "projects table"),
+        lambda: render_template("projects/_table.html", candidates=candidates),
+    )
     return render_template(
         "projects/index.html",
         candidates=candidates,
+        table_html=table_html,
         capex_total=sum(c.capex_total for c in candidates),
         low_cost_count=sum(c.low_cost for c in candidates),
     )

@@ -2,7 +2,7 @@
 and planned contracts' award and selection criteria
 
 Revision ID: ocds_0001
-Revises: facts_0001
+Revises: load_0002
 Create Date: 2026-12-04 01:45:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision = 'ocds_0001'
-down_revision = 'facts_0001'  # chained after main's head (facts_0001) to keep one head
+down_revision = 'load_0002'  # chained after main's head (load_0002) to keep one head
 branch_labels = None
 depends_on = None
 

@@ -169,21 +169,7 @@ def test_the_cli_and_the_web_give_the_same_plan(db, capsys, tmp_path: Path) -> N
     assert _cli_plan(capsys, snapshot) == web_plan
 
 
-SLOW_PACK = """schema_version: 1
-id: slowcity-2026
-extends: eu-2026
-title: "Slowcity (a test pack: the EU rules with a 40-day standstill)"
-jurisdiction: Slowcity
-standstill:
-  days: 40
-  day_kind: calendar
-  starts: next-day
-  regimes: [standard, light-touch]
-  exempt_procedures: [negotiated-without-publication]
-  citation:
-    ref: "Test pack: a standstill longer than the EU's 10 days"
-    url: "https://example.org/slowcity"
-"""
+SLOW_PACK = Path(__file__).parents[1] / "data" / "rule_packs" / "slowland-2026.yaml"
 
 
 def test_optimise_finds_its_pack_in_the_machines_pack_folders(
@@ -192,11 +178,11 @@ def test_optimise_finds_its_pack_in_the_machines_pack_folders(
     """``optimise --pack`` looks in ``DECISION_SUPPORT_RULE_PACKS`` as every other command does."""
     folder = tmp_path / "packs"
     folder.mkdir()
-    (folder / "slowcity-2026.yaml").write_text(SLOW_PACK, encoding="utf-8")
+    (folder / "slowland-2026.yaml").write_bytes(SLOW_PACK.read_bytes())
     monkeypatch.setenv("DECISION_SUPPORT_RULE_PACKS", str(folder))
     document = read_document(demo_city_path("portfolio.yaml"))
     for project in document["projects"]:
         project.get("procurement", {}).pop("lead_time_days", None)
     path = tmp_path / "demo-without-lead-times.yaml"
     path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-    assert _cli_plan(capsys, path, "--pack", "slowcity-2026")
+    assert _cli_plan(capsys, path, "--pack", "slowland-2026")

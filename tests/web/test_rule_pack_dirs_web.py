@@ -4,6 +4,7 @@ portfolio run's lead times, the procurement pages and the dashboard all use it."
 from __future__ import annotations
 
 import copy
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,28 +16,14 @@ from rules.rule_pack import load_pack
 from scenarios.city_scenario import with_lead_times
 
 # The EU rules with a 40-day standstill (the EU's is 10): longer lead times than eu-2026.
-SLOWLAND = """schema_version: 1
-id: slowland-2026
-extends: eu-2026
-title: "Slowland (a test pack: the EU rules with a 40-day standstill)"
-jurisdiction: Slowland
-standstill:
-  days: 40
-  day_kind: calendar
-  starts: next-day
-  regimes: [standard, light-touch]
-  exempt_procedures: [negotiated-without-publication]
-  citation:
-    ref: "Test pack: a standstill longer than the EU's 10 days"
-    url: "https://example.org/slowland"
-"""
+SLOWLAND = Path(__file__).parents[1] / "data" / "rule_packs" / "slowland-2026.yaml"
 
 
 @pytest.fixture
 def slowland(app, db, tmp_path: Path) -> Path:
     folder = tmp_path / "packs"
     folder.mkdir()
-    (folder / "slowland-2026.yaml").write_text(SLOWLAND, encoding="utf-8")
+    shutil.copy(SLOWLAND, folder / "slowland-2026.yaml")
     app.config["RULE_PACK_DIRS"] = [str(folder)]
     app.config["PORTFOLIO_RUN_INLINE"] = True
     city = db.scalar(select(City).where(City.slug == "demo-city"))

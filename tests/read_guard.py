@@ -3,15 +3,20 @@
 A fresh clone has nothing next to it (no team material folder), so a test that read a file
 there would pass on a developer's machine and fail on a user's. The hook fails any
 open or folder listing of a path in the repository's parent folder that is not
-inside the repository; files of the interpreter, site-packages, ``/tmp`` and the
-system stay readable.
+inside the repository; files of the interpreter, site-packages, the temporary folder
+and the system stay readable. A clone made straight into the system's temporary folder
+(``/tmp/<clone>``) has that folder as its parent: the suite's temporary files then go to
+a fresh subfolder of it, which stays readable, while the rest of ``/tmp`` stays refused.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import sysconfig
+import tempfile
 from pathlib import Path
 
 OUTSIDE_READS: list[str] = []
@@ -26,6 +31,7 @@ def install_read_guard(repository: Path) -> None:
     """Add the audit hook for ``repository`` (hooks cannot be removed; install once)."""
     beside = str(repository.parent) + os.sep
     inside = str(repository) + os.sep
+    temporary = _temporary_folder(repository)
     # The interpreter and its packages may live anywhere, a folder beside the clone too.
     interpreter = tuple(
         os.path.realpath(p) + os.sep
@@ -41,10 +47,21 @@ def install_read_guard(repository: Path) -> None:
         if not isinstance(target, str | os.PathLike):
             return  # a file descriptor
         path = os.path.abspath(os.fspath(target))
-        if (path + os.sep).startswith(interpreter):
+        if (path + os.sep).startswith(interpreter) or (path + os.sep).startswith(temporary):
             return
         if (path + os.sep).startswith(beside) and not (path + os.sep).startswith(inside):
             OUTSIDE_READS.append(path)
             raise OutsideRepositoryReadError(f"a test read {path}, outside the repository")
 
     sys.addaudithook(refuse_reads_beside)
+
+
+def _temporary_folder(repository: Path) -> str:
+    """Where this process's temporary files go (``tempfile`` and pytest's ``tmp_path``),
+    moved to a fresh subfolder when the system's temporary folder is the repository's
+    parent, so that temporary files are never "beside the repository"."""
+    if os.path.abspath(tempfile.gettempdir()) == os.path.abspath(repository.parent):
+        private = tempfile.mkdtemp(prefix="decision-support-tests-")
+        atexit.register(shutil.rmtree, private, ignore_errors=True)
+        tempfile.tempdir = private
+    return os.path.abspath(tempfile.gettempdir()) + os.sep

@@ -64,4 +64,5 @@ def _temporary_folder(repository: Path) -> str:
         private = tempfile.mkdtemp(prefix="decision-support-tests-")
         atexit.register(shutil.rmtree, private, ignore_errors=True)
         tempfile.tempdir = private
+        os.environ["TMPDIR"] = private  # PuLP's solver files, Playwright's downloads, children
     return os.path.abspath(tempfile.gettempdir()) + os.sep

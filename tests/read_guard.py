@@ -47,7 +47,9 @@ def install_read_guard(repository: Path) -> None:
         if not isinstance(target, str | os.PathLike):
             return  # a file descriptor
         path = os.path.abspath(os.fspath(target))
-        if (path + os.sep).startswith(interpreter) or (path + os.sep).startswith(temporary):
+        if (path + os.sep).startswith(interpreter):
+            return
+        if temporary is not None and (path + os.sep).startswith(temporary):
             return
         if (path + os.sep).startswith(beside) and not (path + os.sep).startswith(inside):
             OUTSIDE_READS.append(path)
@@ -56,13 +58,20 @@ def install_read_guard(repository: Path) -> None:
     sys.addaudithook(refuse_reads_beside)
 
 
-def _temporary_folder(repository: Path) -> str:
-    """Where this process's temporary files go (``tempfile`` and pytest's ``tmp_path``),
-    moved to a fresh subfolder when the system's temporary folder is the repository's
-    parent, so that temporary files are never "beside the repository"."""
-    if os.path.abspath(tempfile.gettempdir()) == os.path.abspath(repository.parent):
-        private = tempfile.mkdtemp(prefix="decision-support-tests-")
-        atexit.register(shutil.rmtree, private, ignore_errors=True)
-        tempfile.tempdir = private
-        os.environ["TMPDIR"] = private  # PuLP's solver files, Playwright's downloads, children
-    return os.path.abspath(tempfile.gettempdir()) + os.sep
+def _temporary_folder(repository: Path) -> str | None:
+    """The private temporary folder of this process when the system's temporary folder
+    is the repository's parent (a clone straight into ``/tmp``), else None.
+
+    ``tempfile`` (pytest's ``tmp_path``, openpyxl) and ``TMPDIR`` (PuLP's solver files,
+    Playwright's downloads, child processes) then point at a fresh subfolder, so that
+    temporary files are never "beside the repository". Elsewhere nothing changes: a
+    temporary folder that is not the parent is not beside the repository, and one that
+    holds the parent (``/tmp/x/<clone>``) must not exempt the parent's other files.
+    """
+    if os.path.abspath(tempfile.gettempdir()) != os.path.abspath(repository.parent):
+        return None
+    private = tempfile.mkdtemp(prefix="decision-support-tests-")
+    atexit.register(shutil.rmtree, private, ignore_errors=True)
+    tempfile.tempdir = private
+    os.environ["TMPDIR"] = private
+    return os.path.abspath(private) + os.sep

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 from dataclasses import replace
 
 import pytest
@@ -62,33 +61,8 @@ def test_debt_service_ratio_already_exceeded(make_scenario, fast):
     assert relaxation.family == "debt_service_ratio" and relaxation.amount == pytest.approx(5)
 
 
-def _large_document(n: int = 120, years: int = 6) -> dict:
-    rng = random.Random(7)
-    projects = []
-    for i in range(n):
-        profile = [rng.randint(200, 2000) * 1000 for _ in range(rng.choice((1, 2, 3)))]
-        earliest = 2027 + rng.randrange(0, years - len(profile) + 1)
-        projects.append(
-            {
-                "id": f"P{i:03d}",
-                "capex_profile": profile,
-                "value": round(sum(profile) / 1e6 * rng.uniform(0.5, 1.5) * 10, 2),
-                "earliest_start": earliest,
-                "latest_start": min(earliest + 2, 2027 + years - len(profile)),
-            }
-        )
-    total = sum(sum(p["capex_profile"]) for p in projects)
-    return {
-        "start_year": 2027,
-        "horizon_years": years,
-        "budget": {"by_year": {2027 + t: round(total / 3 / years) for t in range(years)}},
-        "objective": {"mode": "value"},
-        "projects": projects,
-    }
-
-
-def test_time_limit_result_is_not_called_optimal():
-    scenario = parse_scenario(_large_document())
+def test_time_limit_result_is_not_called_optimal(large_document):
+    scenario = parse_scenario(large_document(7))
     options = OptimiseOptions(time_limit=0.05, gap=0.0, explain=False)
     result = optimise(scenario, options)
     assert result.status in ("feasible", "not_solved")
@@ -122,8 +96,8 @@ def test_forcing_cost_matches_a_forced_re_solve(make_scenario):
     assert marginal["delta"] == pytest.approx(10)
 
 
-def test_validation_names_the_field():
-    doc = _large_document(3, 3)
+def test_validation_names_the_field(large_document):
+    doc = large_document(7, 3, 3)
     doc["projects"][1]["capex_profile"][0] = -5
     doc["projects"][2]["requires"] = ["NOPE"]
     with pytest.raises(ScenarioError) as caught:
@@ -136,8 +110,8 @@ def test_validation_names_the_field():
     assert {p.field for p in caught.value.problems} == {"projects[2].requires[0]"}
 
 
-def test_validation_unknown_kpi_and_year():
-    doc = _large_document(2, 3)
+def test_validation_unknown_kpi_and_year(large_document):
+    doc = large_document(7, 2, 3)
     doc["kpis"] = [{"code": "XX: 1", "baseline": 1, "target": 2}]
     doc["budget"]["by_year"][2040] = 5
     with pytest.raises(ScenarioError) as caught:
@@ -146,9 +120,9 @@ def test_validation_unknown_kpi_and_year():
     assert {"kpis[0].code", "budget.by_year.2040"} <= fields
 
 
-def test_cli_optimise_json(tmp_path, capsys):
+def test_cli_optimise_json(tmp_path, capsys, large_document):
     path = tmp_path / "s.json"
-    path.write_text(json.dumps(_large_document(6, 3)), encoding="utf-8")
+    path.write_text(json.dumps(large_document(7, 6, 3)), encoding="utf-8")
     assert main(["optimise", str(path), "--json", "--time-limit", "10", "--no-explain"]) == 0
     payload = json.loads(capsys.readouterr().out)
     assert payload["status"] == "optimal" and payload["proven_optimal"] is True
@@ -175,8 +149,8 @@ def test_cli_bad_scenario_exits_2(tmp_path, capsys):
     assert len(err) == 1 and "projects[0].capex_profile" in err[0]
 
 
-def test_semantic_problems_carry_field_not_row():
-    doc = _large_document(2, 3)
+def test_semantic_problems_carry_field_not_row(large_document):
+    doc = large_document(7, 2, 3)
     doc["mechanisms"] = [
         {"id": "L", "type": "loan", "tenor_years": 2, "grace_years": 3},
         {"id": "G", "type": "loan", "capacity_by_year": {2050: 5}},

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-import random
 from pathlib import Path
 from typing import Any
 
@@ -57,34 +56,9 @@ def test_an_infeasible_result_round_trips_with_its_diagnosis(make_scenario):
     assert result.diagnosis is not None and result.diagnosis.relaxations
 
 
-def _large_document(n: int = 120, years: int = 6) -> dict[str, Any]:
-    rng = random.Random(11)
-    projects = []
-    for i in range(n):
-        profile = [rng.randint(200, 2000) * 1000 for _ in range(rng.choice((1, 2, 3)))]
-        earliest = 2027 + rng.randrange(0, years - len(profile) + 1)
-        projects.append(
-            {
-                "id": f"P{i:03d}",
-                "capex_profile": profile,
-                "value": round(sum(profile) / 1e6 * rng.uniform(0.5, 1.5) * 10, 2),
-                "earliest_start": earliest,
-                "latest_start": min(earliest + 2, 2027 + years - len(profile)),
-            }
-        )
-    total = sum(sum(p["capex_profile"]) for p in projects)
-    return {
-        "start_year": 2027,
-        "horizon_years": years,
-        "budget": {"by_year": {2027 + t: round(total / 3 / years) for t in range(years)}},
-        "objective": {"mode": "value"},
-        "projects": projects,
-    }
-
-
-def test_a_time_limit_result_round_trips():
+def test_a_time_limit_result_round_trips(large_document):
     options = OptimiseOptions(time_limit=0.05, gap=0.0, explain=False)
-    result = _round_trips(optimise(parse_scenario(_large_document()), options).to_dict())
+    result = _round_trips(optimise(parse_scenario(large_document(11)), options).to_dict())
     assert result.status in ("feasible", "not_solved") and not result.proven_optimal
 
 

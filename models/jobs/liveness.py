@@ -7,6 +7,13 @@ is older than ``JOB_STALE_SECONDS`` (default 90) belongs to a worker that was ki
 or lost its machine: :func:`fail_stalled` marks it failed with that reason, and the
 user can retry it. It runs every minute as a periodic task and whenever a page reads
 a job, so it works even while no worker is alive to run the periodic task.
+
+A queued row whose task message is gone (a Redis queue restarted without persistence,
+an enqueue that failed after the row's commit) would wait for ever: when a page reads a
+row queued for longer than ``JOB_REQUEUE_SECONDS`` (default 30) while the queue holds
+no task at all, :func:`lost_in_queue` says so and the page queues it again. A duplicate
+message is harmless: a worker claims a row with one conditional UPDATE, so the second
+message finds it no longer queued and does nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.jobs.queue import huey
 from models.scenario_jobs import ScenarioJob
 from models.scenarios import PortfolioRun
 from models.session import transaction
@@ -36,6 +44,22 @@ def heartbeat_seconds() -> float:
 def stale_seconds() -> float:
     """How old a heartbeat may be before its job counts as lost (``JOB_STALE_SECONDS``)."""
     return float(os.environ.get("JOB_STALE_SECONDS", "90"))
+
+
+def requeue_seconds() -> float:
+    """How long a row may wait queued before its message may be lost (``JOB_REQUEUE_SECONDS``)."""
+    return float(os.environ.get("JOB_REQUEUE_SECONDS", "30"))
+
+
+def lost_in_queue(status: str, queued_since: datetime | None, now: datetime | None = None) -> bool:
+    """True for a row queued longer than :func:`requeue_seconds` while the job queue is
+    empty: no worker will ever see its message, so it must be queued again."""
+    if status != "queued" or queued_since is None:
+        return False
+    since = queued_since if queued_since.tzinfo else queued_since.replace(tzinfo=UTC)
+    if (now or datetime.now(UTC)) - since < timedelta(seconds=requeue_seconds()):
+        return False
+    return huey.pending_count() == 0
 
 
 def _beat(factory: sessionmaker[Session], model: Tracked, row_id: int) -> None:

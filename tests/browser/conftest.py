@@ -17,15 +17,19 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sys
 import threading
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import text
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from models.jobs.queue import huey
 from models.services.demo import DEMO_USERS
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -59,6 +63,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     outcome = yield
     report = outcome.get_result()  # type: ignore[attr-defined]
     setattr(item, f"report_{report.when}", report)
+    server = getattr(item, "funcargs", {}).get("live_server")
+    if report.when == "call" and report.failed and server is not None:
+        report.sections.append(("Background jobs when the test failed", job_state(server.app)))
 
 
 class LiveServer:
@@ -143,6 +150,32 @@ def page(browser_context: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
         else:
             note = f"last page saved as {path} ({tab.url})"
         request.node.add_report_section("teardown", "screenshot", note)
+
+
+def job_state(app: Flask) -> str:
+    """What a failed journey needs to say about its background work: every job row
+    of the test's database and the stack of every thread of this process (the
+    job-engine consumer's workers solve in threads here)."""
+    lines: list[str] = []
+    queries = {
+        "portfolio_runs": "SELECT id, status, progress, attempts, created_at, heartbeat_at, "
+        "finished_at, error FROM portfolio_runs ORDER BY id",
+        "scenario_jobs": "SELECT id, kind, status, done, total, heartbeat_at, finished_at, "
+        "error FROM scenario_jobs ORDER BY id",
+    }
+    try:
+        with app.extensions["db_engine"].connect() as connection:
+            for table, query in queries.items():
+                lines.append(f"{table}:")
+                lines.extend(f"  {tuple(row)}" for row in connection.execute(text(query)))
+    except Exception as exc:  # the report must not hide the test's own failure
+        lines.append(f"could not read the job tables: {exc}")
+    lines.append(f"tasks waiting in the queue: {huey.pending_count()}")
+    names = {thread.ident: thread.name for thread in threading.enumerate()}
+    for ident, frame in sys._current_frames().items():
+        lines.append(f"thread {names.get(ident, ident)}:")
+        lines.extend("  " + line.rstrip() for line in traceback.format_stack(frame)[-12:])
+    return "\n".join(lines)
 
 
 @pytest.fixture

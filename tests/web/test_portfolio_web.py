@@ -181,6 +181,51 @@ def test_run_is_solved_in_the_background_after_the_request(
     assert db.get(PortfolioRun, run_id).status == "optimal"
 
 
+def test_a_run_whose_queue_message_was_lost_is_queued_again_by_its_page(
+    app, client, auth, saved, db, job_worker, monkeypatch
+):
+    """A queued run with no task in the queue (a Redis queue restarted without
+    persistence, say) is queued again when its page is read, and is then solved."""
+    import time
+
+    monkeypatch.setenv("JOB_REQUEUE_SECONDS", "0")
+    city = db.scalar(select(City).where(City.slug == "demo-city"))
+    run = create_run(db, city, None, RunSettings(source=f"saved:{saved.id}", time_limit=10))
+    db.commit()  # committed, but its message never reached the queue
+    run_id = run.id
+    auth.login_as("city_leader")
+    status = {}
+    for _ in range(600):
+        status = client.get(f"/api/cities/demo-city/portfolio/runs/{run_id}").get_json()
+        if status["status"] not in ("queued", "running"):
+            break
+        time.sleep(0.1)
+    assert status["status"] == "optimal", status
+    db.expire_all()
+    assert db.get(PortfolioRun, run_id).attempts == 1  # queued twice at most, solved once
+
+
+def test_a_queued_run_is_queued_again_only_once_its_message_is_gone(
+    app, client, auth, saved, db, monkeypatch
+):
+    from models.jobs.queue import huey
+    from models.jobs.tasks import enqueue_portfolio_run
+
+    monkeypatch.setenv("JOB_REQUEUE_SECONDS", "0")
+    huey.flush()
+    city = db.scalar(select(City).where(City.slug == "demo-city"))
+    run = create_run(db, city, None, RunSettings(source=f"saved:{saved.id}", time_limit=10))
+    db.commit()
+    enqueue_portfolio_run(run.id, "highs")  # its message waits: no worker in this test
+    auth.login_as("city_leader")
+    client.get(f"/api/cities/demo-city/portfolio/runs/{run.id}")
+    assert huey.pending_count() == 1
+    huey.flush()
+    client.get(f"/api/cities/demo-city/portfolio/runs/{run.id}")  # now the message is lost
+    assert huey.pending_count() == 1
+    huey.flush()
+
+
 def test_queued_run_shows_progress_and_refreshes(inline_app, client, auth, saved, db):
     city = db.scalar(select(City).where(City.slug == "demo-city"))
     run = create_run(db, city, None, RunSettings(source=f"saved:{saved.id}", time_limit=7))

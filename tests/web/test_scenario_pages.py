@@ -245,6 +245,29 @@ def test_a_real_worker_runs_the_job(client, auth, db, app, job_worker):
     assert status["status"] == "done", status
 
 
+def test_a_job_whose_queue_message_was_lost_is_queued_again_by_its_page(
+    client, auth, db, app, job_worker, monkeypatch
+):
+    from models.cities import City
+    from models.services.scenario_jobs import start_run_job
+
+    monkeypatch.setenv("JOB_REQUEUE_SECONDS", "0")
+    auth.login_as("finance_officer")
+    _import_tiny(client)
+    tiny = db.get(Scenario, _scenario_id(db, "Tiny"))
+    city = db.scalar(select(City).where(City.slug == "demo-city"))
+    job_id = start_run_job(db, city, None, [tiny]).id
+    db.commit()  # committed, but its message never reached the queue
+    deadline = time.monotonic() + 90
+    status = {}
+    while time.monotonic() < deadline:
+        status = client.get(f"/api/cities/demo-city/scenarios/jobs/{job_id}").get_json()
+        if status["finished"]:
+            break
+        time.sleep(0.2)
+    assert status["status"] == "done", status
+
+
 def test_city_data_saved_as_a_scenario_and_a_whatif_on_it(client, auth, db):
     auth.login_as("finance_officer")
     response = client.post(

@@ -9,6 +9,7 @@ retry when a run ended in an error (its worker stopped, say). With
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import (
@@ -30,7 +31,7 @@ from decision_support.errors import InputError
 from decision_support.portfolio import dump_scenario, parse_scenario
 from decision_support.portfolio.workbook import result_workbook
 from models.cache import data_key
-from models.jobs.liveness import fail_stalled
+from models.jobs.liveness import fail_stalled, lost_in_queue
 from models.jobs.tasks import enqueue_portfolio_run
 from models.permissions import Action
 from models.scenarios import PortfolioRun
@@ -58,6 +59,8 @@ from web.portfolio.summary import BAND_LABELS, funding_lines, mechanism_names, r
 from web.rule_packs import configured_pack_dirs
 from web.templating import cached_html
 
+logger = logging.getLogger(__name__)
+
 bp = city_blueprint("portfolio", __name__, "portfolio")
 api = city_api_blueprint("portfolio_api", __name__, "portfolio")
 
@@ -84,6 +87,18 @@ def _launch(run: PortfolioRun, response: Response) -> Response:
     run_id, solver = run.id, _solver()
     response.call_on_close(lambda: enqueue_portfolio_run(run_id, solver))
     return response
+
+
+def _watch(run: PortfolioRun) -> None:
+    """Make a run's row tell the truth before a page shows it: fail it if its worker
+    stopped, queue it again if its task message was lost (see ``models.jobs.liveness``)."""
+    if run.status == "running" and fail_stalled(db_session()):
+        db_session().refresh(run)
+    elif not current_app.config.get("PORTFOLIO_RUN_INLINE") and lost_in_queue(
+        run.status, run.created_at
+    ):
+        logger.warning("portfolio run %s waited queued with an empty queue: queued again", run.id)
+        enqueue_portfolio_run(run.id, _solver())
 
 
 def _source_choices() -> list[SelectChoice]:
@@ -206,8 +221,7 @@ def _project_ids(run: PortfolioRun) -> list[str]:
 def run_page(run_id: int) -> str:
     """Progress while the run is solved, then the result."""
     run = _run_or_404(run_id)
-    if run.status == "running" and fail_stalled(db_session()):
-        db_session().refresh(run)
+    _watch(run)
     result_html = None
     if run.status not in ("queued", "running", "error"):
         # A run's result is written once, when it finishes: its section (hundreds of
@@ -340,8 +354,7 @@ def api_runs() -> Response:
 def api_run(run_id: int) -> Response:
     """One run: status, progress, timings and (when finished) the result document."""
     run = _run_or_404(run_id)
-    if run.status == "running" and fail_stalled(db_session()):
-        db_session().refresh(run)
+    _watch(run)
     return jsonify(
         {
             **progress_of(run),

@@ -8,6 +8,7 @@ JSON API for progress, so it survives a reload, and offers cancel and retry butt
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +30,7 @@ from wtforms import SelectChoice
 
 from decision_support.errors import InputError, Problem
 from decision_support.files.documents import DocumentError, load_yaml
+from models.jobs.liveness import lost_in_queue
 from models.jobs.tasks import enqueue_scenario_job
 from models.permissions import Action
 from models.scenario_jobs import ScenarioJob
@@ -89,6 +91,8 @@ from web.scenarios.forms import (
     WhatIfForm,
 )
 from web.uploads import UploadedFile, import_upload
+
+logger = logging.getLogger(__name__)
 
 bp = city_blueprint("scenarios", __name__, "scenarios")
 api = city_api_blueprint("scenarios_api", __name__, "scenarios")
@@ -174,6 +178,16 @@ def _index(
         robustness_bound=_robustness_bound(forms["robustness_form"].samples.data),
         **forms,
     ), status
+
+
+def _watch(job: ScenarioJob) -> None:
+    """Make a job's row tell the truth before a page shows it: fail it if its worker
+    stopped, queue it again if its task message was lost (see ``models.jobs.liveness``)."""
+    refresh_liveness(db_session(), job)
+    launch = current_app.config.get("SCENARIO_JOB_LAUNCH", "queue") != "off"
+    if launch and lost_in_queue(job.status, job.created_at):
+        logger.warning("scenario job %s waited queued with an empty queue: queued again", job.id)
+        enqueue_scenario_job(job.id)
 
 
 def _launch_after_commit(job: ScenarioJob) -> None:
@@ -506,7 +520,7 @@ def progress_of(job: ScenarioJob) -> dict[str, Any]:
 def job(job_id: int) -> str:
     """A job's progress (polled), cancel button, and results when finished."""
     row = _job(job_id)
-    refresh_liveness(db_session(), row)
+    _watch(row)
     figures: dict[str, Any] = {}
     comparison = None
     if row.status in ("done", "cancelled") and row.results:
@@ -599,7 +613,7 @@ def api_list() -> Response:
 def api_job(job_id: int) -> Response:
     """A job's status and progress (what the job page polls)."""
     row = _job(job_id)
-    refresh_liveness(db_session(), row)
+    _watch(row)
     return jsonify(progress_of(row))
 
 

@@ -178,9 +178,13 @@ def add_dominance_inequalities(model: PortfolioModel) -> None:
 
         x_q ≤ x_p.
 
-    Exchanging q for p in any plan keeps it feasible and no worse; the relation is a
-    strict partial order, so repeated exchanges end in an optimal plan satisfying all
-    these rows (identical projects are left to :func:`add_symmetry_breaking`).
+    Exchanging q for p in any plan keeps it feasible and no worse. Two projects that
+    dominate each other (equal in all the model weighs, though not identical: e.g. with
+    different KPI impacts in ``value`` mode, where impacts do not count) get one row
+    only, x_q ≤ x_p for p before q in id order; both rows would force x_p = x_q and
+    cut off every plan with just one of them. The relation is then a strict partial
+    order, so repeated exchanges end in an optimal plan satisfying all these rows
+    (identical projects are left to :func:`add_symmetry_breaking`).
     Name: ``dominance_<q>_<p>``.
     """
     ex = model.ex
@@ -190,5 +194,5 @@ def add_dominance_inequalities(model: PortfolioModel) -> None:
         for p in candidates:
             if p == q or signature[p] == signature[q]:
                 continue
-            if _dominates(model, p, q):
+            if _dominates(model, p, q) and (p < q or not _dominates(model, q, p)):
                 model.add(ex.selected[q] <= ex.selected[p], "dominance", q, p)

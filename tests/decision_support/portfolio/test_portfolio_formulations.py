@@ -85,6 +85,24 @@ MIP_START_POSTSOLVE = {
 }
 
 
+# Found by the property below (value mode, strong formulation): P1 and P2 differ only in a
+# KPI impact, which value mode does not weigh, so each dominated the other; the two
+# dominance rows forced "both or neither", and neither fits the budget: 0 instead of 2.
+MUTUAL_DOMINANCE = {
+    "start_year": 2027,
+    "horizon_years": 3,
+    "budget": {"by_year": {2027: 20, 2028: 20, 2029: 20}, "carry_over": True},
+    "objective": {"mode": "value"},
+    "kpis": MIP_START_POSTSOLVE["kpis"],
+    "constraints": {"min_low_cost_projects": 0, "min_dimension_share": {}},
+    "projects": [
+        _task(0, [10], (2027, 2027)),
+        {**_task(1, [31], (2028, 2029), value=2), "opex_per_year": 5},
+        {**_task(2, [31], (2028, 2029), water=-2, value=2), "opex_per_year": 5},
+    ],
+}
+
+
 @st.composite
 def scenarios(draw: st.DrawFn) -> dict:
     raw = draw(st.lists(project, min_size=2, max_size=7))
@@ -156,6 +174,7 @@ def scenarios(draw: st.DrawFn) -> dict:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 @example(document=MIP_START_POSTSOLVE)
+@example(document=MUTUAL_DOMINANCE)
 def test_tight_formulation_keeps_the_optimum(document: dict) -> None:
     try:
         scenario = parse_scenario(document)

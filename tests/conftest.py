@@ -6,6 +6,11 @@ a migrated template file is copied per test; when ``DATABASE_URL`` points at
 PostgreSQL, a template database is built once per session and each test gets
 ``CREATE DATABASE … TEMPLATE …`` (named after the URL's database, dropped after
 the test; the database named in the URL itself is never touched).
+
+Property tests are repeatable: every run draws the same examples (Hypothesis's
+``derandomize``), so a suite that passed passes again on the same code, and a new
+failing example is a change's doing. ``make fuzz`` (``HYPOTHESIS_PROFILE=fuzz``) draws
+fresh ones; what it finds goes in as an ``@example``.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from huey.consumer import Consumer
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -37,6 +43,10 @@ TEST_DATA = REPO / "tests" / "data"
 
 
 install_read_guard(REPO)
+
+settings.register_profile("repeatable", derandomize=True, deadline=None)
+if os.environ.get("HYPOTHESIS_PROFILE", "ci") != "fuzz":
+    settings.load_profile("repeatable")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -224,6 +224,19 @@ def test_frontier_and_robustness_pages(client, auth, db, offline):
     assert bad.status_code == 422
 
 
+def _status_when_finished(client, job_id, seconds=90.0):
+    """The job's API status once it has finished (or the last one after ``seconds``),
+    polled as the job page does."""
+    deadline = time.monotonic() + seconds
+    status = {}
+    while time.monotonic() < deadline:
+        status = client.get(f"/api/cities/demo-city/scenarios/jobs/{job_id}").get_json()
+        if status["finished"]:
+            break
+        time.sleep(0.2)
+    return status
+
+
 def test_a_real_worker_runs_the_job(client, auth, db, app, job_worker):
     auth.login_as("finance_officer")
     _import_tiny(client)
@@ -235,13 +248,7 @@ def test_a_real_worker_runs_the_job(client, auth, db, app, job_worker):
     )
     job_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
     response.close()  # the job is queued once the response is closed (after the commit)
-    deadline = time.monotonic() + 90
-    status = {}
-    while time.monotonic() < deadline:
-        status = client.get(f"/api/cities/demo-city/scenarios/jobs/{job_id}").get_json()
-        if status["finished"]:
-            break
-        time.sleep(0.5)
+    status = _status_when_finished(client, job_id)
     assert status["status"] == "done", status
 
 
@@ -258,13 +265,7 @@ def test_a_job_whose_queue_message_was_lost_is_queued_again_by_its_page(
     city = db.scalar(select(City).where(City.slug == "demo-city"))
     job_id = start_run_job(db, city, None, [tiny]).id
     db.commit()  # committed, but its message never reached the queue
-    deadline = time.monotonic() + 90
-    status = {}
-    while time.monotonic() < deadline:
-        status = client.get(f"/api/cities/demo-city/scenarios/jobs/{job_id}").get_json()
-        if status["finished"]:
-            break
-        time.sleep(0.2)
+    status = _status_when_finished(client, job_id)
     assert status["status"] == "done", status
 
 

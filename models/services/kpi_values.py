@@ -157,15 +157,20 @@ class _StoredDetails(Protocol):
     def verified(self) -> bool: ...
 
 
-def _kept_details(value: KPIValue, row: _StoredDetails) -> KPIValue:
-    """``value`` with the stored source, quality and verified flag wherever its own cell
+def _kept(value: KPIValue, row: _StoredDetails) -> tuple[str, str | None, bool | None]:
+    """(source, quality, verified) of ``value``, the stored ones wherever its own cell
     was empty (or its file had no such column): an empty cell never overwrites."""
-    return replace(
-        value,
-        source=value.source or row.source or "",
-        quality=value.quality or row.quality,
-        verified=row.verified if value.verified is None else value.verified,
+    return (
+        value.source or row.source or "",
+        value.quality or row.quality,
+        row.verified if value.verified is None else value.verified,
     )
+
+
+def _kept_details(value: KPIValue, row: _StoredDetails) -> KPIValue:
+    """``value`` with the details :func:`_kept` keeps."""
+    source, quality, verified = _kept(value, row)
+    return replace(value, source=source, quality=quality, verified=verified)
 
 
 def _upsert(
@@ -280,14 +285,14 @@ def preview_kpi_import(
         if row is None:
             groups["new"].append(change)
             continue
-        value = _kept_details(given, row)
-        if row.value is not None and value.value is None:
+        source, quality, verified = _kept(given, row)
+        if row.value is not None and given.value is None:
             groups["nr"].append(change)
         elif (row.value, row.quality, bool(row.verified), row.source or "") != (
-            value.value,
-            value.quality or "unknown",
-            bool(value.verified),
-            value.source,
+            given.value,
+            quality or "unknown",
+            bool(verified),
+            source,
         ):
             groups["changed"].append(change)
         else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -157,6 +157,15 @@ class _StoredDetails(Protocol):
     def verified(self) -> bool: ...
 
 
+class _Stored(NamedTuple):
+    """A stored value's details, as a preview compares them."""
+
+    value: float | None
+    quality: str
+    verified: bool
+    source: str
+
+
 def _kept(value: KPIValue, row: _StoredDetails) -> tuple[str, str | None, bool | None]:
     """(source, quality, verified) of ``value``, the stored ones wherever its own cell
     was empty (or its file had no such column): an empty cell never overwrites."""
@@ -257,7 +266,7 @@ def preview_kpi_import(
     read = read_values(source, filename)
     values = _check_city_and_years(read, city, default_year)
     ids = kpi_ids_by_code(session)
-    columns = (
+    rows = select(
         KpiValue.kpi_id,
         KpiValue.data_point,
         KpiValue.year,
@@ -265,11 +274,9 @@ def preview_kpi_import(
         KpiValue.quality,
         KpiValue.verified,
         KpiValue.source,
-    )  # plain column rows: a preview only compares, and ORM objects cost 10 x more to load
-    stored = {
-        (row.kpi_id, row.data_point, row.year): row
-        for row in session.execute(select(*columns).where(KpiValue.city_id == city.id))
-    }
+    ).where(KpiValue.city_id == city.id)
+    # plain tuples: a preview only compares, and ORM objects cost 10 x more to load
+    stored = {(k, dp, year): _Stored(*details) for k, dp, year, *details in session.execute(rows)}
     groups: dict[str, list[ValueChange]] = {"new": [], "changed": [], "same": [], "nr": []}
     for given in values:
         assert given.year is not None

@@ -443,8 +443,9 @@ def _source_notes(table: Table, extra: tuple[str, ...], notes: pd.Series) -> pd.
         for name in extra
     ]
     parts.append(notes)
-    joined = pd.concat(parts, axis=1).apply(lambda cells: "; ".join(c for c in cells if c), axis=1)
-    return joined if len(joined) else pd.Series("", index=table.data.index, dtype=object)
+    frame = pd.concat(parts, axis=1)
+    joined = ["; ".join(cell for cell in cells if cell) for cells in frame.to_numpy()]
+    return pd.Series(joined, index=frame.index, dtype=object)
 
 
 def _extra_columns(table: Table) -> tuple[str, ...]:

@@ -51,13 +51,13 @@ def requeue_seconds() -> float:
     return float(os.environ.get("JOB_REQUEUE_SECONDS", "30"))
 
 
-def lost_in_queue(status: str, queued_since: datetime | None, now: datetime | None = None) -> bool:
+def lost_in_queue(status: str, queued_since: datetime | None) -> bool:
     """True for a row queued longer than :func:`requeue_seconds` while the job queue is
     empty: no worker will ever see its message, so it must be queued again."""
     if status != "queued" or queued_since is None:
         return False
     since = queued_since if queued_since.tzinfo else queued_since.replace(tzinfo=UTC)
-    if (now or datetime.now(UTC)) - since < timedelta(seconds=requeue_seconds()):
+    if datetime.now(UTC) - since < timedelta(seconds=requeue_seconds()):
         return False
     return huey.pending_count() == 0
 

@@ -23,6 +23,7 @@ from decision_support.portfolio.data import LeadTimeDays, ModelData, prepare_mod
 from decision_support.portfolio.diagnosis import diagnose
 from decision_support.portfolio.explain import explain
 from decision_support.portfolio.greedy import greedy_plan
+from decision_support.portfolio.idle import drop_idle_projects
 from decision_support.portfolio.model import PortfolioModel
 from decision_support.portfolio.objective import set_financing_objective
 from decision_support.portfolio.plan import Plan, evaluate_plan
@@ -138,7 +139,8 @@ def has_financing_choice(model: PortfolioModel) -> bool:
 def solve_plan(
     data: ModelData, options: OptimiseOptions, budget: RunBudget | None = None
 ) -> PlanSolve:
-    """Greedy start, solve 1 (impact), solve 2 (financing cost); no reporting.
+    """Greedy start, solve 1 (impact), solve 2 (financing cost), idle projects dropped
+    (:mod:`~decision_support.portfolio.idle`); no reporting.
 
     The solves get their time limits from ``budget`` (a fresh one of
     ``options.time_limit`` without explanations when none is given).
@@ -191,7 +193,7 @@ def solve_plan(
         if second.has_solution:
             plan = extract_plan(model)
     return PlanSolve(
-        plan,
+        drop_idle_projects(data, plan),
         first,
         second,
         build_seconds,

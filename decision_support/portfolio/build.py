@@ -23,8 +23,9 @@ def build_model(
 ) -> PortfolioModel:
     """Build the model for ``data``.
 
-    ``formulation`` is ``tight`` (the constraint families plus symmetry breaking between
-    identical projects: the default), ``plain`` (the constraint families only) or
+    ``formulation`` is ``tight`` (the constraint families over selection variables x_p
+    plus symmetry breaking between identical projects: the default), ``plain`` (the
+    constraint families over start variables only, x_p as Σ_s y[p,s]) or
     ``strong`` (``tight`` plus interval knapsacks and dominance rows). ``strong`` is kept
     for the benchmark's ablation: on the generated instances of ``bench/`` its extra,
     dense rows slow HiGHS down (see ``docs/portfolio.md``), so it is not the default.
@@ -33,7 +34,7 @@ def build_model(
     if formulation not in FORMULATIONS:
         raise ValueError(f"unknown formulation {formulation!r}")
     problem = pulp.LpProblem("portfolio", pulp.LpMaximize)
-    v = define_variables(problem, data)
+    v = define_variables(problem, data, selection=formulation != "plain")
     model = PortfolioModel(
         problem=problem,
         data=data,

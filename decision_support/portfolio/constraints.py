@@ -45,15 +45,22 @@ def _money_penalty(model: PortfolioModel) -> float:
 
 
 def add_one_start_constraints(model: PortfolioModel) -> None:
-    """Each project starts at most once: Σ_{s∈A_p} y[p,s] ≤ 1  ∀p.
+    """Each project starts at most once: Σ_{s∈A_p} y[p,s] ≤ 1  ∀p with |A_p| > 1;
+    where the selection x_p is a variable (``tight``, ``strong``) the row is
+    Σ_{s∈A_p} y[p,s] = x_p, which also defines it.
 
     Start windows and the procurement earliest start are in A_p itself.
     Name: ``one_start_<p>``.
     """
     data, v = model.data, model.v
     for pid, starts in data.starts.items():
-        if len(starts) > 1:
-            model.add(pulp.lpSum(v.start[pid, s] for s in starts) <= 1, "one_start", pid)
+        if len(starts) < 2:
+            continue
+        starts_sum = pulp.lpSum(v.start[pid, s] for s in starts)
+        if pid in v.select:
+            model.add(starts_sum == v.select[pid], "one_start", pid)
+        else:
+            model.add(starts_sum <= 1, "one_start", pid)
 
 
 def add_mandatory_excluded_constraints(model: PortfolioModel) -> None:

@@ -44,6 +44,8 @@ def start_values(model: PortfolioModel, plan: Plan) -> dict[str, float]:
     values: dict[str, float] = {}
     for (pid, s), var in v.start.items():
         values[var.name] = 1.0 if plan.starts.get(pid) == s else 0.0
+    for pid, var in v.select.items():
+        values[var.name] = 1.0 if pid in plan.starts else 0.0
     for fund_key, var in v.funding.items():
         values[var.name] = plan.funding.get(fund_key, 0.0)
     evaluation = evaluate_plan(data, plan)

@@ -320,3 +320,26 @@ def test_verifier_catches_violations(make_scenario):
     violations = verify_plan(data, Plan(starts={"A": 2027}))
     families = {v.family for v in violations}
     assert families == {"budget", "mandatory"}
+
+
+def test_tight_model_branches_on_selection_variables(make_scenario):
+    from decision_support.portfolio.build import build_model
+    from decision_support.portfolio.solution import start_values
+
+    scenario = make_scenario(
+        [
+            {"id": "W", "capex_profile": [40], "value": 3, "earliest_start": 2027},
+            {"id": "O", "capex_profile": [40], "value": 2, "earliest_start": 2029},
+        ]
+    )
+    data = prepare_model_data(scenario)
+    tight = build_model(data, formulation="tight")
+    # x_W is a variable of its own, defined by Σ_s y[W,s] = x_W; O has one start only
+    assert set(tight.v.select) == {"W"}
+    row = tight.problem.get_constraint_by_name("one_start_W")
+    assert row.sense == 0 and row[tight.v.select["W"]] == -1
+    assert set(tight.ex.selected["W"].keys()) == {tight.v.select["W"]}
+    values = start_values(tight, Plan(starts={"W": 2028}))
+    assert values["select_W"] == 1.0 and values["start_W_2028"] == 1.0
+    plain = build_model(data, formulation="plain")
+    assert plain.v.select == {} and plain.problem.get_constraint_by_name("one_start_W").sense == -1

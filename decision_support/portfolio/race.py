@@ -6,7 +6,11 @@ than one thread available (``threads`` ≥ 2), :func:`race` runs ``threads`` cop
 the model at once, each a single-threaded HiGHS with its own seed (``highspy`` releases
 the interpreter lock while it solves; the copies join after ``RACE_DELAY`` seconds, so a
 model the first search solves at once costs no more), and lets them cooperate through
-callbacks:
+callbacks. Each copy also gets the columns in another order (a seeded permutation):
+how fast a MIP solver proves the same model moves with the order of its columns
+("performance variability", Lodi and Tramontani, 2013) far more than with HiGHS's
+seed alone, so permuted copies make the searches more independent draws. Solutions
+cross between searches in the model's own order.
 
 * every improving solution one search finds is handed to the others
   (``kCallbackMipImprovingSolution`` → ``kCallbackMipUserSolution``), so all of them
@@ -117,6 +121,106 @@ class _Shared:
                 self.stop = self.combined_proof = True
 
 
+@dataclass(frozen=True)
+class _Order:
+    """Where each of the model's columns sits in a search: ``position[j]`` is the
+    search's column of model column j (identity for the first search)."""
+
+    position: Any  # numpy int array, or None for the model's own order
+
+    def to_model(self, values: Sequence[float]) -> list[float]:
+        """A search's column values in the model's order."""
+        if self.position is None:
+            return list(values)
+        import numpy as np
+
+        return list(np.asarray(values, float)[self.position])
+
+    def to_search(self, values: Sequence[float]) -> list[float]:
+        """Model-ordered column values in the search's order."""
+        if self.position is None:
+            return list(values)
+        import numpy as np
+
+        own = np.empty(len(self.position))
+        own[self.position] = np.asarray(values, float)
+        return list(own)
+
+
+def _permuted_copy(other: Any, model: Any, seed: int, order: Sequence[int] | None = None) -> _Order:
+    """Load ``model`` into ``other`` with its columns in another order: ``order[k]`` is
+    the model column to put at column k (a permutation), or a seeded random one.
+
+    Rows keep their order; column j of the model becomes column ``position[j]``.
+    The matrix is read row-wise (the form ``QuietHighs`` builds; a column-wise
+    matrix is turned row-wise first).
+    """
+    import highspy
+    import numpy as np
+
+    lp = model.lp_
+    n, m = lp.num_col_, lp.num_row_
+    if order is None:
+        position = np.random.default_rng(seed).permutation(n)
+    else:
+        position = np.empty(n, dtype=np.int64)
+        position[np.asarray(order, np.int64)] = np.arange(n)
+    placed = np.argsort(position)  # the model column sitting at each search column
+    matrix = lp.a_matrix_
+    start = np.asarray(matrix.start_, np.int64)
+    index = np.asarray(matrix.index_, np.int64)
+    value = np.asarray(matrix.value_, float)
+    if matrix.format_ == highspy.MatrixFormat.kRowwise:
+        rows = np.repeat(np.arange(m), np.diff(start[: m + 1]))
+        columns = index[: start[m]]
+        value = value[: start[m]]
+    else:
+        columns = np.repeat(np.arange(n), np.diff(start[: n + 1]))
+        rows = index[: start[n]]
+        value = value[: start[n]]
+    columns = position[columns]
+    sort = np.lexsort((columns, rows))
+    rows, columns, value = rows[sort], columns[sort], value[sort]
+    row_start = np.searchsorted(rows, np.arange(m)).astype(np.int32)
+    other.addVars(
+        n, np.asarray(lp.col_lower_, float)[placed], np.asarray(lp.col_upper_, float)[placed]
+    )
+    own = np.arange(n, dtype=np.int32)
+    other.changeColsCost(n, own, np.asarray(lp.col_cost_, float)[placed])
+    if lp.integrality_:
+        kinds = np.array([kind.value for kind in lp.integrality_], dtype=np.uint8)[placed]
+        other.changeColsIntegrality(n, own, kinds)
+    if m:
+        other.addRows(
+            m,
+            np.asarray(lp.row_lower_, float),
+            np.asarray(lp.row_upper_, float),
+            len(value),
+            row_start,
+            columns.astype(np.int32),
+            value,
+        )
+    other.changeObjectiveSense(lp.sense_)
+    other.changeObjectiveOffset(lp.offset_)
+    return _Order(position)
+
+
+class _InModelOrder:
+    """A finished search seen through the model's column order (what PuLP reads)."""
+
+    def __init__(self, highs: Any, order: _Order) -> None:
+        self._highs, self._order = highs, order
+
+    def getSolution(self) -> Any:  # noqa: N802 (highspy API)
+        solution = self._highs.getSolution()
+        solution.col_value = self._order.to_model(solution.col_value)
+        solution.col_dual = self._order.to_model(solution.col_dual)
+        return solution
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._highs, name)
+
+
 def _option(highs: Any, name: str) -> Any:
     return highs.getOptionValue(name)[1]
 
@@ -130,13 +234,14 @@ def _give_start(highs: Any, values: Sequence[float]) -> None:
     highs.setSolution(solution)
 
 
-def _subscribe(highs: Any, index: int, shared: _Shared) -> None:
-    """Wire search ``index`` to the shared state through HiGHS callbacks."""
+def _subscribe(highs: Any, index: int, shared: _Shared, order: _Order) -> None:
+    """Wire search ``index`` to the shared state through HiGHS callbacks (solutions are
+    shared in the model's column order)."""
     seen = [0]
 
     def improving(event: Any) -> None:
         version = shared.offer(
-            event.data_out.objective_function_value, list(event.data_out.mip_solution)
+            event.data_out.objective_function_value, order.to_model(event.data_out.mip_solution)
         )
         if version:
             seen[0] = version
@@ -147,7 +252,7 @@ def _subscribe(highs: Any, index: int, shared: _Shared) -> None:
                 return
             own = shared.sense * event.data_out.mip_primal_bound
             if shared.best < own:
-                event.data_in.setSolution(shared.solution)
+                event.data_in.setSolution(order.to_search(shared.solution))
             seen[0] = shared.version
 
     def interrupt(event: Any) -> None:
@@ -161,12 +266,18 @@ def _subscribe(highs: Any, index: int, shared: _Shared) -> None:
 
 
 def race(
-    highs: Any, searches: int, start: Sequence[float] | None = None, delay: float | None = None
+    highs: Any,
+    searches: int,
+    start: Sequence[float] | None = None,
+    delay: float | None = None,
+    orders: Sequence[Sequence[int]] = (),
 ) -> tuple[Any, RaceOutcome]:
     """Solve ``highs``'s MIP with up to ``searches`` cooperating single-threaded searches.
 
     ``highs`` is the first search (its options, with ``threads`` set to 1), started at
-    once; the others are copies with ``random_seed`` 1, 2, … that join after ``delay``
+    once; the others are copies with ``random_seed`` 1, 2, … and their columns in
+    another order (:func:`_permuted_copy`: ``orders[i − 1]`` for copy i where given,
+    else a seeded random one) that join after ``delay``
     seconds (default ``RACE_DELAY``) if no search has finished by then (a small model is
     solved by the first alone, without the copies' set-up), with what is left of the
     time limit and the best incumbent so far. ``start`` is a MIP start. Returns the
@@ -189,7 +300,8 @@ def race(
     )
     if start is not None:
         _give_start(highs, start)
-    _subscribe(highs, 0, shared)
+    orders_used = [_Order(None)] * searches
+    _subscribe(highs, 0, shared, orders_used[0])
     started: list[Any | None] = [highs, *([None] * len(copies))]
     cpu = [0.0] * searches
     finished = threading.Event()
@@ -200,7 +312,8 @@ def race(
         if delay > 0 and (finished.wait(delay) or shared.stop):
             return None  # the first search was done before the copies were needed
         other = copies[index - 1]
-        other.passModel(model)
+        given = orders[index - 1] if index <= len(orders) else None
+        orders_used[index] = _permuted_copy(other, model, seed=index, order=given)
         for name, value in options.items():
             other.setOptionValue(name, value)
         left = float(options["time_limit"]) - (time.perf_counter() - began)
@@ -210,8 +323,8 @@ def race(
         with shared.lock:
             incumbent = shared.solution if shared.solution is not None else start
         if incumbent is not None:
-            _give_start(other, incumbent)
-        _subscribe(other, index, shared)
+            _give_start(other, orders_used[index].to_search(incumbent))
+        _subscribe(other, index, shared, orders_used[index])
         started[index] = other
         return other
 
@@ -235,12 +348,15 @@ def race(
         worker.start()
     for worker in workers:
         worker.join()
-    solvers = [solver for solver in started if solver is not None]
+    joined = [i for i, solver in enumerate(started) if solver is not None]
+    solvers: list[Any] = [started[i] for i in joined]
     for solver in solvers:
         solver.cbMipImprovingSolution.clear()
         solver.cbMipUserSolution.clear()
         solver.cbMipInterrupt.clear()
-    return _outcome(solvers, shared, tuple(cpu))
+    winner, outcome = _outcome(solvers, shared, tuple(cpu))
+    order = orders_used[joined[outcome.winner]]
+    return (winner if order.position is None else _InModelOrder(winner, order)), outcome
 
 
 def _outcome(

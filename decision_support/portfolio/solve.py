@@ -14,6 +14,7 @@ import math
 import threading
 import time
 import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,9 +91,15 @@ class QuietHighs(pulp.HiGHS):
     the solution back as usual.
     """
 
-    def __init__(self, start: dict[str, float] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        start: dict[str, float] | None = None,
+        copy_order: Callable[[Sequence[pulp.LpVariable]], list[int]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.start = start or {}
+        self.copy_order = copy_order  # the column order of a raced copy (see race())
         self.race: RaceOutcome | None = None
 
     def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP API)
@@ -158,7 +165,8 @@ class QuietHighs(pulp.HiGHS):
         if searches > 1 and self.mip and any(v.cat == pulp.LpInteger for v in lp.variables()):
             # several single-threaded searches on the cores; PuLP reads the winner's
             # solution (its own thread pools, so the caller's scheduler is left alone)
-            lp.solverModel, self.race = race(lp.solverModel, searches, values)
+            orders = [self.copy_order(lp.variables())] if self.copy_order else []
+            lp.solverModel, self.race = race(lp.solverModel, searches, values, orders=orders)
             return
         match_scheduler(self.threads)
         if values is not None:
@@ -287,11 +295,37 @@ def solve_model(
     return outcome
 
 
+def project_major_order(
+    model: PortfolioModel,
+) -> Callable[[Sequence[pulp.LpVariable]], list[int]]:
+    """The columns of ``model`` project by project: first every column that belongs to no
+    project (in the model's order), then per project (in id order) its start columns
+    y[p,s] by year and its selection column x_p.
+
+    PuLP orders columns by name, so all x_p come before all y[p,s]. On the bench
+    instances that order suits the branching of the small models and the project-major
+    one the root of the large ones (``docs/portfolio.md``), so a race gives its
+    second search this order.
+    """
+    owner: dict[str, tuple[str, int, int]] = {
+        var.name: (pid, 0, s) for (pid, s), var in model.v.start.items()
+    }
+    owner.update({var.name: (pid, 1, 0) for pid, var in model.v.select.items()})
+
+    def order(variables: Sequence[pulp.LpVariable]) -> list[int]:
+        others = [i for i, var in enumerate(variables) if var.name not in owner]
+        mine = [i for i, var in enumerate(variables) if var.name in owner]
+        return others + sorted(mine, key=lambda i: owner[variables[i].name])
+
+    return order
+
+
 def _run_highs(
     model: PortfolioModel, settings: SolverSettings, start: dict[str, float] | None, began: float
 ) -> SolveOutcome:
     highs = QuietHighs(
         start=start,
+        copy_order=project_major_order(model),
         msg=False,
         timeLimit=settings.time_limit,
         gapRel=settings.gap,

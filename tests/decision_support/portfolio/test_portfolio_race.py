@@ -14,7 +14,13 @@ from hypothesis import HealthCheck, assume, example, given, settings
 
 from decision_support.portfolio import OptimiseOptions, ScenarioError, optimise, parse_scenario
 from decision_support.portfolio import race as race_module
-from decision_support.portfolio.race import _Shared, race, relative_gap
+from decision_support.portfolio.race import (
+    _InModelOrder,
+    _permuted_copy,
+    _Shared,
+    race,
+    relative_gap,
+)
 from tests.decision_support.portfolio.test_portfolio_formulations import (
     MUTUAL_DOMINANCE,
     scenarios,
@@ -86,6 +92,27 @@ def test_race_proves_the_same_optimum_as_one_search(seed: int) -> None:
     # the first proof ends the race: every search proved or was interrupted, none ran on
     assert set(outcome.statuses) <= {"Optimal", "Interrupted by user"}
     assert "Optimal" in outcome.statuses or outcome.proven
+
+
+def test_a_permuted_copy_is_the_same_model_in_another_column_order() -> None:
+    original = _knapsack(5, items=30)
+    original.addRow(2.0, highspy.kHighsInf, 3, [0, 7, 29], [1.0, 1.0, 1.0])  # a second row
+    copy = highspy.Highs()
+    copy.setOptionValue("output_flag", False)
+    order = _permuted_copy(copy, original.getModel(), seed=1)
+    assert list(order.position) != list(range(30))  # really another order
+    original.setOptionValue("threads", 1)
+    original.run()
+    copy.run()
+    assert copy.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    best = original.getInfo().objective_function_value
+    assert copy.getInfo().objective_function_value == pytest.approx(best)
+    # the copy's plan, read in the model's order, is feasible and as good in the original
+    values = _InModelOrder(copy, order).getSolution().col_value
+    lp = original.getModel().lp_
+    assert sum(c * v for c, v in zip(lp.col_cost_, values, strict=True)) == pytest.approx(best)
+    assert values[0] + values[7] + values[29] >= 2.0 - 1e-9
+    assert order.to_model(order.to_search(values)) == pytest.approx(values)
 
 
 def test_a_proof_stops_the_other_searches() -> None:
@@ -196,3 +223,23 @@ def test_racing_keeps_the_optimum_on_random_scenarios(document: dict[str, Any]) 
     assert two.timings["solve_searches"] == 2 or two.timings["solve_nodes"] == -1
     assert two.verification.passed
     assert two.objective.value == pytest.approx(one.objective.value, abs=1e-6)
+
+
+def test_the_second_search_sees_the_columns_project_by_project() -> None:
+    from decision_support.portfolio.build import build_model
+    from decision_support.portfolio.data import prepare_model_data
+    from decision_support.portfolio.solve import project_major_order
+
+    document = generate(3, seed=1)
+    document["mechanisms"] = [{"id": "eu", "type": "grant", "max_share": 0.5}]
+    model = build_model(prepare_model_data(parse_scenario(document)))
+    variables = model.problem.variables()
+    names = [variables[i].name for i in project_major_order(model)(variables)]
+    assert sorted(names) == sorted(var.name for var in variables)  # a permutation
+    assert names[0].startswith("fund_")  # columns of no project's selection first
+    projects = [name for name in names if name.startswith(("start_", "select_"))]
+    expected = []
+    for pid, starts in prepare_model_data(parse_scenario(document)).starts.items():
+        expected += [f"start_{pid}_{s}" for s in starts]
+        expected += [f"select_{pid}"] if len(starts) > 1 else []
+    assert projects == expected

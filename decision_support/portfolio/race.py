@@ -6,11 +6,13 @@ than one thread available (``threads`` ≥ 2), :func:`race` runs ``threads`` cop
 the model at once, each a single-threaded HiGHS with its own seed (``highspy`` releases
 the interpreter lock while it solves; the copies join after ``RACE_DELAY`` seconds, so a
 model the first search solves at once costs no more), and lets them cooperate through
-callbacks. Each copy also gets the columns in another order (a seeded permutation):
-how fast a MIP solver proves the same model moves with the order of its columns
-("performance variability", Lodi and Tramontani, 2013) far more than with HiGHS's
-seed alone, so permuted copies make the searches more independent draws. Solutions
-cross between searches in the model's own order.
+callbacks. Each copy also gets its columns in another order: the one the caller gives
+(the portfolio solve gives the second search its columns project by project), else a
+seeded random permutation. How long a MIP solver takes on the same model moves with
+the order of its columns as well as with its seed ("performance variability", Lodi and
+Tramontani, 2013), and on the portfolio models one order suits the small ones and
+another the large ones (``docs/portfolio.md``). Solutions cross between searches in the
+model's own order.
 
 * every improving solution one search finds is handed to the others
   (``kCallbackMipImprovingSolution`` → ``kCallbackMipUserSolution``), so all of them

@@ -325,7 +325,7 @@ def _run_highs(
 ) -> SolveOutcome:
     highs = QuietHighs(
         start=start,
-        copy_order=project_major_order(model),
+        copy_order=project_major_order(model) if (settings.threads or 1) > 1 else None,
         msg=False,
         timeLimit=settings.time_limit,
         gapRel=settings.gap,

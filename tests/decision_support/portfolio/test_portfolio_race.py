@@ -113,6 +113,13 @@ def test_a_permuted_copy_is_the_same_model_in_another_column_order() -> None:
     assert sum(c * v for c, v in zip(lp.col_cost_, values, strict=True)) == pytest.approx(best)
     assert values[0] + values[7] + values[29] >= 2.0 - 1e-9
     assert order.to_model(order.to_search(values)) == pytest.approx(values)
+    # a model HiGHS has run holds its matrix column-wise; a copy of it is the same model
+    assert original.getModel().lp_.a_matrix_.format_ == highspy.MatrixFormat.kColwise
+    again = highspy.Highs()
+    again.setOptionValue("output_flag", False)
+    _permuted_copy(again, original.getModel(), seed=2)
+    again.run()
+    assert again.getInfo().objective_function_value == pytest.approx(best)
 
 
 def test_a_proof_stops_the_other_searches() -> None:
